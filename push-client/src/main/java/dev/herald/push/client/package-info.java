@@ -1,0 +1,2 @@
+/** Herald's client module; filled by a later issue. */
+package dev.herald.push.client;

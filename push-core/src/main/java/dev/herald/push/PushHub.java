@@ -1,0 +1,303 @@
+package dev.herald.push;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.push.internal.Hub;
+import dev.herald.push.internal.HubSettings;
+import dev.herald.push.spi.Broker;
+import dev.herald.push.spi.Connection;
+import dev.herald.push.spi.FrameSink;
+import dev.herald.push.spi.WireFormat;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * The heart of Herald in one application: channels, their subscribers and their history. Build
+ * one per application, share it with the transports, and close it on shutdown. Thread-safe.
+ *
+ * <pre>{@code
+ * PushHub hub = PushHub.builder()
+ *     .acceptClientMessages("chat/*", msg -> msg)   // browsers may publish to chat rooms
+ *     .build();
+ * hub.channel("prices/EURUSD").publish("tick", Map.of("bid", 1.0842));
+ * // … later
+ * hub.close();
+ * }</pre>
+ *
+ * <p>There are no static singletons: two hubs in one JVM are fully independent.
+ */
+public final class PushHub implements AutoCloseable {
+  private final Hub hub;
+  private final JsonCodec codec;
+
+  private PushHub(HubSettings settings) {
+    this.codec = settings.codec();
+    this.hub = new Hub(settings);
+  }
+
+  /** Starts configuring a hub. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The channel of that name; channels need no declaring.
+   *
+   * @throws PushException with {@link ErrorCode#BAD_CHANNEL} for a bad name
+   */
+  public Channel channel(String name) {
+    return new Channel(name, hub, codec);
+  }
+
+  /** The hub's JSON codec, with its size and nesting limits. */
+  public JsonCodec codec() {
+    return codec;
+  }
+
+  /** Turns bearer tokens into users, for transports. */
+  public Authenticator authenticator() {
+    return hub.settings().authenticator();
+  }
+
+  /** How often idle streaming connections get a heartbeat. */
+  public Duration heartbeatInterval() {
+    return hub.settings().heartbeatInterval();
+  }
+
+  /** The most channels one connection may hold. */
+  public int maxChannelsPerConnection() {
+    return hub.settings().maxChannelsPerConnection();
+  }
+
+  /** A client with a new random id. */
+  public Client newClient(String user, String remoteAddress) {
+    return new Client(Hub.newClientId(), user, remoteAddress);
+  }
+
+  /**
+   * For transports: opens a connection that subscribes to {@code channels}, resuming each from
+   * {@code since} where it has a position. The {@code ready} frame goes out once every start
+   * position is known, followed by replayed and then live messages.
+   *
+   * @param since the client's cursor, or {@code null}
+   * @throws PushException at once, before anything is written, for a bad channel, a refused
+   *     subscribe, too many channels, or a closed hub
+   */
+  public Connection connect(
+      Client client,
+      WireFormat format,
+      FrameSink sink,
+      Collection<String> channels,
+      Cursor since) {
+    Objects.requireNonNull(client, "client");
+    Objects.requireNonNull(format, "format");
+    Objects.requireNonNull(sink, "sink");
+    return hub.connect(client, format, sink, List.copyOf(channels), since);
+  }
+
+  /**
+   * For transports without a connection, such as an HTTP publish: publishes a client's message
+   * through the channel's rule, the authorizer and the channel's handler.
+   *
+   * @param data compact JSON text, as parsed by the codec
+   * @throws PushException at once if the channel takes no client messages or the authorizer
+   *     refuses; the stage fails if the handler rejects the message or the broker is unavailable
+   */
+  public CompletionStage<Message> publishAs(
+      Client client, String channel, String event, String data) {
+    return hub.clientPublish(client, channel, event, data);
+  }
+
+  /** Open connections on this node. */
+  public int connectionCount() {
+    return hub.connectionCount();
+  }
+
+  /** Channels with subscribers on this node. */
+  public int activeChannelCount() {
+    return hub.activeChannels();
+  }
+
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return hub.isClosed();
+  }
+
+  /**
+   * Closes every connection with reason {@code server_shutdown}, then the broker if the hub made
+   * it, then the hub's threads. Idempotent.
+   */
+  @Override
+  public void close() {
+    hub.close();
+  }
+
+  /** Configures a {@link PushHub}. Each setter checks its argument at once. Not thread-safe. */
+  public static final class Builder {
+    private Broker broker;
+    private Authorizer authorizer = Authorizer.ALLOW_ALL;
+    private Authenticator authenticator = Authenticator.NONE;
+    private ObjectMapper objectMapper;
+    private int maxMessageBytes = 64 * 1024;
+    private int maxJsonDepth = 32;
+    private int maxQueuedFrames = 1024;
+    private long maxQueuedBytes = 1 << 20;
+    private OverflowPolicy overflowPolicy = OverflowPolicy.CLOSE;
+    private int maxChannelsPerConnection = 64;
+    private int replayBatchSize = 500;
+    private Duration heartbeatInterval = Duration.ofSeconds(15);
+    private Executor executor;
+    private final List<HubSettings.ClientRule> clientRules = new ArrayList<>();
+    private final List<PresenceListener> presenceListeners = new ArrayList<>();
+
+    private Builder() {}
+
+    /** Where history lives and how messages reach other nodes; default an {@link InMemoryBroker}. */
+    public Builder broker(Broker broker) {
+      this.broker = Objects.requireNonNull(broker, "broker");
+      return this;
+    }
+
+    /** Decides subscribes and client publishes; default {@link Authorizer#ALLOW_ALL}. */
+    public Builder authorizer(Authorizer authorizer) {
+      this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
+      return this;
+    }
+
+    /** Turns bearer tokens into users; default {@link Authenticator#NONE}. */
+    public Builder authenticator(Authenticator authenticator) {
+      this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+      return this;
+    }
+
+    /** The application's mapper for payloads; Herald uses a copy. Default a plain mapper. */
+    public Builder objectMapper(ObjectMapper mapper) {
+      this.objectMapper = Objects.requireNonNull(mapper, "objectMapper");
+      return this;
+    }
+
+    /** The largest JSON payload or client frame, in UTF-8 bytes; default 64 KiB. */
+    public Builder maxMessageBytes(int bytes) {
+      this.maxMessageBytes = positive("maxMessageBytes", bytes);
+      return this;
+    }
+
+    /** The deepest JSON nesting accepted from clients; default 32. */
+    public Builder maxJsonDepth(int depth) {
+      this.maxJsonDepth = positive("maxJsonDepth", depth);
+      return this;
+    }
+
+    /** How many frames a connection's outbox holds before its overflow policy applies; 1,024. */
+    public Builder maxQueuedFrames(int frames) {
+      this.maxQueuedFrames = positive("maxQueuedFrames", frames);
+      return this;
+    }
+
+    /** How many bytes a connection's outbox holds before its overflow policy applies; 1 MiB. */
+    public Builder maxQueuedBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxQueuedBytes must be > 0, was " + bytes);
+      }
+      this.maxQueuedBytes = bytes;
+      return this;
+    }
+
+    /** What a full outbox does; default {@link OverflowPolicy#CLOSE}. */
+    public Builder overflowPolicy(OverflowPolicy policy) {
+      this.overflowPolicy = Objects.requireNonNull(policy, "overflowPolicy");
+      return this;
+    }
+
+    /** The most channels one connection may subscribe to; default 64. */
+    public Builder maxChannelsPerConnection(int channels) {
+      this.maxChannelsPerConnection = positive("maxChannelsPerConnection", channels);
+      return this;
+    }
+
+    /** How many messages one replay call fetches; default 500. */
+    public Builder replayBatchSize(int messages) {
+      this.replayBatchSize = positive("replayBatchSize", messages);
+      return this;
+    }
+
+    /** How often idle SSE and streaming connections get a heartbeat; default 15 seconds. */
+    public Builder heartbeatInterval(Duration interval) {
+      Objects.requireNonNull(interval, "heartbeatInterval");
+      if (interval.toMillis() <= 0) {
+        throw new IllegalArgumentException(
+            "heartbeatInterval must be at least 1 ms, was " + interval);
+      }
+      this.heartbeatInterval = interval;
+      return this;
+    }
+
+    /**
+     * Where outboxes drain and channel handlers run; default a pool of one thread per core (at
+     * least two) that the hub shuts down on close. An executor handed in here is not shut down.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Lets clients publish to channels matching {@code pattern} (an exact name, or a prefix
+     * followed by {@code *}, such as {@code chat/*}); each message passes the authorizer, then
+     * {@code handler}. Channels that match no pattern refuse client messages. The first matching
+     * pattern wins.
+     */
+    public Builder acceptClientMessages(String pattern, ClientMessageHandler handler) {
+      Objects.requireNonNull(pattern, "pattern");
+      Objects.requireNonNull(handler, "handler");
+      String name = pattern.endsWith("*") ? pattern.substring(0, pattern.length() - 1) : pattern;
+      if (!name.isEmpty()) {
+        try {
+          Names.checkChannel(name);
+        } catch (PushException e) {
+          throw new IllegalArgumentException("bad pattern \"" + pattern + "\": " + e.getMessage());
+        }
+      }
+      clientRules.add(new HubSettings.ClientRule(pattern, handler));
+      return this;
+    }
+
+    /** Hears every join and leave on this node's channels. */
+    public Builder presenceListener(PresenceListener listener) {
+      presenceListeners.add(Objects.requireNonNull(listener, "presenceListener"));
+      return this;
+    }
+
+    /** Builds and starts the hub. */
+    public PushHub build() {
+      boolean ownsBroker = broker == null;
+      return new PushHub(
+          new HubSettings(
+              ownsBroker ? InMemoryBroker.create() : broker,
+              ownsBroker,
+              authorizer,
+              authenticator,
+              new JsonCodec(objectMapper, maxMessageBytes, maxJsonDepth),
+              maxQueuedFrames,
+              maxQueuedBytes,
+              overflowPolicy,
+              maxChannelsPerConnection,
+              replayBatchSize,
+              heartbeatInterval,
+              executor,
+              clientRules,
+              presenceListeners));
+    }
+
+    private static int positive(String name, int value) {
+      if (value <= 0) {
+        throw new IllegalArgumentException(name + " must be > 0, was " + value);
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,371 @@
+package dev.herald.push.internal;
+
+import dev.herald.push.Client;
+import dev.herald.push.ClientMessage;
+import dev.herald.push.Cursor;
+import dev.herald.push.ErrorCode;
+import dev.herald.push.Message;
+import dev.herald.push.Names;
+import dev.herald.push.PresenceEvent;
+import dev.herald.push.PresenceListener;
+import dev.herald.push.PushException;
+import dev.herald.push.spi.Broker;
+import dev.herald.push.spi.CloseReason;
+import dev.herald.push.spi.Connection;
+import dev.herald.push.spi.FrameSink;
+import dev.herald.push.spi.WireFormat;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine behind {@code PushHub}: connections, channel routes, client publish, presence and
+ * the timers. Thread-safe.
+ */
+public final class Hub {
+  private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final char[] ID_CHARS =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+  private static final AtomicInteger HUBS = new AtomicInteger();
+
+  private final HubSettings settings;
+  private final Executor executor;
+  private final ExecutorService ownExecutor;
+  private final ScheduledExecutorService timer;
+  private final SerialExecutor presenceDispatch;
+  private final ConcurrentHashMap<String, ChannelRoute> routes = new ConcurrentHashMap<>();
+  private final Set<ConnectionImpl> connections = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** Starts a hub with validated settings. */
+  public Hub(HubSettings settings) {
+    this.settings = settings;
+    int n = HUBS.incrementAndGet();
+    if (settings.executor() == null) {
+      int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+      ownExecutor = Executors.newFixedThreadPool(threads, daemon("herald-" + n + "-dispatch-"));
+      executor = ownExecutor;
+    } else {
+      ownExecutor = null;
+      executor = settings.executor();
+    }
+    timer = Executors.newSingleThreadScheduledExecutor(daemon("herald-" + n + "-timer-"));
+    presenceDispatch = new SerialExecutor(executor);
+    long beat = settings.heartbeatInterval().toMillis();
+    timer.scheduleAtFixedRate(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
+  }
+
+  public HubSettings settings() {
+    return settings;
+  }
+
+  public Broker broker() {
+    return settings.broker();
+  }
+
+  Executor executor() {
+    return executor;
+  }
+
+  void scheduleLater(Runnable task, long millis) {
+    if (!closed.get()) {
+      timer.schedule(() -> executor.execute(task), millis, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  // ---- connections
+
+  /** See {@code PushHub.connect}. */
+  public Connection connect(
+      Client client, WireFormat format, FrameSink sink, Collection<String> channels, Cursor since) {
+    if (closed.get()) {
+      throw new PushException(ErrorCode.UNAVAILABLE, "the hub is closed");
+    }
+    ConnectionImpl connection = new ConnectionImpl(this, client, format, sink);
+    int max = settings.maxChannelsPerConnection();
+    if (channels.size() > max) {
+      throw new PushException(
+          ErrorCode.TOO_MANY_CHANNELS,
+          "a connection may hold at most " + max + " channels, asked for " + channels.size());
+    }
+    Set<String> distinct = new HashSet<>();
+    for (String channel : channels) {
+      connection.checkSubscribe(channel);
+      if (!distinct.add(channel)) {
+        throw new PushException(ErrorCode.BAD_REQUEST, "channel " + channel + " is named twice");
+      }
+    }
+    connections.add(connection);
+    LOG.debug("Client {} connected over {} to {}", client.id(), format, channels);
+    List<CompletableFuture<Subscription>> prepared = new ArrayList<>();
+    for (String channel : channels) {
+      Cursor cursor = since == null ? Cursor.empty() : since;
+      prepared.add(connection.prepare(channel, cursor.position(channel)).toCompletableFuture());
+    }
+    CompletableFuture.allOf(prepared.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (ignored, error) -> {
+              if (error != null) {
+                connection.sendError(unavailable(error), null);
+                connection.closeLater(CloseReason.UNAVAILABLE);
+                return;
+              }
+              connection.sendReady();
+              for (CompletableFuture<Subscription> f : prepared) {
+                Subscription sub = f.join();
+                if (sub != null) {
+                  connection.start(sub);
+                }
+              }
+            });
+    if (closed.get()) {
+      connection.close(CloseReason.SHUTDOWN);
+    }
+    return connection;
+  }
+
+  void removeConnection(ConnectionImpl connection) {
+    connections.remove(connection);
+  }
+
+  public int connectionCount() {
+    return connections.size();
+  }
+
+  private void heartbeat() {
+    for (ConnectionImpl c : connections) {
+      if (c.format().heartbeats()) {
+        c.heartbeat();
+      }
+    }
+  }
+
+  /** A new random client id. */
+  public static String newClientId() {
+    char[] id = new char[16];
+    for (int i = 0; i < id.length; i++) {
+      id[i] = ID_CHARS[RANDOM.nextInt(ID_CHARS.length)];
+    }
+    return new String(id);
+  }
+
+  // ---- routes
+
+  ChannelRoute acquireRoute(String channel) {
+    boolean[] created = new boolean[1];
+    ChannelRoute route =
+        routes.compute(
+            channel,
+            (name, existing) -> {
+              ChannelRoute r = existing;
+              if (r == null) {
+                r = new ChannelRoute(name, this);
+                created[0] = true;
+              }
+              r.refs++;
+              return r;
+            });
+    if (created[0]) {
+      route.start();
+    }
+    return route;
+  }
+
+  void releaseRoute(ChannelRoute route) {
+    boolean[] removed = new boolean[1];
+    routes.computeIfPresent(
+        route.name,
+        (name, r) -> {
+          if (r != route) {
+            return r;
+          }
+          if (--r.refs == 0) {
+            removed[0] = true;
+            return null;
+          }
+          return r;
+        });
+    if (removed[0]) {
+      route.stop();
+    }
+  }
+
+  /** Local live subscribers of the channel. */
+  public int subscriberCount(String channel) {
+    ChannelRoute route = routes.get(channel);
+    return route == null ? 0 : route.liveCount();
+  }
+
+  /** Channels with local subscribers. */
+  public int activeChannels() {
+    return routes.size();
+  }
+
+  // ---- presence
+
+  void joined(Subscription sub) {
+    if (sub.presence.compareAndSet(0, 1)) {
+      settings.broker().join(sub.channel, sub.member);
+      firePresence(new PresenceEvent(sub.channel, PresenceEvent.Kind.JOIN, sub.member));
+    }
+  }
+
+  void left(Subscription sub) {
+    if (sub.presence.getAndSet(2) == 1) {
+      settings.broker().leave(sub.channel, sub.member);
+      firePresence(new PresenceEvent(sub.channel, PresenceEvent.Kind.LEAVE, sub.member));
+    }
+  }
+
+  private void firePresence(PresenceEvent event) {
+    for (PresenceListener listener : settings.presenceListeners()) {
+      try {
+        presenceDispatch.execute(() -> listener.onPresence(event));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        return;
+      }
+    }
+  }
+
+  // ---- publish
+
+  /** Publishes on the server's behalf: no authorizer, no handler. */
+  public CompletionStage<Message> publish(String channel, String event, String data) {
+    Names.checkChannel(channel);
+    Names.checkEvent(event);
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(
+          new PushException(ErrorCode.UNAVAILABLE, "the hub is closed"));
+    }
+    return settings
+        .broker()
+        .publish(channel, event, data, null)
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(unavailable(e)));
+  }
+
+  /**
+   * Publishes a client's message through the channel's rule, the authorizer and the handler. The
+   * checks that need no application code throw at once; the stage fails for the rest.
+   */
+  public CompletionStage<Message> clientPublish(
+      Client client, String channel, String event, String data) {
+    Names.checkChannel(channel);
+    Names.checkEvent(event);
+    HubSettings.ClientRule rule = settings.clientRule(channel);
+    if (rule == null) {
+      LOG.info("Client {} tried to publish to {}, which takes no client messages", client.id(), channel);
+      throw new PushException(
+          ErrorCode.FORBIDDEN, "channel " + channel + " does not accept client messages");
+    }
+    boolean allowed;
+    try {
+      allowed = settings.authorizer().canPublish(client, channel);
+    } catch (RuntimeException e) {
+      LOG.warn("Authorizer failed for client {} on channel {}", client.id(), channel, e);
+      throw new PushException(ErrorCode.INTERNAL, "authorization failed");
+    }
+    if (!allowed) {
+      LOG.info("Client {} (user {}) may not publish to {}", client.id(), client.user(), channel);
+      throw new PushException(ErrorCode.FORBIDDEN, "not allowed to publish to " + channel);
+    }
+    if (closed.get()) {
+      throw new PushException(ErrorCode.UNAVAILABLE, "the hub is closed");
+    }
+    ClientMessage message = ClientMessage.create(client, channel, event, data, settings.codec());
+    return CompletableFuture.supplyAsync(() -> handle(rule, message), executor)
+        .thenCompose(
+            handled ->
+                settings
+                    .broker()
+                    .publish(channel, handled.event(), handled.data(), client.id())
+                    .exceptionallyCompose(e -> CompletableFuture.failedFuture(unavailable(e))));
+  }
+
+  private static ClientMessage handle(HubSettings.ClientRule rule, ClientMessage message) {
+    ClientMessage handled;
+    try {
+      handled = rule.handler().handle(message);
+    } catch (PushException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      LOG.warn("The handler of {} failed", message.channel(), e);
+      throw new PushException(ErrorCode.INTERNAL, "the channel's handler failed");
+    }
+    if (handled == null) {
+      throw new PushException(ErrorCode.INTERNAL, "the channel's handler returned nothing");
+    }
+    return handled;
+  }
+
+  /** The failure as a {@code PushException}: itself, or {@code UNAVAILABLE} for anything else. */
+  public static PushException unavailable(Throwable error) {
+    Throwable e = error;
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    if (e instanceof PushException push) {
+      return push;
+    }
+    return new PushException(ErrorCode.UNAVAILABLE, "the message broker is unavailable", e);
+  }
+
+  // ---- lifecycle
+
+  public boolean isClosed() {
+    return closed.get();
+  }
+
+  /** Closes every connection, then the broker if the hub made it, then the threads. */
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (ConnectionImpl c : new ArrayList<>(connections)) {
+      c.close(CloseReason.SHUTDOWN);
+    }
+    timer.shutdownNow();
+    if (settings.ownsBroker()) {
+      settings.broker().close();
+    }
+    if (ownExecutor != null) {
+      ownExecutor.shutdown();
+      try {
+        if (!ownExecutor.awaitTermination(5, TimeUnit.SECONDS)) {
+          ownExecutor.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        ownExecutor.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static ThreadFactory daemon(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + count.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,65 @@
+package dev.herald.push.internal;
+
+import dev.herald.push.Authenticator;
+import dev.herald.push.Authorizer;
+import dev.herald.push.ClientMessageHandler;
+import dev.herald.push.JsonCodec;
+import dev.herald.push.OverflowPolicy;
+import dev.herald.push.PresenceListener;
+import dev.herald.push.spi.Broker;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executor;
+
+/**
+ * Everything {@code PushHub.Builder} collected, already validated. Immutable.
+ *
+ * @param executor where outboxes drain and handlers run; {@code null} for the hub's own pool
+ */
+public record HubSettings(
+    Broker broker,
+    boolean ownsBroker,
+    Authorizer authorizer,
+    Authenticator authenticator,
+    JsonCodec codec,
+    int maxQueuedFrames,
+    long maxQueuedBytes,
+    OverflowPolicy overflowPolicy,
+    int maxChannelsPerConnection,
+    int replayBatchSize,
+    Duration heartbeatInterval,
+    Executor executor,
+    List<ClientRule> clientRules,
+    List<PresenceListener> presenceListeners) {
+
+  /** Copies the lists. */
+  public HubSettings {
+    clientRules = List.copyOf(clientRules);
+    presenceListeners = List.copyOf(presenceListeners);
+  }
+
+  /**
+   * Channels that accept client messages. Immutable.
+   *
+   * @param pattern an exact channel name, or a prefix followed by {@code *}
+   * @param handler sees each message before it is published
+   */
+  public record ClientRule(String pattern, ClientMessageHandler handler) {
+    /** Whether the rule covers the channel. */
+    public boolean matches(String channel) {
+      return pattern.endsWith("*")
+          ? channel.startsWith(pattern.substring(0, pattern.length() - 1))
+          : channel.equals(pattern);
+    }
+  }
+
+  /** The first rule covering the channel, or {@code null}. */
+  public ClientRule clientRule(String channel) {
+    for (ClientRule rule : clientRules) {
+      if (rule.matches(channel)) {
+        return rule;
+      }
+    }
+    return null;
+  }
+}

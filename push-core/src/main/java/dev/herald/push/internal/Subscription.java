@@ -1,0 +1,69 @@
+package dev.herald.push.internal;
+
+import dev.herald.push.Member;
+import dev.herald.push.Message;
+import dev.herald.push.Position;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One connection's subscription to one channel. Its state and pending messages are guarded by
+ * its route's lock; its position is written under the connection's lock and read anywhere.
+ */
+final class Subscription {
+  enum State {
+    /** Start position not known yet, or the route not yet live. */
+    WAITING,
+    /** Replaying from history; live messages collect in {@link #pending}. */
+    CATCHING_UP,
+    /** Receiving live messages. */
+    LIVE,
+    /** Unsubscribed or its connection closed. */
+    CLOSED
+  }
+
+  /** Live messages kept for a catching-up subscriber; past this it replays again instead. */
+  static final int MAX_PENDING = 4096;
+
+  final ConnectionImpl connection;
+  final String channel;
+  final Member member;
+  ChannelRoute route;
+  State state = State.WAITING;
+  boolean replayed;
+  ArrayDeque<Message> pending;
+  boolean pendingOverflow;
+  int liveIndex = -1;
+
+  /** Presence: 0 before the join is announced, 1 joined, 2 released. */
+  final AtomicInteger presence = new AtomicInteger();
+
+  /** The position after the last frame of this channel queued to the connection. */
+  volatile Position position;
+
+  Subscription(ConnectionImpl connection, String channel, Member member) {
+    this.connection = connection;
+    this.channel = channel;
+    this.member = member;
+  }
+
+  void collect(Message m) {
+    if (pendingOverflow) {
+      return;
+    }
+    if (pending == null) {
+      pending = new ArrayDeque<>();
+    }
+    if (pending.size() >= MAX_PENDING) {
+      pending = null;
+      pendingOverflow = true;
+    } else {
+      pending.add(m);
+    }
+  }
+
+  void clearPending() {
+    pending = null;
+    pendingOverflow = false;
+  }
+}

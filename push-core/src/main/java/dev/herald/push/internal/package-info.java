@@ -1,0 +1,2 @@
+/** Herald's internals: not an API, may change in any release. */
+package dev.herald.push.internal;

@@ -1,0 +1,64 @@
+package dev.herald.push.spi;
+
+import dev.herald.push.Member;
+import dev.herald.push.Message;
+import dev.herald.push.Position;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Stores each channel's history, assigns offsets, and carries messages to every node. Herald's
+ * hub talks to exactly one broker; {@code InMemoryBroker} serves one process and a Redis broker
+ * serves a cluster. Implementations must be thread-safe, and no method may block: slow work
+ * completes the returned stage later.
+ *
+ * <p>The hub does not need the live feed to be perfect. Offsets are dense, so the hub drops a
+ * message whose offset it has already delivered and fills any gap it sees with {@link #replay}.
+ * A broker that knows its feed may have missed messages (a dropped connection, say) tells the
+ * hub through {@link BrokerListener#onResync()}.
+ */
+public interface Broker extends AutoCloseable {
+  /**
+   * Appends a message to the channel's history with the next offset and sends it to every node's
+   * live feed. The stage fails with a {@code PushException} of code {@code UNAVAILABLE} when the
+   * broker cannot store it; it never completes successfully for a message that was not stored.
+   *
+   * @param data compact JSON text
+   * @param publisherId the publishing client's id, or {@code null}
+   */
+  CompletionStage<Message> publish(String channel, String event, String data, String publisherId);
+
+  /**
+   * The messages after {@code since}, oldest first, at most {@code limit} of them; or a reset if
+   * {@code since} is of another epoch, older than the history holds, or beyond the channel's
+   * head.
+   */
+  CompletionStage<Replay> replay(String channel, Position since, int limit);
+
+  /**
+   * The channel's current position: its epoch and the offset of its newest message ({@code 0}
+   * for a channel without messages). A channel gets its epoch the first time it is named, so
+   * the same epoch is returned until its history is lost.
+   */
+  CompletionStage<Position> position(String channel);
+
+  /**
+   * Starts this node's live feed of the channel. The stage completes once every message
+   * published after that point will reach the listener. The listener is called from the broker's
+   * threads, for one channel one call at a time; it must not block.
+   */
+  CompletionStage<BrokerSubscription> subscribe(String channel, BrokerListener listener);
+
+  /** Records that a member joined a channel, for every node's presence queries. */
+  CompletionStage<Void> join(String channel, Member member);
+
+  /** Records that a member left a channel. */
+  CompletionStage<Void> leave(String channel, Member member);
+
+  /** The members of the channel across all nodes. */
+  CompletionStage<List<Member>> members(String channel);
+
+  /** Releases the broker's resources; later calls fail. */
+  @Override
+  void close();
+}

@@ -1,0 +1,107 @@
+package dev.herald.push.spi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.push.ErrorCode;
+import dev.herald.push.JsonCodec;
+import dev.herald.push.Names;
+import dev.herald.push.PushException;
+
+/**
+ * A frame a client sends: parsed and checked once here for every transport that accepts client
+ * frames. Immutable.
+ */
+public sealed interface ClientFrame {
+  /** The client's correlation id, echoed in the {@code ack} or {@code error}; may be null. */
+  String ref();
+
+  /** {@code {"type":"subscribe","channel":…,"since":…}}; {@code since} may be null. */
+  record Subscribe(String channel, String since, String ref) implements ClientFrame {}
+
+  /** {@code {"type":"unsubscribe","channel":…}}. */
+  record Unsubscribe(String channel, String ref) implements ClientFrame {}
+
+  /** {@code {"type":"publish","channel":…,"event":…,"data":…}}; data is compact JSON text. */
+  record Publish(String channel, String event, String data, String ref) implements ClientFrame {}
+
+  /** {@code {"type":"ping"}}. */
+  record Ping(String ref) implements ClientFrame {}
+
+  /**
+   * Parses a WebSocket text frame.
+   *
+   * @throws PushException {@link ErrorCode#BAD_JSON}, {@link ErrorCode#TOO_LARGE}, {@link
+   *     ErrorCode#BAD_REQUEST} for an unknown type or a missing field, {@link
+   *     ErrorCode#BAD_CHANNEL} for a bad channel name
+   */
+  static ClientFrame parse(JsonCodec codec, String text) {
+    ObjectNode node = codec.parseObject(text);
+    String ref = optionalText(node, "ref");
+    String type = optionalText(node, "type");
+    if (type == null) {
+      throw new PushException(ErrorCode.BAD_REQUEST, "frame has no \"type\"");
+    }
+    switch (type) {
+      case "subscribe":
+        return new Subscribe(channel(node), optionalText(node, "since"), ref);
+      case "unsubscribe":
+        return new Unsubscribe(channel(node), ref);
+      case "publish":
+        return publish(codec, node, ref);
+      case "ping":
+        return new Ping(ref);
+      default:
+        throw new PushException(
+            ErrorCode.BAD_REQUEST,
+            "unknown frame type \"" + abbreviate(type) + "\"; expected subscribe, unsubscribe,"
+                + " publish or ping");
+    }
+  }
+
+  /**
+   * Parses an HTTP publish body {@code {"channel","event","data"}}; a {@code type} field is
+   * ignored.
+   *
+   * @throws PushException as {@link #parse}
+   */
+  static Publish parsePublish(JsonCodec codec, String body) {
+    ObjectNode node = codec.parseObject(body);
+    return publish(codec, node, optionalText(node, "ref"));
+  }
+
+  private static Publish publish(JsonCodec codec, ObjectNode node, String ref) {
+    String channel = channel(node);
+    String event = optionalText(node, "event");
+    Names.checkEvent(event == null ? "message" : event);
+    JsonNode data = node.get("data");
+    return new Publish(
+        channel, event == null ? "message" : event, data == null ? "null" : codec.write(data), ref);
+  }
+
+  private static String channel(ObjectNode node) {
+    JsonNode channel = node.get("channel");
+    if (channel == null || channel.isNull()) {
+      throw new PushException(ErrorCode.BAD_CHANNEL, "frame has no \"channel\"");
+    }
+    if (!channel.isTextual()) {
+      throw new PushException(ErrorCode.BAD_CHANNEL, "\"channel\" must be a string");
+    }
+    return Names.checkChannel(channel.asText());
+  }
+
+  private static String optionalText(ObjectNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isTextual()) {
+      throw new PushException(ErrorCode.BAD_REQUEST, "\"" + field + "\" must be a string");
+    }
+    return value.asText();
+  }
+
+  private static String abbreviate(String s) {
+    String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
+    return printable.length() > 40 ? printable.substring(0, 40) + "…" : printable;
+  }
+}

@@ -1,0 +1,36 @@
+package dev.herald.push.spi;
+
+import java.util.Objects;
+
+/**
+ * Why a connection closed. Immutable.
+ *
+ * @param code a short machine-readable reason such as {@code slow_consumer}
+ * @param message a human-readable explanation, safe to send to the client
+ */
+public record CloseReason(String code, String message) {
+  /** The client read slower than messages arrived and its outbox filled up. */
+  public static final CloseReason SLOW_CONSUMER =
+      new CloseReason("slow_consumer", "the client read too slowly; resume from the cursor");
+
+  /** The hub is shutting down. */
+  public static final CloseReason SHUTDOWN =
+      new CloseReason("server_shutdown", "the server is shutting down");
+
+  /** The client went away or the transport could not write to it. */
+  public static final CloseReason CLIENT_GONE =
+      new CloseReason("client_gone", "the client went away");
+
+  /** The transport's work with this connection is done, such as an answered long poll. */
+  public static final CloseReason COMPLETED = new CloseReason("completed", "the response is done");
+
+  /** The broker failed in a way the connection cannot recover from. */
+  public static final CloseReason UNAVAILABLE =
+      new CloseReason("unavailable", "the message broker is unavailable; retry later");
+
+  /** Requires both fields. */
+  public CloseReason {
+    Objects.requireNonNull(code, "code");
+    Objects.requireNonNull(message, "message");
+  }
+}

@@ -1,0 +1,2 @@
+/** Herald's redis module; filled by a later issue. */
+package dev.herald.push.redis;

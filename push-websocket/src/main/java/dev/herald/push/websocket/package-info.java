@@ -1,0 +1,2 @@
+/** Herald's websocket module; filled by a later issue. */
+package dev.herald.push.websocket;
