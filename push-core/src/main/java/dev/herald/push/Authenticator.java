@@ -12,8 +12,8 @@ public interface Authenticator {
   Authenticator NONE = token -> null;
 
   /**
-   * Returns the user the token belongs to, or {@code null} if the token is not valid. A
-   * transport answers an invalid token with 401 rather than treating the client as anonymous.
+   * Returns the user the token belongs to, or {@code null} if the token is not valid. A transport
+   * answers an invalid token with 401 rather than treating the client as anonymous.
    */
   String authenticate(String bearerToken);
 }

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A named topic of a {@link PushHub}. Cheap to get and to drop: it holds only its name and its
- * hub. Thread-safe.
+ * A named topic of a {@link PushHub}. Cheap to get and to drop: it holds only its name and its hub.
+ * Thread-safe.
  */
 public final class Channel {
   private final String name;

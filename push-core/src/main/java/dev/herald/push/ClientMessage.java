@@ -2,9 +2,7 @@ package dev.herald.push;
 
 import java.util.Objects;
 
-/**
- * A message a client wants to publish, as a {@link ClientMessageHandler} sees it. Immutable.
- */
+/** A message a client wants to publish, as a {@link ClientMessageHandler} sees it. Immutable. */
 public final class ClientMessage {
   private final Client client;
   private final String channel;
@@ -12,8 +10,7 @@ public final class ClientMessage {
   private final String data;
   private final JsonCodec codec;
 
-  private ClientMessage(
-      Client client, String channel, String event, String data, JsonCodec codec) {
+  private ClientMessage(Client client, String channel, String event, String data, JsonCodec codec) {
     this.client = Objects.requireNonNull(client, "client");
     this.channel = Names.checkChannel(channel);
     this.event = Names.checkEvent(event);
@@ -74,6 +71,12 @@ public final class ClientMessage {
 
   @Override
   public String toString() {
-    return "ClientMessage[channel=" + channel + ", event=" + event + ", client=" + client.id() + "]";
+    return "ClientMessage[channel="
+        + channel
+        + ", event="
+        + event
+        + ", client="
+        + client.id()
+        + "]";
   }
 }

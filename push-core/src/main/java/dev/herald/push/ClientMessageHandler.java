@@ -1,9 +1,9 @@
 package dev.herald.push;
 
 /**
- * Application code that sees each client message for a channel before it is published: it can
- * pass it on, transform it or refuse it. Called on the hub's dispatcher threads, never on an I/O
- * thread; calls for different messages may overlap, so implementations must be thread-safe.
+ * Application code that sees each client message for a channel before it is published: it can pass
+ * it on, transform it or refuse it. Called on the hub's dispatcher threads, never on an I/O thread;
+ * calls for different messages may overlap, so implementations must be thread-safe.
  */
 @FunctionalInterface
 public interface ClientMessageHandler {

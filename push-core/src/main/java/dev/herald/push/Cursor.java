@@ -9,8 +9,8 @@ import java.util.zip.CRC32;
 
 /**
  * The positions of all channels of one connection, carried by the client as one opaque, URL-safe
- * string. A client that reconnects with its cursor resumes every channel exactly where it left
- * off. Immutable.
+ * string. A client that reconnects with its cursor resumes every channel exactly where it left off.
+ * Immutable.
  *
  * <p>The string holds, per channel, a 32-bit hash of the channel name, the epoch and the offset,
  * and ends in a checksum, so a cursor stays short however long its channel names are, and a

@@ -103,8 +103,7 @@ public final class InMemoryBroker implements Broker {
       ChannelLog log = log(channel);
       log.lock.lock();
       try {
-        return CompletableFuture.completedFuture(
-            log.history.replay(since, limit, clock.instant()));
+        return CompletableFuture.completedFuture(log.history.replay(since, limit, clock.instant()));
       } finally {
         log.lock.unlock();
       }

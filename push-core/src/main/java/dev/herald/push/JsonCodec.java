@@ -3,6 +3,7 @@ package dev.herald.push;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -36,6 +37,7 @@ public final class JsonCodec {
       throw new IllegalArgumentException("maxDepth must be > 0, was " + maxDepth);
     }
     this.mapper = mapper == null ? new ObjectMapper() : mapper.copy();
+    this.mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     this.mapper
         .getFactory()
         .setStreamReadConstraints(
@@ -101,8 +103,8 @@ public final class JsonCodec {
   /**
    * Parses JSON text that must be an object, such as a client frame or a publish body.
    *
-   * @throws PushException {@link ErrorCode#TOO_LARGE}, or {@link ErrorCode#BAD_JSON} if it is not
-   *     a JSON object
+   * @throws PushException {@link ErrorCode#TOO_LARGE}, or {@link ErrorCode#BAD_JSON} if it is not a
+   *     JSON object
    */
   public ObjectNode parseObject(String json) {
     JsonNode node = parse(json);

@@ -30,7 +30,10 @@ public final class Names {
     if (name.length() > MAX_CHANNEL_LENGTH) {
       throw new PushException(
           ErrorCode.BAD_CHANNEL,
-          "channel name must be at most " + MAX_CHANNEL_LENGTH + " characters, was " + name.length());
+          "channel name must be at most "
+              + MAX_CHANNEL_LENGTH
+              + " characters, was "
+              + name.length());
     }
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);

@@ -12,8 +12,8 @@ public enum OverflowPolicy {
    */
   CLOSE,
   /**
-   * Drop what is queued and send {@code reset} for every channel of the connection, then go on
-   * with live messages: for clients that only need the latest state, such as dashboards.
+   * Drop what is queued and send {@code reset} for every channel of the connection, then go on with
+   * live messages: for clients that only need the latest state, such as dashboards.
    */
   RESET
 }

@@ -16,8 +16,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
- * The heart of Herald in one application: channels, their subscribers and their history. Build
- * one per application, share it with the transports, and close it on shutdown. Thread-safe.
+ * The heart of Herald in one application: channels, their subscribers and their history. Build one
+ * per application, share it with the transports, and close it on shutdown. Thread-safe.
  *
  * <pre>{@code
  * PushHub hub = PushHub.builder()
@@ -88,11 +88,7 @@ public final class PushHub implements AutoCloseable {
    *     subscribe, too many channels, or a closed hub
    */
   public Connection connect(
-      Client client,
-      WireFormat format,
-      FrameSink sink,
-      Collection<String> channels,
-      Cursor since) {
+      Client client, WireFormat format, FrameSink sink, Collection<String> channels, Cursor since) {
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(format, "format");
     Objects.requireNonNull(sink, "sink");
@@ -156,7 +152,9 @@ public final class PushHub implements AutoCloseable {
 
     private Builder() {}
 
-    /** Where history lives and how messages reach other nodes; default an {@link InMemoryBroker}. */
+    /**
+     * Where history lives and how messages reach other nodes; default an {@link InMemoryBroker}.
+     */
     public Builder broker(Broker broker) {
       this.broker = Objects.requireNonNull(broker, "broker");
       return this;

@@ -17,19 +17,19 @@ import org.slf4j.LoggerFactory;
  * This node's delivery of one channel to its local subscribers: exact, whatever the broker's live
  * feed does.
  *
- * <p>Design notes. Offsets are dense, so the route remembers the last offset it delivered
- * ({@code last}, in {@code epoch}). A live message with the next offset is handed to every live
+ * <p>Design notes. Offsets are dense, so the route remembers the last offset it delivered ({@code
+ * last}, in {@code epoch}). A live message with the next offset is handed to every live
  * subscriber's outbox; one at or below {@code last} is a duplicate and dropped; one beyond reveals
  * a gap, which the route fills with a broker replay before going on, holding later live messages
- * meanwhile ("repairing"). A message of another epoch means the history was lost: live
- * subscribers get {@code reset}.
+ * meanwhile ("repairing"). A message of another epoch means the history was lost: live subscribers
+ * get {@code reset}.
  *
  * <p>A new subscriber starts at its own position and catches up by replay while the route keeps
  * delivering live to others; live messages that arrive meanwhile are collected for it. When a
- * replay brings it level with {@code last} (or its collected messages bridge the rest) it joins
- * the live list under the lock, so no message is missed or repeated. The route's lock is never
- * held across a broker call: replays complete later, on the broker's threads, and take the lock
- * again. Lock order: route, then connection.
+ * replay brings it level with {@code last} (or its collected messages bridge the rest) it joins the
+ * live list under the lock, so no message is missed or repeated. The route's lock is never held
+ * across a broker call: replays start on the hub's executor, complete later on any thread, and take
+ * the lock again. Lock order: broker, then route, then connection.
  */
 final class ChannelRoute implements BrokerListener {
   private static final Logger LOG = LoggerFactory.getLogger(ChannelRoute.class);
@@ -133,7 +133,7 @@ final class ChannelRoute implements BrokerListener {
   void attach(Subscription sub) {
     lock.lock();
     try {
-      if (sub.state != Subscription.State.WAITING) {
+      if (sub.state != Subscription.State.NEW) {
         return;
       }
       catchUp(sub);
@@ -211,7 +211,8 @@ final class ChannelRoute implements BrokerListener {
 
   private void deliver(Message m) {
     if (!m.epoch().equals(epoch)) {
-      LOG.info("Channel {}: history changed from epoch {} to {}; resetting", name, epoch, m.epoch());
+      LOG.info(
+          "Channel {}: history changed from epoch {} to {}; resetting", name, epoch, m.epoch());
       resetAll(new Position(m.epoch(), m.offset() - 1));
     }
     if (m.offset() <= last) {
@@ -248,9 +249,24 @@ final class ChannelRoute implements BrokerListener {
 
   private void repair() {
     Position from = new Position(epoch, last);
-    hub.broker()
-        .replay(name, from, hub.settings().replayBatchSize())
-        .whenComplete(this::onRepair);
+    outsideLock(
+        () ->
+            hub.broker()
+                .replay(name, from, hub.settings().replayBatchSize())
+                .whenComplete(this::onRepair));
+  }
+
+  /**
+   * Runs a broker call on the executor: the broker may call this route back under its own lock (an
+   * in-memory broker's live feed does), so calling the broker while holding the route's lock could
+   * deadlock.
+   */
+  private void outsideLock(Runnable brokerCall) {
+    try {
+      hub.executor().execute(brokerCall);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("Channel {}: hub closed, broker call dropped", name);
+    }
   }
 
   private void onRepair(Replay replay, Throwable error) {
@@ -348,9 +364,11 @@ final class ChannelRoute implements BrokerListener {
     }
     setState(sub, Subscription.State.CATCHING_UP);
     sub.replayed = true;
-    hub.broker()
-        .replay(name, p, hub.settings().replayBatchSize())
-        .whenComplete((replay, error) -> onCatchUp(sub, replay, error));
+    outsideLock(
+        () ->
+            hub.broker()
+                .replay(name, p, hub.settings().replayBatchSize())
+                .whenComplete((replay, error) -> onCatchUp(sub, replay, error)));
   }
 
   private void onCatchUp(Subscription sub, Replay replay, Throwable error) {

@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeFormatter;
 
 /**
- * A message with its wire bytes, computed at most once per format and shared by every
- * connection that receives it. Thread-safe: a race computes the same bytes twice, harmlessly.
+ * A message with its wire bytes, computed at most once per format and shared by every connection
+ * that receives it. Thread-safe: a race computes the same bytes twice, harmlessly.
  */
 final class EncodedMessage {
   final Message message;

@@ -87,9 +87,12 @@ final class FrameEncoder {
   private static Frame control(WireFormat format, Frame.Type type, String json, String cursor) {
     String text =
         switch (format) {
-          case SSE -> "event: " + type.name().toLowerCase(java.util.Locale.ROOT) + "\n"
-              + (cursor == null ? "" : "id: " + cursor + "\n")
-              + sseData(null, json);
+          case SSE ->
+              "event: "
+                  + type.name().toLowerCase(java.util.Locale.ROOT)
+                  + "\n"
+                  + (cursor == null ? "" : "id: " + cursor + "\n")
+                  + sseData(null, json);
           case NDJSON -> json + "\n";
           default -> json;
         };
@@ -97,9 +100,9 @@ final class FrameEncoder {
   }
 
   /**
-   * The {@code data:} lines of an SSE event, ended by the blank line. The text is split on CR,
-   * LF and CRLF, as an SSE parser splits lines, so that the parser rebuilds it exactly (joined by
-   * LF). Herald's own frames are compact JSON and never hold a raw line break.
+   * The {@code data:} lines of an SSE event, ended by the blank line. The text is split on CR, LF
+   * and CRLF, as an SSE parser splits lines, so that the parser rebuilds it exactly (joined by LF).
+   * Herald's own frames are compact JSON and never hold a raw line break.
    */
   static String sseData(StringBuilder into, String text) {
     StringBuilder sb = into == null ? new StringBuilder(text.length() + 16) : into;

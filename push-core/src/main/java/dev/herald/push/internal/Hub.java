@@ -37,8 +37,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine behind {@code PushHub}: connections, channel routes, client publish, presence and
- * the timers. Thread-safe.
+ * The engine behind {@code PushHub}: connections, channel routes, client publish, presence and the
+ * timers. Thread-safe.
  */
 public final class Hub {
   private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
@@ -272,7 +272,8 @@ public final class Hub {
     Names.checkEvent(event);
     HubSettings.ClientRule rule = settings.clientRule(channel);
     if (rule == null) {
-      LOG.info("Client {} tried to publish to {}, which takes no client messages", client.id(), channel);
+      LOG.info(
+          "Client {} tried to publish to {}, which takes no client messages", client.id(), channel);
       throw new PushException(
           ErrorCode.FORBIDDEN, "channel " + channel + " does not accept client messages");
     }

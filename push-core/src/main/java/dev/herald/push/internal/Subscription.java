@@ -7,12 +7,14 @@ import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One connection's subscription to one channel. Its state and pending messages are guarded by
- * its route's lock; its position is written under the connection's lock and read anywhere.
+ * One connection's subscription to one channel. Its state and pending messages are guarded by its
+ * route's lock; its position is written under the connection's lock and read anywhere.
  */
 final class Subscription {
   enum State {
-    /** Start position not known yet, or the route not yet live. */
+    /** Registered with its connection; not yet attached to its route. */
+    NEW,
+    /** Attached; waiting for the route's live feed to start. */
     WAITING,
     /** Replaying from history; live messages collect in {@link #pending}. */
     CATCHING_UP,
@@ -29,7 +31,7 @@ final class Subscription {
   final String channel;
   final Member member;
   ChannelRoute route;
-  State state = State.WAITING;
+  State state = State.NEW;
   boolean replayed;
   ArrayDeque<Message> pending;
   boolean pendingOverflow;

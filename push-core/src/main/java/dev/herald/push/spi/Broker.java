@@ -7,15 +7,15 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Stores each channel's history, assigns offsets, and carries messages to every node. Herald's
- * hub talks to exactly one broker; {@code InMemoryBroker} serves one process and a Redis broker
- * serves a cluster. Implementations must be thread-safe, and no method may block: slow work
- * completes the returned stage later.
+ * Stores each channel's history, assigns offsets, and carries messages to every node. Herald's hub
+ * talks to exactly one broker; {@code InMemoryBroker} serves one process and a Redis broker serves
+ * a cluster. Implementations must be thread-safe, and no method may block: slow work completes the
+ * returned stage later.
  *
  * <p>The hub does not need the live feed to be perfect. Offsets are dense, so the hub drops a
- * message whose offset it has already delivered and fills any gap it sees with {@link #replay}.
- * A broker that knows its feed may have missed messages (a dropped connection, say) tells the
- * hub through {@link BrokerListener#onResync()}.
+ * message whose offset it has already delivered and fills any gap it sees with {@link #replay}. A
+ * broker that knows its feed may have missed messages (a dropped connection, say) tells the hub
+ * through {@link BrokerListener#onResync()}.
  */
 public interface Broker extends AutoCloseable {
   /**
@@ -30,22 +30,21 @@ public interface Broker extends AutoCloseable {
 
   /**
    * The messages after {@code since}, oldest first, at most {@code limit} of them; or a reset if
-   * {@code since} is of another epoch, older than the history holds, or beyond the channel's
-   * head.
+   * {@code since} is of another epoch, older than the history holds, or beyond the channel's head.
    */
   CompletionStage<Replay> replay(String channel, Position since, int limit);
 
   /**
-   * The channel's current position: its epoch and the offset of its newest message ({@code 0}
-   * for a channel without messages). A channel gets its epoch the first time it is named, so
-   * the same epoch is returned until its history is lost.
+   * The channel's current position: its epoch and the offset of its newest message ({@code 0} for a
+   * channel without messages). A channel gets its epoch the first time it is named, so the same
+   * epoch is returned until its history is lost.
    */
   CompletionStage<Position> position(String channel);
 
   /**
-   * Starts this node's live feed of the channel. The stage completes once every message
-   * published after that point will reach the listener. The listener is called from the broker's
-   * threads, for one channel one call at a time; it must not block.
+   * Starts this node's live feed of the channel. The stage completes once every message published
+   * after that point will reach the listener. The listener is called from the broker's threads, for
+   * one channel one call at a time; it must not block.
    */
   CompletionStage<BrokerSubscription> subscribe(String channel, BrokerListener listener);
 

@@ -11,8 +11,8 @@ public interface BrokerListener {
   void onMessage(Message message);
 
   /**
-   * The feed may have missed messages (the broker lost its connection, say): the hub replays
-   * from the last offset it delivered.
+   * The feed may have missed messages (the broker lost its connection, say): the hub replays from
+   * the last offset it delivered.
    */
   void onResync();
 }

@@ -53,7 +53,9 @@ public sealed interface ClientFrame {
       default:
         throw new PushException(
             ErrorCode.BAD_REQUEST,
-            "unknown frame type \"" + abbreviate(type) + "\"; expected subscribe, unsubscribe,"
+            "unknown frame type \""
+                + abbreviate(type)
+                + "\"; expected subscribe, unsubscribe,"
                 + " publish or ping");
     }
   }

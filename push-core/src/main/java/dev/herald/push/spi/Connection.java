@@ -22,9 +22,9 @@ public interface Connection {
   WireFormat format();
 
   /**
-   * Subscribes to a channel: replays what came after {@code since}, then goes live, with no gap
-   * and no duplicate; sends {@code reset} first if history cannot cover the gap. On WebSocket a
-   * {@code subscribed} frame goes out before the first replayed message.
+   * Subscribes to a channel: replays what came after {@code since}, then goes live, with no gap and
+   * no duplicate; sends {@code reset} first if history cannot cover the gap. On WebSocket a {@code
+   * subscribed} frame goes out before the first replayed message.
    *
    * @param since where to resume, or {@code null} to start at the channel's current position
    * @return completes when the subscription is in place (its replay may still be running)
@@ -40,9 +40,9 @@ public interface Connection {
   Set<String> channels();
 
   /**
-   * The cursor after the last frame queued. A transport that answers with a cursor of its own
-   * (long polling) must take it from the last {@link Frame#cursor()} it wrote instead, since
-   * queued frames may not have reached the client.
+   * The cursor after the last frame queued. A transport that answers with a cursor of its own (long
+   * polling) must take it from the last {@link Frame#cursor()} it wrote instead, since queued
+   * frames may not have reached the client.
    */
   Cursor cursor();
 

@@ -3,9 +3,8 @@ package dev.herald.push.spi;
 import java.util.List;
 
 /**
- * The transport's side of a connection: where the hub's outbox writes. The hub never has more
- * than one {@link #write} in flight per connection, so implementations need no queue of their
- * own.
+ * The transport's side of a connection: where the hub's outbox writes. The hub never has more than
+ * one {@link #write} in flight per connection, so implementations need no queue of their own.
  */
 public interface FrameSink {
   /**
@@ -15,8 +14,8 @@ public interface FrameSink {
   void write(List<Frame> frames, WriteCallback callback);
 
   /**
-   * Ends the connection. The hub calls it once whichever side started the close; the sink must
-   * cope with being called after the transport has already seen the client go.
+   * Ends the connection. The hub calls it once whichever side started the close; the sink must cope
+   * with being called after the transport has already seen the client go.
    */
   void close(CloseReason reason);
 

@@ -1,0 +1,44 @@
+package dev.herald.push;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class BuilderTest {
+  @Test
+  void hubBuilder_rejectsBadValuesNamingThem() {
+    PushHub.Builder b = PushHub.builder();
+    assertThatThrownBy(() -> b.maxQueuedFrames(-1))
+        .hasMessage("maxQueuedFrames must be > 0, was -1");
+    assertThatThrownBy(() -> b.maxQueuedBytes(0)).hasMessage("maxQueuedBytes must be > 0, was 0");
+    assertThatThrownBy(() -> b.maxMessageBytes(0)).hasMessage("maxMessageBytes must be > 0, was 0");
+    assertThatThrownBy(() -> b.maxJsonDepth(0)).hasMessage("maxJsonDepth must be > 0, was 0");
+    assertThatThrownBy(() -> b.maxChannelsPerConnection(0))
+        .hasMessage("maxChannelsPerConnection must be > 0, was 0");
+    assertThatThrownBy(() -> b.replayBatchSize(0)).hasMessage("replayBatchSize must be > 0, was 0");
+    assertThatThrownBy(() -> b.heartbeatInterval(Duration.ZERO))
+        .hasMessageContaining("heartbeatInterval");
+    assertThatThrownBy(() -> b.broker(null)).hasMessage("broker");
+    assertThatThrownBy(
+            () -> b.acceptClientMessages("bad pattern*", ClientMessageHandler.PASS_THROUGH))
+        .hasMessageContaining("bad pattern");
+  }
+
+  @Test
+  void brokerBuilder_rejectsBadValuesNamingThem() {
+    InMemoryBroker.Builder b = InMemoryBroker.builder();
+    assertThatThrownBy(() -> b.historySize(0)).hasMessage("historySize must be > 0, was 0");
+    assertThatThrownBy(() -> b.historyMaxBytes(-5))
+        .hasMessage("historyMaxBytes must be > 0, was -5");
+    assertThatThrownBy(() -> b.historyMaxAge(Duration.ofSeconds(-1))).hasMessageContaining("PT-1S");
+  }
+
+  @Test
+  void records_validateTheirFields() {
+    assertThatThrownBy(() -> new Position("e", -1)).hasMessage("offset must be >= 0, was -1");
+    assertThatThrownBy(() -> new Position("bad.epoch", 1)).hasMessageContaining("bad.epoch");
+    assertThatThrownBy(() -> new Message("c", 0, "e", "ev", "1", java.time.Instant.now(), null))
+        .hasMessage("offset must be >= 1, was 0");
+  }
+}

@@ -1,0 +1,118 @@
+package dev.herald.push;
+
+import dev.herald.push.spi.Broker;
+import dev.herald.push.spi.BrokerListener;
+import dev.herald.push.spi.BrokerSubscription;
+import dev.herald.push.spi.Replay;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * A broker for tests: the in-memory broker behind a live feed that drops, repeats or reorders
+ * messages on request, and with replays that complete later on another thread, as a networked
+ * broker's would. Thread-safe.
+ */
+final class FlakyBroker implements Broker {
+  /** What the live feed does with one message. */
+  enum Fate {
+    PASS,
+    DROP,
+    DUPLICATE,
+    SWAP_WITH_NEXT
+  }
+
+  private final InMemoryBroker delegate;
+  private final Executor later = CompletableFuture.delayedExecutor(1, TimeUnit.MILLISECONDS);
+  volatile Function<Message, Fate> fate = m -> Fate.PASS;
+  final List<BrokerListener> listeners = new CopyOnWriteArrayList<>();
+
+  FlakyBroker(InMemoryBroker delegate) {
+    this.delegate = delegate;
+  }
+
+  @Override
+  public CompletionStage<Message> publish(
+      String channel, String event, String data, String publisherId) {
+    return delegate.publish(channel, event, data, publisherId);
+  }
+
+  @Override
+  public CompletionStage<Replay> replay(String channel, Position since, int limit) {
+    return delegate.replay(channel, since, limit).thenApplyAsync(r -> r, later);
+  }
+
+  @Override
+  public CompletionStage<Position> position(String channel) {
+    return delegate.position(channel).thenApplyAsync(p -> p, later);
+  }
+
+  @Override
+  public CompletionStage<BrokerSubscription> subscribe(String channel, BrokerListener listener) {
+    BrokerListener flaky =
+        new BrokerListener() {
+          private Message swapped;
+
+          @Override
+          public void onMessage(Message message) {
+            switch (fate.apply(message)) {
+              case PASS -> deliver(message);
+              case DROP -> {}
+              case DUPLICATE -> {
+                deliver(message);
+                deliver(message);
+              }
+              case SWAP_WITH_NEXT -> swapped = message;
+            }
+          }
+
+          private void deliver(Message message) {
+            listener.onMessage(message);
+            if (swapped != null && swapped != message) {
+              Message s = swapped;
+              swapped = null;
+              listener.onMessage(s);
+            }
+          }
+
+          @Override
+          public void onResync() {
+            listener.onResync();
+          }
+        };
+    listeners.add(listener);
+    return delegate
+        .subscribe(channel, flaky)
+        .thenApplyAsync(
+            sub ->
+                () -> {
+                  listeners.remove(listener);
+                  sub.close();
+                },
+            later);
+  }
+
+  @Override
+  public CompletionStage<Void> join(String channel, Member member) {
+    return delegate.join(channel, member);
+  }
+
+  @Override
+  public CompletionStage<Void> leave(String channel, Member member) {
+    return delegate.leave(channel, member);
+  }
+
+  @Override
+  public CompletionStage<List<Member>> members(String channel) {
+    return delegate.members(channel);
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+}
