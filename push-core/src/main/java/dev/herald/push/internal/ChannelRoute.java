@@ -72,6 +72,10 @@ final class ChannelRoute implements BrokerListener {
                 if (closed) {
                   sub.close();
                 } else {
+                  if (brokerSubscription != null) {
+                    // A retried start: the feed of the failed attempt would otherwise stay open.
+                    brokerSubscription.close();
+                  }
                   brokerSubscription = sub;
                 }
               } finally {

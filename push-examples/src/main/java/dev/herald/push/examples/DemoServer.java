@@ -2,7 +2,6 @@ package dev.herald.push.examples;
 
 import dev.herald.push.ClientMessageHandler;
 import dev.herald.push.PushHub;
-import java.net.URL;
 import java.util.Objects;
 import org.eclipse.jetty.ee10.servlet.DefaultServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -47,10 +46,13 @@ public final class DemoServer implements AutoCloseable {
     server.addConnector(connector);
 
     ServletContextHandler context = new ServletContextHandler("/");
-    URL statics = Objects.requireNonNull(DemoServer.class.getResource("/static/index.html"));
     context.setBaseResource(
-        ResourceFactory.of(context).newResource(statics.toURI().resolve(".")));
-    context.addServlet(new ServletHolder("static", DefaultServlet.class), "/");
+        Objects.requireNonNull(
+            ResourceFactory.of(context).newClassLoaderResource("static/"),
+            "the demo's pages are missing from the classpath"));
+    ServletHolder statics = new ServletHolder("static", DefaultServlet.class);
+    statics.setInitParameter("dirAllowed", "false");
+    context.addServlet(statics, "/");
     Transports.mount(context, hub);
     server.setHandler(context);
     server.setStopAtShutdown(false);
