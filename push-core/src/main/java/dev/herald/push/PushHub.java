@@ -118,6 +118,17 @@ public final class PushHub implements AutoCloseable {
     return hub.activeChannels();
   }
 
+  /**
+   * Closes every open connection with reason {@code reconnect}, so that clients reconnect and
+   * resume from their cursors: to drain a node before a restart, or to make clients pick up a new
+   * configuration. The hub stays open.
+   *
+   * @return how many connections were closed
+   */
+  public int disconnectAll() {
+    return hub.disconnectAll(dev.herald.push.spi.CloseReason.RECONNECT);
+  }
+
   /** Whether {@link #close()} was called. */
   public boolean isClosed() {
     return hub.isClosed();

@@ -319,6 +319,24 @@ class HubDeliveryTest {
   }
 
   @Test
+  void disconnectAll_closesEveryConnectionWithReconnectAndTheClientsResume() {
+    RecordingSink sink = new RecordingSink();
+    connect(sink, null, "a");
+    connect(new RecordingSink(), null, "b");
+    await().until(() -> hub.channel("a").subscriberCount() == 1);
+    publish("a", 2);
+    await().until(() -> sink.messageCount() == 2);
+    assertThat(hub.disconnectAll()).isEqualTo(2);
+    assertThat(sink.closedWith()).isEqualTo(CloseReason.RECONNECT);
+    assertThat(hub.connectionCount()).isZero();
+    publish("a", 1);
+    RecordingSink again = new RecordingSink();
+    connect(again, Cursor.decode(sink.lastCursor()), "a");
+    await().until(() -> again.messageCount() == 1);
+    assertThat(again.offsets("a")).containsExactly(3L);
+  }
+
+  @Test
   void twoHubs_areIndependent() {
     try (PushHub other = PushHub.builder().build()) {
       RecordingSink sink = new RecordingSink();

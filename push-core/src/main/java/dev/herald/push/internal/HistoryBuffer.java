@@ -17,7 +17,7 @@ public final class HistoryBuffer {
   private final long maxBytes;
   private final long maxAgeMillis;
 
-  private Message[] ring = new Message[8];
+  private Message[] ring;
   private int start;
   private int size;
   private long bytes;
@@ -29,6 +29,7 @@ public final class HistoryBuffer {
     this.maxCount = maxCount;
     this.maxBytes = maxBytes;
     this.maxAgeMillis = maxAgeMillis;
+    this.ring = new Message[Math.min(8, maxCount)];
   }
 
   public String epoch() {

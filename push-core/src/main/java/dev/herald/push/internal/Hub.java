@@ -143,6 +143,16 @@ public final class Hub {
     return connection;
   }
 
+  /** Closes every open connection with the reason; returns how many. */
+  public int disconnectAll(CloseReason reason) {
+    int n = 0;
+    for (ConnectionImpl c : new ArrayList<>(connections)) {
+      c.close(reason);
+      n++;
+    }
+    return n;
+  }
+
   void removeConnection(ConnectionImpl connection) {
     connections.remove(connection);
   }

@@ -24,6 +24,13 @@ public record CloseReason(String code, String message) {
   /** The transport's work with this connection is done, such as an answered long poll. */
   public static final CloseReason COMPLETED = new CloseReason("completed", "the response is done");
 
+  /**
+   * The server asked the client to reconnect, for example to drain a node before a restart; the
+   * client resumes from its cursor, on this node or another.
+   */
+  public static final CloseReason RECONNECT =
+      new CloseReason("reconnect", "the server asked the client to reconnect");
+
   /** The broker failed in a way the connection cannot recover from. */
   public static final CloseReason UNAVAILABLE =
       new CloseReason("unavailable", "the message broker is unavailable; retry later");

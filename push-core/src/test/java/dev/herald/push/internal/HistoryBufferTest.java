@@ -76,6 +76,17 @@ class HistoryBufferTest {
   }
 
   @Test
+  void trimByCount_limitBelowInitialCapacity_keepsOnlyTheLimit() {
+    HistoryBuffer b = buffer(5);
+    append(b, 8, T0);
+    assertThat(b.size()).isEqualTo(5);
+    assertThat(b.replay(new Position("E1", 3), 100, T0).messages())
+        .extracting(Message::offset)
+        .containsExactly(4L, 5L, 6L, 7L, 8L);
+    assertThat(b.replay(new Position("E1", 2), 100, T0).reset()).isTrue();
+  }
+
+  @Test
   void trimByAge_dropsOldMessages() {
     HistoryBuffer b = buffer(100);
     append(b, 5, T0);
