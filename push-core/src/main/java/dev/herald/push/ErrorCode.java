@@ -15,6 +15,8 @@ public enum ErrorCode {
   BAD_REQUEST("bad_request", 400),
   /** A connection asked for more channels than it may hold. */
   TOO_MANY_CHANNELS("too_many_channels", 400),
+  /** A bearer token was given but the {@link Authenticator} did not accept it. */
+  UNAUTHORIZED("unauthorized", 401),
   /** The authorizer, or the channel's configuration, does not allow this. */
   FORBIDDEN("forbidden", 403),
   /** A body or frame is larger than the configured limit. */

@@ -7,6 +7,7 @@ import dev.herald.push.spi.BrokerSubscription;
 import dev.herald.push.spi.Replay;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +85,10 @@ public final class InMemoryBroker implements Broker {
       ChannelLog log = log(channel);
       log.lock.lock();
       try {
-        Message m = log.history.append(channel, event, data, publisherId, clock.instant());
+        // Milliseconds, as the wire format shows them.
+        Message m =
+            log.history.append(
+                channel, event, data, publisherId, clock.instant().truncatedTo(ChronoUnit.MILLIS));
         for (BrokerListener listener : log.listeners) {
           listener.onMessage(m);
         }

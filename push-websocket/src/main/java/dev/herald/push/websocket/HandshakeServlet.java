@@ -1,0 +1,225 @@
+package dev.herald.push.websocket;
+
+import dev.herald.push.Client;
+import dev.herald.push.PushHub;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerContainer;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.Principal;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The WebSocket handshake of one registered endpoint: checks the request, the {@code Origin} and
+ * the client's credentials with full access to the HTTP request, refuses with a status before
+ * anything is upgraded, and otherwise hands the request to the container's {@link
+ * ServerContainer#upgradeHttpToWebSocket}. Thread-safe; runs on container request threads.
+ *
+ * <p>The checks cannot live in a {@code ServerEndpointConfig.Configurator}: its {@code checkOrigin}
+ * sees the {@code Origin} but not the {@code Host} it must be compared with, and {@code
+ * modifyHandshake} runs too late to refuse with a status.
+ */
+final class HandshakeServlet extends HttpServlet {
+  private static final Logger LOG = LoggerFactory.getLogger(HandshakeServlet.class);
+
+  private final PushWebSocket endpoint;
+  private final ServerContainer container;
+  private final OriginPolicy origins;
+
+  HandshakeServlet(PushWebSocket endpoint, ServerContainer container) {
+    this.endpoint = endpoint;
+    this.container = container;
+    this.origins = new OriginPolicy(endpoint.options());
+  }
+
+  @Override
+  protected void service(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    // Jetty blocks for good if asked to upgrade a request it then declines, so anything that is
+    // not a well-formed upgrade is answered here.
+    boolean http2 = "CONNECT".equals(request.getMethod()) && isHttp2(request);
+    if (!http2 && !isHttp1Upgrade(request)) {
+      response.setHeader("Upgrade", "websocket");
+      response.setHeader("Connection", "Upgrade");
+      refuse(response, 426, "bad_request", "this endpoint only speaks WebSocket");
+      return;
+    }
+    if (!"13".equals(request.getHeader("Sec-WebSocket-Version"))) {
+      response.setHeader("Sec-WebSocket-Version", "13");
+      refuse(response, 426, "bad_request", "only WebSocket version 13 is supported");
+      return;
+    }
+    if (!http2 && isBlank(request.getHeader("Sec-WebSocket-Key"))) {
+      refuse(response, 400, "bad_request", "the Sec-WebSocket-Key header is missing");
+      return;
+    }
+    PushHub hub = endpoint.hub();
+    if (hub.isClosed()) {
+      refuse(response, 503, "unavailable", "the server is shutting down");
+      return;
+    }
+    String origin = request.getHeader("Origin");
+    String host = request.getHeader("Host");
+    if (!origins.allows(origin, host)) {
+      LOG.info(
+          "Refused a WebSocket handshake from {}: origin {} is not allowed for host {}",
+          request.getRemoteAddr(),
+          printable(origin),
+          printable(host));
+      refuse(response, 403, "forbidden", "origin not allowed");
+      return;
+    }
+    String user;
+    try {
+      user = user(request, hub);
+    } catch (InvalidTokenException e) {
+      LOG.info(
+          "Refused a WebSocket handshake from {}: invalid bearer token", request.getRemoteAddr());
+      response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      refuse(response, 401, "unauthorized", "the bearer token is not valid");
+      return;
+    } catch (RuntimeException e) {
+      LOG.warn("The authenticator failed for a WebSocket handshake", e);
+      refuse(response, 500, "internal", "authentication failed");
+      return;
+    }
+    Client client = hub.newClient(user, request.getRemoteAddr());
+    ServerEndpointConfig config =
+        ServerEndpointConfig.Builder.create(PushEndpoint.class, endpoint.path())
+            .configurator(new EndpointFactory(endpoint, client))
+            .build();
+    try {
+      container.upgradeHttpToWebSocket(request, response, config, Map.of());
+    } catch (DeploymentException | RuntimeException e) {
+      LOG.warn("WebSocket upgrade failed for {}", request.getRemoteAddr(), e);
+      if (!response.isCommitted()) {
+        refuse(response, 500, "internal", "the upgrade failed");
+      }
+    }
+  }
+
+  /** The webapp is stopping: the endpoint's timer threads end with it. */
+  @Override
+  public void destroy() {
+    endpoint.keepAlive().shutdown();
+  }
+
+  private static String user(HttpServletRequest request, PushHub hub) {
+    Principal principal = request.getUserPrincipal();
+    if (principal != null) {
+      return principal.getName();
+    }
+    String token = bearerToken(request);
+    if (token == null) {
+      return null;
+    }
+    String user = token.isEmpty() ? null : hub.authenticator().authenticate(token);
+    if (user == null) {
+      throw new InvalidTokenException();
+    }
+    return user;
+  }
+
+  /** The bearer token from the header, else from the query; {@code null} if there is none. */
+  private static String bearerToken(HttpServletRequest request) {
+    String header = request.getHeader("Authorization");
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return header.substring(7).trim();
+    }
+    String query = request.getParameter("access_token");
+    return query == null ? null : query.trim();
+  }
+
+  private static boolean isHttp1Upgrade(HttpServletRequest request) {
+    return "GET".equals(request.getMethod())
+        && hasToken(request, "Upgrade", "websocket")
+        && hasToken(request, "Connection", "upgrade");
+  }
+
+  private static boolean isHttp2(HttpServletRequest request) {
+    String protocol = request.getProtocol();
+    return protocol != null && protocol.startsWith("HTTP/2");
+  }
+
+  private static boolean hasToken(HttpServletRequest request, String header, String token) {
+    Enumeration<String> values = request.getHeaders(header);
+    while (values != null && values.hasMoreElements()) {
+      for (String part : values.nextElement().split(",")) {
+        if (part.trim().equalsIgnoreCase(token)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private void refuse(HttpServletResponse response, int status, String code, String message)
+      throws IOException {
+    Map<String, String> body = new LinkedHashMap<>();
+    body.put("type", "error");
+    body.put("code", code);
+    body.put("message", message);
+    byte[] json = endpoint.hub().codec().toJson(body).getBytes(StandardCharsets.UTF_8);
+    response.setStatus(status);
+    response.setContentType("application/json");
+    response.setCharacterEncoding("UTF-8");
+    response.setHeader("Cache-Control", "no-store");
+    response.setContentLength(json.length);
+    response.getOutputStream().write(json);
+  }
+
+  private static boolean isBlank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  /** A header value fit for a log line: no control characters, at most 100 characters. */
+  private static String printable(String s) {
+    if (s == null) {
+      return "(none)";
+    }
+    String clean = s.replaceAll("[^\\x20-\\x7e]", "?");
+    return clean.length() > 100 ? clean.substring(0, 100) + "…" : clean;
+  }
+
+  /** A bearer token the authenticator did not accept. */
+  private static final class InvalidTokenException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    InvalidTokenException() {
+      super(null, null, false, false);
+    }
+  }
+
+  /** Hands the container the endpoint made for this one handshake's client. */
+  private static final class EndpointFactory extends ServerEndpointConfig.Configurator {
+    private final PushWebSocket endpoint;
+    private final Client client;
+
+    EndpointFactory(PushWebSocket endpoint, Client client) {
+      this.endpoint = endpoint;
+      this.client = client;
+    }
+
+    @Override
+    public boolean checkOrigin(String originHeaderValue) {
+      // Already checked against the Host header by the servlet.
+      return true;
+    }
+
+    @Override
+    public <T> T getEndpointInstance(Class<T> endpointClass) throws InstantiationException {
+      if (endpointClass != PushEndpoint.class) {
+        throw new InstantiationException("unexpected endpoint class " + endpointClass.getName());
+      }
+      return endpointClass.cast(new PushEndpoint(endpoint, client));
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package dev.herald.push.websocket;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The threads of one registered endpoint. A timer checks each open socket every ping interval and
+ * decides, without blocking, whether to ping it or close it; a small pool does what can block in
+ * the Jakarta API (a ping waits until it is written; Tomcat writes a close frame with a blocking
+ * send that waits behind a stalled message), so that neither the timer nor the hub's threads ever
+ * wait on a peer. Thread-safe.
+ *
+ * <p>All threads are daemons that end by themselves after 30 s without work, and at once when the
+ * webapp stops (the handshake servlet's {@code destroy}).
+ */
+final class KeepAlive implements Executor {
+  private static final AtomicInteger ENDPOINTS = new AtomicInteger();
+  private static final int WORKERS = 8;
+
+  private final ScheduledThreadPoolExecutor timer;
+  private final ThreadPoolExecutor workers;
+  private final long intervalMillis;
+
+  KeepAlive(long intervalMillis) {
+    this.intervalMillis = intervalMillis;
+    String name = "herald-ws-" + ENDPOINTS.incrementAndGet();
+    this.timer = new ScheduledThreadPoolExecutor(1, daemon(name + "-timer"));
+    timer.setRemoveOnCancelPolicy(true);
+    timer.setKeepAliveTime(30, TimeUnit.SECONDS);
+    timer.allowCoreThreadTimeOut(true);
+    this.workers =
+        new ThreadPoolExecutor(
+            WORKERS,
+            WORKERS,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            daemon(name + "-worker"));
+    workers.allowCoreThreadTimeOut(true);
+  }
+
+  /** Runs {@code check} on the timer every interval until the returned future is cancelled. */
+  ScheduledFuture<?> watch(Runnable check) {
+    return timer.scheduleWithFixedDelay(
+        check, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Runs a task that may block, such as a ping or a session close, on the pool. */
+  @Override
+  public void execute(Runnable task) {
+    workers.execute(task);
+  }
+
+  /** Stops the checks and the threads; sockets still open are the container's to close. */
+  void shutdown() {
+    timer.shutdownNow();
+    workers.shutdownNow();
+  }
+
+  /** How many checks are scheduled: one per open socket. */
+  int watchedSockets() {
+    return timer.getQueue().size();
+  }
+
+  private static ThreadFactory daemon(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + count.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,148 @@
+package dev.herald.push.websocket;
+
+import dev.herald.push.PushHub;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletRegistration;
+import jakarta.websocket.server.ServerContainer;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Herald's WebSocket endpoint on a webapp's Jakarta WebSocket container: one call registers it at a
+ * path, with the origin check and client authentication done before the upgrade. Thread-safe.
+ *
+ * <p>Register it while the webapp starts, from a {@code ServletContainerInitializer} or a declared
+ * {@code ServletContextListener}:
+ *
+ * <pre>{@code
+ * @WebListener
+ * public class PushSetup implements ServletContextListener {
+ *   public void contextInitialized(ServletContextEvent e) {
+ *     PushHub hub = ...;                       // the application's hub
+ *     PushWebSocket.register(e.getServletContext(), hub, "/push/ws", PushWebSocketOptions.defaults());
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>The handshake is a servlet at {@code path} that checks the request and then hands it to {@link
+ * ServerContainer#upgradeHttpToWebSocket} (Jakarta WebSocket 2.1), so it runs on every container
+ * that implements that API, and can answer with real HTTP statuses: 403 for an {@code Origin} that
+ * is neither the server's own nor listed in the options, 401 for a bearer token the hub's {@code
+ * Authenticator} refuses, 426 for a request that is not a WebSocket upgrade, 503 once the hub is
+ * closed. The client's identity is the container's authenticated principal if there is one, else
+ * the user of its bearer token ({@code Authorization: Bearer} header, or the {@code access_token}
+ * query parameter for browsers, which cannot set headers on a WebSocket).
+ */
+public final class PushWebSocket {
+  private final PushHub hub;
+  private final String path;
+  private final PushWebSocketOptions options;
+  private final KeepAlive keepAlive;
+  private final AtomicInteger openSockets = new AtomicInteger();
+
+  private PushWebSocket(PushHub hub, String path, PushWebSocketOptions options) {
+    this.hub = hub;
+    this.path = path;
+    this.options = options;
+    this.keepAlive = new KeepAlive(options.pingInterval().toMillis());
+  }
+
+  /** Registers the endpoint at {@code path} with {@link PushWebSocketOptions#defaults()}. */
+  public static PushWebSocket register(ServletContext context, PushHub hub, String path) {
+    return register(context, hub, path, PushWebSocketOptions.defaults());
+  }
+
+  /**
+   * Registers the endpoint at {@code path}, such as {@code /push/ws}, in the webapp being started.
+   * Call it once per path while the webapp initialises; the hub's lifecycle stays the
+   * application's.
+   *
+   * @param path an exact path inside the webapp, starting with {@code /}, without wildcards
+   * @return the registered endpoint, for its statistics
+   * @throws IllegalArgumentException for a bad path
+   * @throws IllegalStateException if the webapp has no WebSocket container, the path is already
+   *     mapped, or the webapp is already started
+   */
+  public static PushWebSocket register(
+      ServletContext context, PushHub hub, String path, PushWebSocketOptions options) {
+    Objects.requireNonNull(context, "context");
+    Objects.requireNonNull(hub, "hub");
+    Objects.requireNonNull(options, "options");
+    checkPath(path);
+    Object attribute = context.getAttribute(ServerContainer.class.getName());
+    if (!(attribute instanceof ServerContainer container)) {
+      throw new IllegalStateException(
+          "the webapp has no "
+              + ServerContainer.class.getName()
+              + " attribute: enable the container's Jakarta WebSocket support (Tomcat: the"
+              + " tomcat-embed-websocket jar; Jetty: JakartaWebSocketServletContainerInitializer)"
+              + " and register from a ServletContainerInitializer or a declared"
+              + " ServletContextListener");
+    }
+    PushWebSocket endpoint = new PushWebSocket(hub, path, options);
+    String name = "herald-websocket:" + path;
+    ServletRegistration.Dynamic registration =
+        context.addServlet(name, new HandshakeServlet(endpoint, container));
+    if (registration == null) {
+      throw new IllegalStateException("a servlet named " + name + " is already registered");
+    }
+    Set<String> conflicts = registration.addMapping(path);
+    if (!conflicts.isEmpty()) {
+      throw new IllegalStateException("path " + path + " is already mapped to another servlet");
+    }
+    registration.setAsyncSupported(true);
+    return endpoint;
+  }
+
+  /** The path the endpoint is mapped to inside its webapp. */
+  public String path() {
+    return path;
+  }
+
+  /** The options it was registered with. */
+  public PushWebSocketOptions options() {
+    return options;
+  }
+
+  /** How many of its sockets are open now. */
+  public int openSockets() {
+    return openSockets.get();
+  }
+
+  @Override
+  public String toString() {
+    return "PushWebSocket[" + path + ", " + openSockets() + " open]";
+  }
+
+  PushHub hub() {
+    return hub;
+  }
+
+  KeepAlive keepAlive() {
+    return keepAlive;
+  }
+
+  void socketOpened() {
+    openSockets.incrementAndGet();
+  }
+
+  void socketClosed() {
+    openSockets.decrementAndGet();
+  }
+
+  private static void checkPath(String path) {
+    if (path == null
+        || path.length() < 2
+        || !path.startsWith("/")
+        || path.contains("*")
+        || path.contains("{")
+        || path.contains("?")
+        || path.contains("#")
+        || path.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
+      throw new IllegalArgumentException(
+          "path must start with /, name something, and hold no wildcards, templates, query or spaces, was "
+              + (path == null ? "null" : "\"" + path + "\""));
+    }
+  }
+}

@@ -1,0 +1,179 @@
+package dev.herald.push.websocket;
+
+import dev.herald.push.spi.CloseReason;
+import dev.herald.push.spi.Frame;
+import dev.herald.push.spi.FrameSink;
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes a connection's frames to its WebSocket session, each frame one text message, with one
+ * asynchronous send in flight at a time. Thread-safe.
+ *
+ * <p>The hub never calls {@link #write} again before the previous write's callback, so the
+ * container's own send queue never holds more than one of our messages: its queue is unbounded and
+ * ours (the hub's outbox) is not. A send that completes inside {@code sendText} continues the batch
+ * in a loop rather than by recursion, so a large batch cannot overflow the stack.
+ *
+ * <p>Closing can block in some containers (Tomcat writes the close frame with a blocking send), so
+ * {@link #close} hands the session close to the {@code closer}, never to the caller's thread.
+ */
+final class SocketSink implements FrameSink {
+  private static final Logger LOG = LoggerFactory.getLogger(SocketSink.class);
+  private static final ByteBuffer PING = ByteBuffer.wrap(new byte[] {'h', 'b'});
+
+  private final Session session;
+  private final RemoteEndpoint.Async remote;
+  private final Executor closer;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean peerClosed;
+
+  /** When the message in flight was handed to the container ({@link System#nanoTime}), or 0. */
+  private volatile long writeStartedNanos;
+
+  SocketSink(Session session, Executor closer) {
+    this.session = session;
+    this.remote = session.getAsyncRemote();
+    this.closer = closer;
+  }
+
+  @Override
+  public void write(List<Frame> frames, WriteCallback callback) {
+    writeStartedNanos = System.nanoTime() | 1;
+    new BatchSend(frames, callback).run();
+  }
+
+  /**
+   * When the message now in flight was handed to the container, in {@link System#nanoTime} terms,
+   * or 0 if no write is in flight.
+   */
+  long writeStartedNanos() {
+    return writeStartedNanos;
+  }
+
+  /**
+   * Pings the peer unless a write is in flight (which shows by itself whether the peer reads).
+   * Blocks until the ping is handed to the network, as the Jakarta API requires; call it off the
+   * hub's threads.
+   */
+  void ping() {
+    if (writeStartedNanos != 0 || closed.get() || !session.isOpen()) {
+      return;
+    }
+    try {
+      remote.sendPing(PING.duplicate());
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("Ping failed on session {}: {}", session.getId(), e.toString());
+    }
+  }
+
+  /** Records that the peer or the container has closed the session, so no close frame is sent. */
+  void peerClosed() {
+    peerClosed = true;
+  }
+
+  @Override
+  public void close(CloseReason reason) {
+    if (!closed.compareAndSet(false, true) || peerClosed) {
+      return;
+    }
+    jakarta.websocket.CloseReason frame = SocketCloseReasons.toWebSocket(reason);
+    Runnable task =
+        () -> {
+          try {
+            if (session.isOpen()) {
+              session.close(frame);
+            }
+          } catch (IOException | RuntimeException e) {
+            LOG.debug("Closing session {} failed: {}", session.getId(), e.toString());
+          }
+        };
+    try {
+      closer.execute(task);
+    } catch (RejectedExecutionException e) {
+      task.run();
+    }
+  }
+
+  /** One batch of frames, sent one after another. */
+  private final class BatchSend implements SendHandler {
+    private static final int SENDING = 0;
+    private static final int RETURNED = 1;
+    private static final int DONE_INLINE = 2;
+
+    private final List<Frame> frames;
+    private final WriteCallback callback;
+    private final AtomicInteger state = new AtomicInteger();
+    private int next;
+    private volatile Throwable failure;
+
+    BatchSend(List<Frame> frames, WriteCallback callback) {
+      this.frames = frames;
+      this.callback = callback;
+    }
+
+    /** Sends frames until one completes later, on another thread, or the batch is done. */
+    void run() {
+      while (true) {
+        if (failure != null) {
+          finish(failure);
+          return;
+        }
+        if (next == frames.size()) {
+          finish(null);
+          return;
+        }
+        if (closed.get()) {
+          // The rest would only queue up behind the close frame.
+          finish(new IOException("the socket is closing"));
+          return;
+        }
+        String text = frames.get(next++).text();
+        // The clock runs per message: a peer that reads slowly but steadily is not stalled.
+        writeStartedNanos = System.nanoTime() | 1;
+        state.set(SENDING);
+        try {
+          remote.sendText(text, this);
+        } catch (RuntimeException e) {
+          // A send that throws never calls the handler.
+          finish(e);
+          return;
+        }
+        if (state.compareAndSet(SENDING, RETURNED)) {
+          return;
+        }
+      }
+    }
+
+    @Override
+    public void onResult(SendResult result) {
+      if (!result.isOK()) {
+        Throwable cause = result.getException();
+        failure = cause != null ? cause : new IOException("send failed");
+      }
+      if (!state.compareAndSet(SENDING, DONE_INLINE)) {
+        run();
+      }
+    }
+
+    private void finish(Throwable error) {
+      writeStartedNanos = 0;
+      if (error == null) {
+        callback.succeeded();
+      } else {
+        callback.failed(error);
+      }
+    }
+  }
+}

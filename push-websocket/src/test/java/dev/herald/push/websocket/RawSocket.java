@@ -1,0 +1,93 @@
+package dev.herald.push.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A WebSocket peer on a bare TCP socket that does the handshake and then does nothing at all: it
+ * neither reads nor answers pings until the test asks it to read what arrived. It plays a half-open
+ * connection, one whose other end is gone. Not thread-safe.
+ */
+final class RawSocket implements AutoCloseable {
+  /** One frame from the server: its opcode and payload. */
+  record ServerFrame(int opcode, byte[] payload) {
+    String text() {
+      return new String(payload, StandardCharsets.UTF_8);
+    }
+
+    /** The close code of a close frame. */
+    int closeCode() {
+      return ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+    }
+
+    /** The reason phrase of a close frame. */
+    String closeReason() {
+      return new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8);
+    }
+  }
+
+  private final Socket socket;
+  private final DataInputStream in;
+
+  RawSocket(int port, String path) throws IOException {
+    socket = new Socket("127.0.0.1", port);
+    socket.setSoTimeout(10_000);
+    String request =
+        "GET "
+            + path
+            + " HTTP/1.1\r\n"
+            + "Host: 127.0.0.1:"
+            + port
+            + "\r\n"
+            + "Upgrade: websocket\r\n"
+            + "Connection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            + "Sec-WebSocket-Version: 13\r\n\r\n";
+    socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().flush();
+    in = new DataInputStream(socket.getInputStream());
+    String head = readHead(in);
+    assertThat(head).startsWith("HTTP/1.1 101");
+  }
+
+  /** Reads the next frame the server sent, waiting up to 10 s. */
+  ServerFrame read() throws IOException {
+    int b0 = in.readUnsignedByte();
+    int b1 = in.readUnsignedByte();
+    long length = b1 & 0x7f;
+    if (length == 126) {
+      length = in.readUnsignedShort();
+    } else if (length == 127) {
+      length = in.readLong();
+    }
+    byte[] payload = new byte[(int) length];
+    in.readFully(payload);
+    return new ServerFrame(b0 & 0x0f, payload);
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    int matched = 0;
+    byte[] end = {'\r', '\n', '\r', '\n'};
+    while (matched < 4) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      head.write(b);
+      matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+    }
+    return head.toString(StandardCharsets.US_ASCII);
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}

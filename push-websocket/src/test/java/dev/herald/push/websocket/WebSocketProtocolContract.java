@@ -1,0 +1,460 @@
+package dev.herald.push.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.push.Cursor;
+import dev.herald.push.Position;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The WebSocket frame protocol of DESIGN §3, run against a real container by each subclass: frames
+ * in and out, resume by cursor, client publish, and every kind of bad client input.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class WebSocketProtocolContract {
+  private static final AtomicInteger CHANNELS = new AtomicInteger();
+
+  private final TestServer.Kind kind;
+  private final List<TestSocket> sockets = new ArrayList<>();
+  TestApp app;
+
+  WebSocketProtocolContract(TestServer.Kind kind) {
+    this.kind = kind;
+  }
+
+  @BeforeAll
+  void startServer() throws Exception {
+    app = new TestApp(kind);
+  }
+
+  @AfterAll
+  void stopServer() {
+    app.close();
+  }
+
+  @AfterEach
+  void dropSockets() {
+    sockets.forEach(TestSocket::close);
+    sockets.clear();
+  }
+
+  private TestSocket open() {
+    return open("/push/ws");
+  }
+
+  private TestSocket open(String path) {
+    TestSocket socket = TestSocket.open(app.ws(path));
+    sockets.add(socket);
+    return socket;
+  }
+
+  private static String channel(String prefix) {
+    return prefix + "/c" + CHANNELS.incrementAndGet();
+  }
+
+  private void publish(String channel, int n) {
+    app.hub.channel(channel).publish("tick", Map.of("n", n)).toCompletableFuture().join();
+  }
+
+  @Test
+  void connect_withoutChannels_sendsReadyWithClientIdAndCursorFirst() {
+    TestSocket socket = open();
+
+    JsonNode ready = socket.next("ready");
+
+    assertThat(ready.path("clientId").asText()).hasSize(16);
+    assertThat(Cursor.decode(ready.path("cursor").asText()).size()).isZero();
+    socket.assertNothingElse();
+  }
+
+  @Test
+  void subscribe_thenServerPublishes_deliversSubscribedThenMessageWithCursor() {
+    String channel = channel("news");
+    TestSocket socket = open();
+    socket.next("ready");
+
+    JsonNode subscribed = socket.subscribe(channel);
+    publish(channel, 1);
+    JsonNode message = socket.next("message");
+
+    String epoch = subscribed.path("epoch").asText();
+    assertThat(subscribed.path("offset").asLong()).isZero();
+    assertThat(message.path("channel").asText()).isEqualTo(channel);
+    assertThat(message.path("event").asText()).isEqualTo("tick");
+    assertThat(message.path("offset").asLong()).isEqualTo(1);
+    assertThat(message.path("epoch").asText()).isEqualTo(epoch);
+    assertThat(message.path("data").path("n").asInt()).isEqualTo(1);
+    assertThat(Cursor.decode(message.path("cursor").asText()).position(channel))
+        .isEqualTo(new Position(epoch, 1));
+    socket.assertNothingElse();
+  }
+
+  @Test
+  void subscribe_manyChannelsOnOneSocket_deliversEveryMessageInPublishOrder() {
+    String a = channel("multi");
+    String b = channel("multi");
+    String c = channel("multi");
+    TestSocket socket = open();
+    socket.next("ready");
+    // Back to back: each subscribe goes out before the previous one is confirmed.
+    for (String channel : List.of(a, b, c)) {
+      socket.send("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
+    }
+    assertThat(socket.next(3))
+        .allSatisfy(f -> assertThat(f.path("type").asText()).isEqualTo("subscribed"))
+        .extracting(f -> f.path("channel").asText())
+        .containsExactlyInAnyOrder(a, b, c);
+
+    publish(a, 1);
+    publish(b, 2);
+    publish(a, 3);
+    publish(c, 4);
+    publish(b, 5);
+    List<JsonNode> messages = socket.next(5);
+
+    assertThat(messages)
+        .extracting(m -> m.path("channel").asText() + "#" + m.path("offset").asLong())
+        .containsExactly(a + "#1", b + "#1", a + "#2", c + "#1", b + "#2");
+    Cursor last = Cursor.decode(messages.get(4).path("cursor").asText());
+    assertThat(last.size()).isEqualTo(3);
+    assertThat(last.position(a).offset()).isEqualTo(2);
+    assertThat(last.position(b).offset()).isEqualTo(2);
+    assertThat(last.position(c).offset()).isEqualTo(1);
+    socket.assertNothingElse();
+  }
+
+  @Test
+  void resume_afterDroppedConnection_replaysMissedMessagesInOrderThenGoesLive() {
+    String a = channel("resume");
+    String b = channel("resume");
+    TestSocket first = open();
+    first.next("ready");
+    first.subscribe(a);
+    first.subscribe(b);
+    publish(a, 1);
+    publish(b, 2);
+    first.next("message");
+    String cursor = first.next("message").path("cursor").asText();
+
+    first.abort();
+    publish(a, 3);
+    publish(b, 4);
+    publish(a, 5);
+    TestSocket second = open();
+    second.next("ready");
+    second.subscribe(a, cursor);
+    List<JsonNode> replayedA = second.next(2);
+    second.subscribe(b, cursor);
+    JsonNode replayedB = second.next("message");
+    publish(b, 6);
+    JsonNode live = second.next("message");
+
+    assertThat(replayedA)
+        .extracting(m -> m.path("channel").asText() + "#" + m.path("data").path("n").asInt())
+        .containsExactly(a + "#3", a + "#5");
+    assertThat(replayedB.path("data").path("n").asInt()).isEqualTo(4);
+    assertThat(live.path("data").path("n").asInt()).isEqualTo(6);
+    assertThat(live.path("offset").asLong()).isEqualTo(3);
+    second.assertNothingElse();
+  }
+
+  @Test
+  void resume_droppedBeforeFirstMessage_resumesFromTheSubscribedCursor() {
+    String channel = channel("early");
+    publish(channel, 0);
+    TestSocket first = open();
+    first.next("ready");
+    String cursor = first.subscribe(channel).path("cursor").asText();
+
+    first.abort();
+    publish(channel, 1);
+    TestSocket second = open();
+    second.next("ready");
+    JsonNode subscribed = second.subscribe(channel, cursor);
+    JsonNode message = second.next("message");
+
+    assertThat(subscribed.path("offset").asLong()).isEqualTo(1);
+    assertThat(message.path("offset").asLong()).isEqualTo(2);
+    assertThat(message.path("data").path("n").asInt()).isEqualTo(1);
+    second.assertNothingElse();
+  }
+
+  @Test
+  void resume_cursorOfAnotherEpoch_sendsResetThenLiveMessages() {
+    String channel = channel("stale");
+    publish(channel, 1);
+    String stale = Cursor.empty().with(channel, new Position("gone", 7)).encode();
+    TestSocket socket = open();
+    socket.next("ready");
+
+    socket.subscribe(channel, stale);
+    JsonNode reset = socket.next("reset");
+    publish(channel, 2);
+    JsonNode live = socket.next("message");
+
+    assertThat(reset.path("channel").asText()).isEqualTo(channel);
+    assertThat(reset.path("epoch").asText()).isNotEqualTo("gone");
+    assertThat(reset.path("offset").asLong()).isEqualTo(1);
+    assertThat(live.path("offset").asLong()).isEqualTo(2);
+    assertThat(live.path("epoch").asText()).isEqualTo(reset.path("epoch").asText());
+    socket.assertNothingElse();
+  }
+
+  @Test
+  void publish_withRef_isAckedWithSameRefAndDeliveredToSubscribers() {
+    String channel = channel("chat");
+    TestSocket reader = open();
+    reader.next("ready");
+    reader.subscribe(channel);
+    TestSocket writer = open();
+    String writerId = writer.next("ready").path("clientId").asText();
+
+    writer.send(
+        "{\"type\":\"publish\",\"channel\":\""
+            + channel
+            + "\",\"event\":\"say\",\"data\":{\"text\":\"hi\"},\"ref\":\"r-1\"}");
+    JsonNode ack = writer.next("ack");
+    JsonNode message = reader.next("message");
+
+    assertThat(ack.path("ref").asText()).isEqualTo("r-1");
+    assertThat(ack.path("channel").asText()).isEqualTo(channel);
+    assertThat(ack.path("offset").asLong()).isEqualTo(1);
+    assertThat(ack.path("epoch").asText()).isEqualTo(message.path("epoch").asText());
+    assertThat(message.path("event").asText()).isEqualTo("say");
+    assertThat(message.path("data").path("text").asText()).isEqualTo("hi");
+    assertThat(message.path("publisher").asText()).isEqualTo(writerId);
+    writer.assertNothingElse();
+    reader.assertNothingElse();
+  }
+
+  @Test
+  void publish_toChannelWithoutClientMessages_isRefusedWithForbiddenAndSameRef() {
+    String channel = channel("news");
+    TestSocket socket = open();
+    socket.next("ready");
+
+    socket.send(
+        "{\"type\":\"publish\",\"channel\":\"" + channel + "\",\"data\":1,\"ref\":\"r-2\"}");
+    JsonNode error = socket.next("error");
+
+    assertThat(error.path("code").asText()).isEqualTo("forbidden");
+    assertThat(error.path("ref").asText()).isEqualTo("r-2");
+    socket.assertNothingElse();
+  }
+
+  @Test
+  void publish_rejectedByChannelHandler_getsRejectedErrorWithSameRef() {
+    String channel = channel("chat");
+    TestSocket socket = open();
+    socket.next("ready");
+    socket.subscribe(channel);
+
+    socket.send(
+        "{\"type\":\"publish\",\"channel\":\""
+            + channel
+            + "\",\"data\":{\"reject\":true},\"ref\":\"r-3\"}");
+    JsonNode error = socket.next("error");
+
+    assertThat(error.path("code").asText()).isEqualTo("rejected");
+    assertThat(error.path("message").asText()).isEqualTo("no rejects here");
+    assertThat(error.path("ref").asText()).isEqualTo("r-3");
+    socket.assertNothingElse();
+  }
+
+  @Test
+  void unsubscribe_stopsThatChannelOnly() {
+    String kept = channel("unsub");
+    String dropped = channel("unsub");
+    TestSocket socket = open();
+    socket.next("ready");
+    socket.subscribe(kept);
+    socket.subscribe(dropped);
+
+    socket.send("{\"type\":\"unsubscribe\",\"channel\":\"" + dropped + "\"}");
+    socket.assertNothingElse();
+    publish(dropped, 1);
+    publish(kept, 2);
+    JsonNode message = socket.next("message");
+
+    assertThat(message.path("channel").asText()).isEqualTo(kept);
+    assertThat(Cursor.decode(message.path("cursor").asText()).position(dropped)).isNull();
+    socket.assertNothingElse();
+    assertThat(app.hub.channel(dropped).subscriberCount()).isZero();
+  }
+
+  @Test
+  void subscribe_sameChannelTwice_getsErrorAndKeepsTheFirstSubscription() {
+    String channel = channel("twice");
+    TestSocket socket = open();
+    socket.next("ready");
+    socket.subscribe(channel);
+
+    socket.send("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\",\"ref\":\"s-2\"}");
+    JsonNode error = socket.next("error");
+    publish(channel, 1);
+
+    assertThat(error.path("code").asText()).isEqualTo("bad_request");
+    assertThat(error.path("ref").asText()).isEqualTo("s-2");
+    assertThat(socket.next("message").path("offset").asLong()).isEqualTo(1);
+    socket.assertNothingElse();
+  }
+
+  static Stream<Arguments> badFrames() {
+    return Stream.of(
+        Arguments.of("not JSON", "hello there", "bad_json", null),
+        Arguments.of("truncated JSON", "{\"type\":\"subscribe\",", "bad_json", null),
+        Arguments.of("JSON that is not an object", "[1,2,3]", "bad_json", null),
+        Arguments.of("no type", "{\"channel\":\"a\",\"ref\":\"x1\"}", "bad_request", "x1"),
+        Arguments.of("unknown type", "{\"type\":\"dance\",\"ref\":\"x2\"}", "bad_request", "x2"),
+        Arguments.of(
+            "missing channel", "{\"type\":\"subscribe\",\"ref\":\"x3\"}", "bad_channel", "x3"),
+        Arguments.of(
+            "invalid channel",
+            "{\"type\":\"subscribe\",\"channel\":\"no spaces!\",\"ref\":\"x4\"}",
+            "bad_channel",
+            "x4"),
+        Arguments.of(
+            "channel of the wrong kind",
+            "{\"type\":\"unsubscribe\",\"channel\":42,\"ref\":\"x5\"}",
+            "bad_channel",
+            "x5"),
+        Arguments.of(
+            "garbage cursor",
+            "{\"type\":\"subscribe\",\"channel\":\"ok\",\"since\":\"garbage\",\"ref\":\"x6\"}",
+            "bad_cursor",
+            "x6"),
+        Arguments.of(
+            "tampered cursor",
+            "{\"type\":\"subscribe\",\"channel\":\"ok\",\"since\":\"1~abc.E.1~zzz\",\"ref\":\"x7\"}",
+            "bad_cursor",
+            "x7"),
+        Arguments.of(
+            "bad event name",
+            "{\"type\":\"publish\",\"channel\":\"chat/x\",\"event\":\"\",\"ref\":\"x8\"}",
+            "bad_request",
+            "x8"));
+  }
+
+  @ParameterizedTest(name = "badInput_{0}_getsErrorFrameAndStaysOpen")
+  @MethodSource("badFrames")
+  void badInput_getsErrorFrameWithCodeAndRef_andConnectionStaysOpen(
+      String what, String frame, String code, String ref) {
+    TestSocket socket = open();
+    socket.next("ready");
+
+    socket.send(frame);
+    JsonNode error = socket.next("error");
+
+    assertThat(error.path("code").asText()).as(what).isEqualTo(code);
+    assertThat(error.path("message").asText()).isNotBlank();
+    if (ref == null) {
+      assertThat(error.has("ref")).isFalse();
+    } else {
+      assertThat(error.path("ref").asText()).isEqualTo(ref);
+    }
+    socket.assertNothingElse();
+    assertThat(Cursor.decode(socket.subscribe(channel("after")).path("cursor").asText()).size())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void badInput_frameOverSizeLimit_closesWith1009() {
+    TestSocket socket = open();
+    socket.next("ready");
+
+    String big = "{\"type\":\"ping\",\"pad\":\"" + "x".repeat(64 * 1024) + "\"}";
+    socket.send(big);
+
+    assertThat(socket.awaitClosed().code()).isEqualTo(1009);
+    await().atMost(Duration.ofSeconds(5)).until(() -> app.main.openSockets() == 0);
+  }
+
+  @Test
+  void badInput_multiByteFrameOverByteLimit_closesWith1009() {
+    TestSocket socket = open();
+    socket.next("ready");
+
+    // Under the limit in characters, over it in UTF-8 bytes.
+    String big = "{\"type\":\"ping\",\"pad\":\"" + "é".repeat(40 * 1024) + "\"}";
+    socket.send(big);
+
+    assertThat(socket.awaitClosed().code()).isEqualTo(1009);
+  }
+
+  @Test
+  void badInput_frameJustUnderSizeLimit_isAccepted() {
+    String channel = channel("chat");
+    TestSocket socket = open();
+    socket.next("ready");
+
+    String text = "y".repeat(60 * 1024);
+    socket.send(
+        "{\"type\":\"publish\",\"channel\":\""
+            + channel
+            + "\",\"data\":\""
+            + text
+            + "\",\"ref\":\"big\"}");
+
+    assertThat(socket.next("ack").path("ref").asText()).isEqualTo("big");
+    socket.assertNothingElse();
+  }
+
+  @ParameterizedTest(name = "badInput_binaryFrameOf{0}Bytes_closesWith1003")
+  @ValueSource(ints = {3, 5000})
+  void badInput_binaryFrame_closesWith1003(int size) {
+    TestSocket socket = open();
+    socket.next("ready");
+
+    socket.sendBinary(new byte[size]);
+
+    TestSocket.Closed closed = socket.awaitClosed();
+    assertThat(closed.code()).isEqualTo(1003);
+    assertThat(closed.reason()).isEqualTo("binary_frame");
+  }
+
+  @Test
+  void handshake_plainHttpGet_isAnswered426WithJsonError() throws Exception {
+    HttpResponse<String> response =
+        TestSocket.HTTP.send(
+            HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + app.port() + "/push/ws"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(426);
+    assertThat(response.headers().firstValue("Upgrade")).hasValue("websocket");
+    assertThat(TestSocket.JSON.readTree(response.body()).path("type").asText()).isEqualTo("error");
+  }
+
+  @Test
+  void shutdown_hubClosed_closesSocketsWith1001AndRefusesNewOnesWith503() {
+    TestSocket socket = open("/shutdown/ws");
+    socket.next("ready");
+    socket.subscribe(channel("bye"));
+
+    app.shutdownHub.close();
+
+    TestSocket.Closed closed = socket.awaitClosed();
+    assertThat(closed.code()).isEqualTo(1001);
+    assertThat(closed.reason()).isEqualTo("server_shutdown");
+    assertThat(TestSocket.refusedStatus(app.ws("/shutdown/ws"), Map.of())).isEqualTo(503);
+  }
+}

@@ -1,0 +1,394 @@
+package dev.herald.push.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * What keeps a WebSocket endpoint safe and bounded, run against a real container by each subclass:
+ * the handshake's origin check and authentication, flood and slow-reader protection, dead-peer
+ * detection, and connection churn without leaks.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class WebSocketSafetyContract {
+  private static final AtomicInteger CHANNELS = new AtomicInteger();
+
+  private final TestServer.Kind kind;
+  private final List<TestSocket> sockets = new ArrayList<>();
+  TestApp app;
+
+  WebSocketSafetyContract(TestServer.Kind kind) {
+    this.kind = kind;
+  }
+
+  @BeforeAll
+  void startServer() throws Exception {
+    app = new TestApp(kind);
+  }
+
+  @AfterAll
+  void stopServer() {
+    app.close();
+  }
+
+  @AfterEach
+  void dropSockets() {
+    sockets.forEach(TestSocket::close);
+    sockets.clear();
+  }
+
+  private TestSocket open(String pathAndQuery, Map<String, String> headers) {
+    TestSocket socket = TestSocket.open(app.ws(pathAndQuery), headers);
+    sockets.add(socket);
+    return socket;
+  }
+
+  private static String channel(String prefix) {
+    return prefix + "/s" + CHANNELS.incrementAndGet();
+  }
+
+  // ---- origin
+
+  @ParameterizedTest(name = "origin_{0}_isRefusedWith403")
+  @ValueSource(
+      strings = {
+        "http://evil.example",
+        "http://127.0.0.1:1",
+        "http://127.0.0.1.evil.example",
+        "null",
+        "not an origin"
+      })
+  void origin_foreign_isRefusedWith403BeforeTheUpgrade(String origin) {
+    int status = TestSocket.refusedStatus(app.ws("/push/ws"), Map.of("Origin", origin));
+
+    assertThat(status).isEqualTo(403);
+  }
+
+  @Test
+  void origin_sameAsHost_isAccepted() {
+    TestSocket socket = open("/push/ws", Map.of("Origin", app.sameOrigin()));
+
+    assertThat(socket.next("ready").path("clientId").asText()).isNotEmpty();
+  }
+
+  @Test
+  void origin_missing_isAcceptedAsNonBrowserClient() {
+    TestSocket socket = open("/push/ws", Map.of());
+
+    assertThat(socket.next("ready").path("clientId").asText()).isNotEmpty();
+  }
+
+  @Test
+  void origin_listed_isAcceptedOnlyWhereListed() {
+    Map<String, String> listed = Map.of("Origin", "https://app.example.com");
+
+    open("/origins/ws", listed).next("ready");
+    open("/origins/ws", Map.of("Origin", "https://APP.example.com:443")).next("ready");
+    open("/origins/ws", Map.of("Origin", app.sameOrigin())).next("ready");
+    assertThat(
+            TestSocket.refusedStatus(
+                app.ws("/origins/ws"), Map.of("Origin", "https://other.example.com")))
+        .isEqualTo(403);
+    assertThat(TestSocket.refusedStatus(app.ws("/push/ws"), listed)).isEqualTo(403);
+  }
+
+  // ---- identity
+
+  @Test
+  void identity_bearerHeader_becomesTheUserTheAuthorizerSees() {
+    TestSocket socket = open("/push/ws", Map.of("Authorization", "Bearer t-alice"));
+    socket.next("ready");
+
+    socket.subscribe("private/alice");
+    socket.send("{\"type\":\"subscribe\",\"channel\":\"private/bob\",\"ref\":\"b\"}");
+    JsonNode error = socket.next("error");
+
+    assertThat(error.path("code").asText()).isEqualTo("forbidden");
+    assertThat(error.path("ref").asText()).isEqualTo("b");
+    socket.assertNothingElse();
+  }
+
+  @Test
+  void identity_accessTokenQueryParameter_becomesTheUser() {
+    TestSocket socket = open("/push/ws?access_token=t-bob", Map.of());
+    socket.next("ready");
+
+    socket.subscribe("private/bob");
+    socket.assertNothingElse();
+  }
+
+  @Test
+  void identity_containerPrincipal_becomesTheUser() {
+    TestSocket socket = open("/push/ws", Map.of("X-Test-User", "carol"));
+    socket.next("ready");
+
+    socket.subscribe("private/carol");
+    socket.send("{\"type\":\"subscribe\",\"channel\":\"private/alice\"}");
+
+    assertThat(socket.next("error").path("code").asText()).isEqualTo("forbidden");
+  }
+
+  @Test
+  void identity_noCredentials_isAnonymousAndRefusedPrivateChannels() {
+    TestSocket socket = open("/push/ws", Map.of());
+    socket.next("ready");
+
+    socket.send("{\"type\":\"subscribe\",\"channel\":\"private/alice\",\"ref\":\"a\"}");
+
+    assertThat(socket.next("error").path("code").asText()).isEqualTo("forbidden");
+  }
+
+  @Test
+  void identity_invalidToken_isRefusedWith401BeforeTheUpgrade() {
+    assertThat(
+            TestSocket.refusedStatus(
+                app.ws("/push/ws"), Map.of("Authorization", "Bearer not-a-token")))
+        .isEqualTo(401);
+    assertThat(TestSocket.refusedStatus(app.ws("/push/ws?access_token=nope"), Map.of()))
+        .isEqualTo(401);
+  }
+
+  // ---- abuse
+
+  @Test
+  void flood_framesOverTheRate_getRateLimitedErrorsThenCloseWith1008() {
+    String channel = channel("chat");
+    TestSocket socket = open("/limited/ws", Map.of());
+    socket.next("ready");
+
+    Set<String> acked = new HashSet<>();
+    for (int i = 0; i < TestApp.LIMITED_BURST; i++) {
+      socket.send(publish(channel, "p" + i));
+    }
+    for (int i = 0; i < TestApp.LIMITED_BURST; i++) {
+      acked.add(socket.next("ack").path("ref").asText());
+    }
+    List<String> refused = new ArrayList<>();
+    for (int i = 0; i < TestApp.LIMITED_REFUSALS - 1; i++) {
+      socket.send(publish(channel, "f" + i));
+      JsonNode error = socket.next("error");
+      assertThat(error.path("code").asText()).isEqualTo("rate_limited");
+      refused.add(error.path("ref").asText());
+    }
+    socket.send(publish(channel, "last"));
+    TestSocket.Closed closed = socket.awaitClosed();
+
+    assertThat(acked).containsExactlyInAnyOrder("p0", "p1", "p2", "p3", "p4");
+    assertThat(refused).containsExactly("f0", "f1", "f2");
+    assertThat(closed.code()).isEqualTo(1008);
+    assertThat(closed.reason()).isEqualTo("rate_limited");
+    assertThat(app.hub.channel(channel).position().toCompletableFuture().join().offset())
+        .isEqualTo(TestApp.LIMITED_BURST);
+  }
+
+  private static String publish(String channel, String ref) {
+    return "{\"type\":\"publish\",\"channel\":\""
+        + channel
+        + "\",\"data\":{},\"ref\":\""
+        + ref
+        + "\"}";
+  }
+
+  @Test
+  void slowReader_isClosedAsSlowConsumer_whileOthersKeepReceivingEverything() {
+    String channel = channel("firehose");
+    TestSocket slow = open("/slow/ws", Map.of());
+    slow.next("ready");
+    slow.subscribe(channel);
+    TestSocket fast = open("/slow/ws", Map.of());
+    fast.next("ready");
+    fast.subscribe(channel);
+    int baseline = fast.received();
+
+    slow.stopReading();
+    String pad = "z".repeat(8 * 1024);
+    int published = 0;
+    // Rounds the fast reader keeps up with, until the slow one's outbox overflows.
+    while (app.slowHub.connectionCount() == 2 && published < 4000) {
+      for (int i = 0; i < 20; i++) {
+        app.slowHub
+            .channel(channel)
+            .publish("blob", Map.of("n", published++, "pad", pad))
+            .toCompletableFuture()
+            .join();
+      }
+      int expected = baseline + published;
+      await().atMost(Duration.ofSeconds(10)).until(() -> fast.received() >= expected);
+    }
+    assertThat(app.slowHub.connectionCount()).as("the slow reader was closed").isEqualTo(1);
+    for (int i = 0; i < 5; i++) {
+      app.slowHub
+          .channel(channel)
+          .publish("blob", Map.of("n", published++, "pad", ""))
+          .toCompletableFuture()
+          .join();
+    }
+
+    List<JsonNode> fastMessages = fast.next(published);
+    assertThat(fastMessages)
+        .extracting(m -> m.path("data").path("n").asInt())
+        .isEqualTo(java.util.stream.IntStream.range(0, published).boxed().toList());
+    fast.assertNothingElse();
+
+    slow.resumeReading();
+    TestSocket.Closed closed = slow.awaitClosed();
+    assertThat(closed.code()).isEqualTo(4000);
+    assertThat(closed.reason()).isEqualTo("slow_consumer");
+    int slowCount = slow.received() - 2;
+    List<JsonNode> slowMessages = slow.next(slowCount);
+    assertThat(slowMessages)
+        .extracting(m -> m.path("data").path("n").asInt())
+        .isEqualTo(java.util.stream.IntStream.range(0, slowCount).boxed().toList());
+    assertThat(slowCount).isLessThan(published);
+  }
+
+  @Test
+  void stalledWrite_peerThatStopsReadingMidStream_isClosedAfterSendTimeout() {
+    String channel = channel("stall");
+    TestSocket socket = open("/stall/ws", Map.of());
+    socket.next("ready");
+    socket.subscribe(channel);
+
+    socket.stopReading();
+    String pad = "s".repeat(60 * 1024);
+    // Far more than the socket buffers hold, far less than the outbox: only the stalled write
+    // can tell that this peer is gone.
+    for (int i = 0; i < 400; i++) {
+      app.stallHub
+          .channel(channel)
+          .publish("blob", Map.of("n", i, "pad", pad))
+          .toCompletableFuture()
+          .join();
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> app.stallHub.connectionCount() == 0);
+
+    socket.resumeReading();
+    TestSocket.Closed closed = socket.awaitClosed();
+    assertThat(closed.code()).isEqualTo(4000);
+    assertThat(closed.reason()).isEqualTo("slow_consumer");
+    int count = socket.received() - 2;
+    assertThat(socket.next(count))
+        .extracting(m -> m.path("data").path("n").asInt())
+        .isEqualTo(java.util.stream.IntStream.range(0, count).boxed().toList());
+    assertThat(count).isLessThan(400);
+  }
+
+  // ---- liveness
+
+  @Test
+  void idle_peerAnsweringPings_staysOpenPastTheIdleTimeout() {
+    TestSocket socket = open("/idle/ws", Map.of());
+    socket.next("ready");
+
+    await()
+        .during(Duration.ofMillis(3000))
+        .atMost(Duration.ofSeconds(6))
+        .until(() -> !socket.isClosed());
+
+    assertThat(socket.pings()).isGreaterThan(5);
+    socket.assertNothingElse();
+  }
+
+  @Test
+  void idle_halfOpenPeer_isPingedThenClosedWithIdleTimeout() throws Exception {
+    long start = System.nanoTime();
+    try (RawSocket peer = new RawSocket(app.port(), "/idle/ws")) {
+      List<RawSocket.ServerFrame> frames = new ArrayList<>();
+      RawSocket.ServerFrame frame;
+      do {
+        frame = peer.read();
+        frames.add(frame);
+      } while (frame.opcode() != 0x8 && frames.size() < 1000);
+      long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+      assertThat(frames.get(0).opcode()).isEqualTo(0x1);
+      assertThat(frames.get(0).text()).contains("\"type\":\"ready\"");
+      assertThat(frames).filteredOn(f -> f.opcode() == 0x9).isNotEmpty();
+      assertThat(frame.opcode()).isEqualTo(0x8);
+      assertThat(frame.closeCode()).isEqualTo(1001);
+      assertThat(frame.closeReason()).isEqualTo("idle_timeout");
+      assertThat(elapsedMillis).isGreaterThanOrEqualTo(2000);
+    }
+  }
+
+  // ---- churn
+
+  @Test
+  void connectDrop_thousandCycles_leaveNoConnectionsChannelsOrTimers() throws Exception {
+    await().atMost(Duration.ofSeconds(10)).until(() -> app.hub.connectionCount() == 0);
+    String shared = channel("churn");
+    int cycles = 1000;
+    int workers = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(workers);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < workers; w++) {
+        int worker = w;
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = worker; i < cycles; i += workers) {
+                    cycle(i, i % 2 == 0 ? shared : shared + "-" + i);
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              assertThat(app.hub.connectionCount()).as("connections").isZero();
+              assertThat(app.hub.activeChannelCount()).as("channels").isZero();
+              assertThat(app.main.openSockets()).as("open sockets").isZero();
+              assertThat(app.main.keepAlive().watchedSockets()).as("liveness checks").isZero();
+            });
+  }
+
+  /** One connection that subscribes and goes away in one of three ways. */
+  private void cycle(int i, String channel) {
+    TestSocket socket = TestSocket.open(app.ws("/push/ws"));
+    socket.next("ready");
+    switch (i % 3) {
+      case 0 -> {
+        socket.subscribe(channel);
+        socket.abort();
+      }
+      case 1 -> {
+        socket.subscribe(channel);
+        socket.closeNormally();
+        assertThat(socket.awaitClosed().code()).isEqualTo(1000);
+      }
+      default -> {
+        // Gone while the subscribe may still be in flight.
+        socket.send("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
+        socket.abort();
+      }
+    }
+  }
+}
