@@ -3,6 +3,7 @@ package dev.herald.push.examples;
 import dev.herald.push.ClientMessageHandler;
 import dev.herald.push.PushHub;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.DefaultServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -30,6 +31,12 @@ public final class DemoServer implements AutoCloseable {
 
   /** Starts the demo on {@code port} (0 for any free port). */
   public static DemoServer start(DemoOptions options) throws Exception {
+    return start(options, context -> {});
+  }
+
+  /** Starts the demo, letting tests add filters to its context before it starts. */
+  static DemoServer start(DemoOptions options, Consumer<ServletContextHandler> customizer)
+      throws Exception {
     if (options.redisUri() != null) {
       throw new IllegalArgumentException(
           "--redis is not available yet: this build has no Redis broker");
@@ -54,6 +61,7 @@ public final class DemoServer implements AutoCloseable {
     statics.setInitParameter("dirAllowed", "false");
     context.addServlet(statics, "/");
     Transports.mount(context, hub);
+    customizer.accept(context);
     server.setHandler(context);
     server.setStopAtShutdown(false);
     server.start();

@@ -1,13 +1,23 @@
 package dev.herald.push.examples;
 
 import dev.herald.push.PushHub;
+import dev.herald.push.websocket.PushWebSocket;
+import dev.herald.push.websocket.PushWebSocketOptions;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
 
-/** Mounts Herald's transports on the demo's context. Thread-safe (stateless). */
+/**
+ * Mounts Herald's transports on the demo's context: the lines an application adds to its own
+ * webapp. Thread-safe (stateless).
+ */
 final class Transports {
   private Transports() {}
 
   static void mount(ServletContextHandler context, PushHub hub) {
-    // The HTTP and WebSocket transports are mounted here at /push/* and /push/ws.
+    JakartaWebSocketServletContainerInitializer.configure(
+        context,
+        (servletContext, container) ->
+            PushWebSocket.register(
+                servletContext, hub, "/push/ws", PushWebSocketOptions.defaults()));
   }
 }

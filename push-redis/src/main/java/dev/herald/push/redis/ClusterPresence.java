@@ -1,0 +1,258 @@
+package dev.herald.push.redis;
+
+import dev.herald.push.Member;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Channel members across nodes. Each channel has a Redis hash from client id to {@code "<node id>
+ * <since ms> -"} (anonymous) or {@code "<node id> <since ms> +<user>"}; each node keeps a key
+ * {@code node:<id>} alive with a short TTL. A member counts only while its node's key exists, so
+ * the members of a node that died vanish within the presence timeout; readers delete such entries
+ * as they meet them. Thread-safe.
+ *
+ * <p>The node remembers its own members, so it can write them again whenever Redis may have lost
+ * them: after a restored connection, and when its heartbeat finds its node key gone (Redis was
+ * flushed or restarted, or the node stalled past the timeout and a reader cleaned up after it).
+ */
+final class ClusterPresence {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterPresence.class);
+
+  /** How long a channel's member hash lives without any node refreshing it. */
+  private static final Duration HASH_TTL = Duration.ofHours(1);
+
+  private static final long HASH_REFRESH_NANOS = Duration.ofMinutes(10).toNanos();
+
+  private final RedisAsyncCommands<String, String> redis;
+  private final RedisKeys keys;
+  private final String nodeId;
+  private final String nodeKey;
+  private final long timeoutMillis;
+  private final Map<String, Map<String, Member>> local = new ConcurrentHashMap<>();
+  private final Map<String, Set<String>> pendingLeaves = new ConcurrentHashMap<>();
+
+  private final AtomicBoolean assertAgain = new AtomicBoolean();
+
+  // Touched by the heartbeat only, which runs on the worker.
+  private long lastHashRefresh = System.nanoTime();
+
+  ClusterPresence(
+      RedisAsyncCommands<String, String> redis, RedisKeys keys, String nodeId, Duration timeout) {
+    this.redis = redis;
+    this.keys = keys;
+    this.nodeId = nodeId;
+    this.nodeKey = keys.node(nodeId);
+    this.timeoutMillis = timeout.toMillis();
+  }
+
+  /** Marks this node alive; completes when Redis has the node key. */
+  CompletableFuture<Void> start() {
+    return redis
+        .set(nodeKey, Long.toString(System.currentTimeMillis()), SetArgs.Builder.px(timeoutMillis))
+        .toCompletableFuture()
+        .thenApply(ok -> null);
+  }
+
+  CompletableFuture<Void> join(String channel, Member member) {
+    local.computeIfAbsent(channel, c -> new ConcurrentHashMap<>()).put(member.clientId(), member);
+    Set<String> pending = pendingLeaves.get(channel);
+    if (pending != null) {
+      pending.remove(member.clientId());
+    }
+    String key = keys.members(channel);
+    redis.hset(key, member.clientId(), encode(member));
+    return redis.pexpire(key, HASH_TTL).toCompletableFuture().thenApply(ok -> null);
+  }
+
+  CompletableFuture<Void> leave(String channel, Member member) {
+    local.computeIfPresent(
+        channel,
+        (c, map) -> {
+          map.remove(member.clientId());
+          return map.isEmpty() ? null : map;
+        });
+    return redis
+        .hdel(keys.members(channel), member.clientId())
+        .toCompletableFuture()
+        .handle(
+            (removed, error) -> {
+              if (error != null) {
+                // Retried once Redis is back, so the member does not linger there.
+                pendingLeaves
+                    .computeIfAbsent(channel, c -> ConcurrentHashMap.newKeySet())
+                    .add(member.clientId());
+                throw BrokerFailure.unavailable(error);
+              }
+              return null;
+            });
+  }
+
+  CompletableFuture<List<Member>> members(String channel) {
+    String key = keys.members(channel);
+    return redis
+        .hgetall(key)
+        .toCompletableFuture()
+        .thenCompose(
+            entries -> {
+              Map<String, Entry> parsed = new HashMap<>();
+              Set<String> otherNodes = new HashSet<>();
+              entries.forEach(
+                  (clientId, value) -> {
+                    Entry entry = Entry.decode(clientId, value);
+                    parsed.put(clientId, entry);
+                    if (entry != null && !entry.node.equals(nodeId)) {
+                      otherNodes.add(entry.node);
+                    }
+                  });
+              Map<String, CompletableFuture<Long>> alive = new HashMap<>();
+              for (String node : otherNodes) {
+                alive.put(node, redis.exists(keys.node(node)).toCompletableFuture());
+              }
+              return CompletableFuture.allOf(alive.values().toArray(CompletableFuture[]::new))
+                  .thenApply(ignored -> collect(channel, key, parsed, alive));
+            });
+  }
+
+  private List<Member> collect(
+      String channel,
+      String key,
+      Map<String, Entry> parsed,
+      Map<String, CompletableFuture<Long>> alive) {
+    // This node's own members come from memory: right even while Redis has not got them back.
+    List<Member> members = new ArrayList<>(local.getOrDefault(channel, Map.of()).values());
+    List<String> dead = new ArrayList<>();
+    parsed.forEach(
+        (clientId, entry) -> {
+          if (entry == null) {
+            dead.add(clientId);
+          } else if (entry.node.equals(nodeId)) {
+            // Counted above if it is still here.
+          } else if (alive.get(entry.node).join() > 0) {
+            members.add(entry.member);
+          } else {
+            dead.add(clientId);
+          }
+        });
+    if (!dead.isEmpty()) {
+      LOG.debug("Channel {}: removing {} members of nodes that stopped", channel, dead.size());
+      redis.hdel(key, dead.toArray(String[]::new));
+    }
+    members.sort(Comparator.comparing(Member::since).thenComparing(Member::clientId));
+    return members;
+  }
+
+  /** Keeps the node key alive; runs on the worker every third of the presence timeout. */
+  void heartbeat() {
+    redis
+        .pexpire(nodeKey, timeoutMillis)
+        .whenComplete(
+            (refreshed, error) -> {
+              if (error != null) {
+                return;
+              }
+              if (!refreshed) {
+                LOG.info(
+                    "Presence of node {} was gone from Redis; writing its members again", nodeId);
+                assertAgain.set(true);
+                reassert();
+              } else if (assertAgain.compareAndSet(true, false)) {
+                // After a reconnect, or in case a reader deleted entries just before the node key
+                // came back.
+                reassert();
+              }
+            });
+    if (System.nanoTime() - lastHashRefresh > HASH_REFRESH_NANOS) {
+      lastHashRefresh = System.nanoTime();
+      for (String channel : local.keySet()) {
+        redis.pexpire(keys.members(channel), HASH_TTL);
+      }
+    }
+  }
+
+  /**
+   * Has the next successful heartbeat write this node's members again: joins and leaves may have
+   * failed while the connection was down.
+   */
+  void reconnected() {
+    assertAgain.set(true);
+  }
+
+  /** Writes the node key, this node's members and its pending leaves again. */
+  void reassert() {
+    redis.set(
+        nodeKey, Long.toString(System.currentTimeMillis()), SetArgs.Builder.px(timeoutMillis));
+    local.forEach(
+        (channel, members) -> {
+          if (members.isEmpty()) {
+            return;
+          }
+          Map<String, String> values = new HashMap<>();
+          members.forEach((clientId, member) -> values.put(clientId, encode(member)));
+          String key = keys.members(channel);
+          redis.hset(key, values);
+          redis.pexpire(key, HASH_TTL);
+        });
+    pendingLeaves.forEach(
+        (channel, clientIds) -> {
+          String[] ids = clientIds.toArray(String[]::new);
+          if (ids.length > 0) {
+            redis.hdel(keys.members(channel), ids).thenRun(() -> clientIds.removeAll(Set.of(ids)));
+          }
+        });
+  }
+
+  /** Removes this node's members and its node key; for a clean shutdown. */
+  CompletableFuture<Void> withdraw() {
+    List<CompletableFuture<?>> done = new ArrayList<>();
+    local.forEach(
+        (channel, members) -> {
+          String[] ids = members.keySet().toArray(String[]::new);
+          if (ids.length > 0) {
+            done.add(redis.hdel(keys.members(channel), ids).toCompletableFuture());
+          }
+        });
+    done.add(redis.del(nodeKey).toCompletableFuture());
+    local.clear();
+    return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new));
+  }
+
+  private String encode(Member member) {
+    return nodeId
+        + " "
+        + member.since().toEpochMilli()
+        + " "
+        + (member.user() == null ? "-" : "+" + member.user());
+  }
+
+  /** One decoded hash entry. Immutable. */
+  private record Entry(String node, Member member) {
+    /** The entry, or {@code null} if the value is malformed. */
+    static Entry decode(String clientId, String value) {
+      String[] parts = value.split(" ", 3);
+      if (parts.length != 3 || parts[2].isEmpty()) {
+        return null;
+      }
+      try {
+        Instant since = Instant.ofEpochMilli(Long.parseLong(parts[1]));
+        String user = parts[2].charAt(0) == '+' ? parts[2].substring(1) : null;
+        return new Entry(parts[0], new Member(clientId, user, since));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+  }
+}

@@ -1,0 +1,3 @@
+-- The channel's position. After the shared opening, no more arguments.
+-- Returns {epoch, head offset}.
+return done({epoch, head})

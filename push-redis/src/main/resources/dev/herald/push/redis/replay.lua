@@ -1,0 +1,44 @@
+-- The messages after a position, or a reset.
+-- After the shared opening: ARGV[4] the position's epoch, ARGV[5] its offset, ARGV[6] the most
+-- messages to return, ARGV[7] max age ms.
+-- Returns {epoch, head, 'reset'} or {epoch, head, 'ok', then per message: offset, time ms,
+-- event, data, 1 or 0 for whether a publisher id follows, publisher id or ''}.
+local since = tonumber(ARGV[5])
+if ARGV[4] ~= epoch or since > head then
+  return done({epoch, head, 'reset'})
+end
+if since == head then
+  return done({epoch, head, 'ok'})
+end
+local wanted = string.format('%d-0', since + 1)
+local entries = redis.call('XRANGE', log, wanted, '+', 'COUNT', ARGV[6])
+if #entries == 0 or entries[1][1] ~= wanted then
+  return done({epoch, head, 'reset'})
+end
+local clock = redis.call('TIME')
+local cutoff = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000) - tonumber(ARGV[7])
+local out = {epoch, head, 'ok'}
+for i, entry in ipairs(entries) do
+  local f = {}
+  local fields = entry[2]
+  for j = 1, #fields, 2 do
+    f[fields[j]] = fields[j + 1]
+  end
+  local time = tonumber(f['t']) or 0
+  if i == 1 and time < cutoff then
+    -- Times grow with offsets: the first entry is the oldest, and it is past the age limit.
+    return done({epoch, head, 'reset'})
+  end
+  out[#out + 1] = tonumber(string.match(entry[1], '^(%d+)'))
+  out[#out + 1] = time
+  out[#out + 1] = f['e']
+  out[#out + 1] = f['d']
+  if f['p'] then
+    out[#out + 1] = 1
+    out[#out + 1] = f['p']
+  else
+    out[#out + 1] = 0
+    out[#out + 1] = ''
+  end
+end
+return done(out)
