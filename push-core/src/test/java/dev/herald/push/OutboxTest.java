@@ -141,6 +141,29 @@ class OutboxTest {
   }
 
   @Test
+  void resumeWithABacklogLargerThanTheOutbox_isPacedNotClosed() {
+    hub(
+        PushHub.builder()
+            .broker(InMemoryBroker.builder().historySize(5000).historyMaxBytes(1L << 30).build())
+            .maxQueuedFrames(100));
+    Position start = hub.channel("a").position().toCompletableFuture().join();
+    publish("a", 3000);
+    RecordingSink sink = new RecordingSink();
+    hub.connect(
+        hub.newClient(null, null),
+        WireFormat.NDJSON,
+        sink,
+        List.of("a"),
+        Cursor.empty().with("a", start));
+    await().until(() -> sink.messageCount() == 3000 || sink.closedWith() != null);
+    assertThat(sink.closedWith()).isNull();
+    assertThat(sink.offsets("a")).hasSize(3000).doesNotHaveDuplicates().isSorted();
+    assertThat(sink.batchSizes()).allMatch(n -> n <= 100);
+    publish("a", 1);
+    await().until(() -> sink.messageCount() == 3001);
+  }
+
+  @Test
   void heartbeats_goOnlyToStreamingFormatsWhenIdle() {
     hub = PushHub.builder().heartbeatInterval(Duration.ofMillis(50)).build();
     RecordingSink ndjson = new RecordingSink();

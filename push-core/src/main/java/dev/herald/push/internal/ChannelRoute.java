@@ -351,8 +351,10 @@ final class ChannelRoute implements BrokerListener {
           && sub.pending.peekFirst().offset() <= p.offset() + 1
           && sub.pending.peekLast().offset() == last) {
         for (Message m : sub.pending) {
-          if (m.offset() > p.offset()) {
-            sub.connection.offerMessage(sub, new EncodedMessage(m));
+          if (m.offset() > p.offset()
+              && !sub.connection.offerReplayed(sub, new EncodedMessage(m))) {
+            sub.connection.whenDrained(() -> resumeCatchUp(sub));
+            return;
           }
         }
         goLive(sub);
@@ -391,7 +393,11 @@ final class ChannelRoute implements BrokerListener {
         sub.connection.offerReset(sub, replay.head());
       } else {
         for (Message m : replay.messages()) {
-          sub.connection.offerMessage(sub, new EncodedMessage(m));
+          if (!sub.connection.offerReplayed(sub, new EncodedMessage(m))) {
+            // The client's outbox is half full: go on from here once it has drained.
+            sub.connection.whenDrained(() -> resumeCatchUp(sub));
+            return;
+          }
         }
       }
       boolean levelWithBroker = sub.position.equals(replay.head());
@@ -402,6 +408,17 @@ final class ChannelRoute implements BrokerListener {
         return;
       }
       catchUp(sub);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void resumeCatchUp(Subscription sub) {
+    lock.lock();
+    try {
+      if (!closed && sub.state == Subscription.State.CATCHING_UP) {
+        catchUp(sub);
+      }
     } finally {
       lock.unlock();
     }

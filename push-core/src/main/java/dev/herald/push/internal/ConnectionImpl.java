@@ -62,19 +62,28 @@ public final class ConnectionImpl implements Connection {
   private boolean scheduled;
   private Cursor cursor = Cursor.empty();
   private final Map<String, Subscription> subscriptions = new HashMap<>();
+  private final List<Runnable> drainWaiters = new ArrayList<>();
 
   private final FrameSink.WriteCallback onWritten =
       new FrameSink.WriteCallback() {
         @Override
         public void succeeded() {
+          List<Runnable> waiters = List.of();
           lock.lock();
           try {
             writing = false;
             if (!queue.isEmpty()) {
               scheduleDrain();
             }
+            if (!drainWaiters.isEmpty() && hasRoomForReplay()) {
+              waiters = new ArrayList<>(drainWaiters);
+              drainWaiters.clear();
+            }
           } finally {
             lock.unlock();
+          }
+          for (Runnable waiter : waiters) {
+            runLater(waiter);
           }
         }
 
@@ -261,6 +270,54 @@ public final class ConnectionImpl implements Connection {
       enqueue(FrameEncoder.message(format, encoded, cursor.encode()));
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Queues a message replayed from history, unless the outbox is half full: then it returns {@code
+   * false} and the caller waits for {@link #whenDrained} before replaying more. This keeps a resume
+   * with a long backlog from overflowing the outbox of a client that reads fine.
+   */
+  boolean offerReplayed(Subscription sub, EncodedMessage encoded) {
+    lock.lock();
+    try {
+      if (state.get() == State.OPEN && !hasRoomForReplay()) {
+        return false;
+      }
+      offerMessage(sub, encoded);
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Runs the task on the executor once the outbox has room for more replayed messages. */
+  void whenDrained(Runnable task) {
+    lock.lock();
+    try {
+      if (state.get() != State.OPEN) {
+        return;
+      }
+      if (!hasRoomForReplay()) {
+        drainWaiters.add(task);
+        return;
+      }
+    } finally {
+      lock.unlock();
+    }
+    runLater(task);
+  }
+
+  private boolean hasRoomForReplay() {
+    return queue.size() < hub.settings().maxQueuedFrames() / 2
+        && queuedBytes < hub.settings().maxQueuedBytes() / 2;
+  }
+
+  private void runLater(Runnable task) {
+    try {
+      hub.executor().execute(task);
+    } catch (RejectedExecutionException e) {
+      LOG.debug("Client {}: hub closed, task dropped", client.id());
     }
   }
 
@@ -454,6 +511,7 @@ public final class ConnectionImpl implements Connection {
     try {
       queue.clear();
       queuedBytes = 0;
+      drainWaiters.clear();
       subs = new ArrayList<>(subscriptions.values());
       subscriptions.clear();
     } finally {

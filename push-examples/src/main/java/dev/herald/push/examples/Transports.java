@@ -1,6 +1,7 @@
 package dev.herald.push.examples;
 
 import dev.herald.push.PushHub;
+import dev.herald.push.servlet.PushServlet;
 import dev.herald.push.websocket.PushWebSocket;
 import dev.herald.push.websocket.PushWebSocketOptions;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -14,6 +15,11 @@ final class Transports {
   private Transports() {}
 
   static void mount(ServletContextHandler context, PushHub hub) {
+    // SSE, NDJSON streaming, long polling, HTTP publish and herald.js at /push/*.
+    context.addServletContainerInitializer(
+        (classes, servletContext) ->
+            PushServlet.builder(hub).build().register(servletContext, "/push/*"));
+    // WebSocket at /push/ws: the exact mapping wins over /push/*.
     JakartaWebSocketServletContainerInitializer.configure(
         context,
         (servletContext, container) ->

@@ -1,0 +1,308 @@
+package dev.herald.push.servlet;
+
+import dev.herald.push.spi.FrameSink.WriteCallback;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * The non-blocking response body of one async request: queues byte chunks from any thread and
+ * writes them with {@link ServletOutputStream#isReady()} and a {@link WriteListener}, so that no
+ * thread ever blocks on a slow client. Thread-safe.
+ *
+ * <p>Design notes. Every call into the container's stream or async context ({@code isReady}, {@code
+ * write}, {@code flush}, {@code complete}) is made under {@link #lock}, and so are the container's
+ * own async callbacks ({@link #containerCompleted()}, {@link #containerFailed()}), which mark the
+ * output finished. Those calls never block (the stream is non-blocking), so the lock is only ever
+ * held briefly; it is there because containers recycle request and response objects once a request
+ * is over, and a hub thread that wrote a heartbeat just as the client went away would otherwise
+ * write into, or complete, the next request on the same objects (seen on Tomcat). Callbacks of
+ * queued writes run outside the lock. A chunk's callback succeeds only once its bytes are written
+ * and flushed, so a client that stops reading stops the callbacks and the hub's bounded outbox does
+ * the rest. When {@code isReady()} is false the caller leaves, and the container's {@link
+ * #onWritePossible()} carries on.
+ */
+final class AsyncOutput implements WriteListener {
+  private static final WriteCallback NO_CALLBACK =
+      new WriteCallback() {
+        @Override
+        public void succeeded() {}
+
+        @Override
+        public void failed(Throwable cause) {}
+      };
+
+  private final AsyncContext async;
+  private final ServletOutputStream out;
+  private final Consumer<Throwable> onFailure;
+  private final ReentrantLock lock = new ReentrantLock();
+
+  // Guarded by lock.
+  private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
+  private final List<WriteCallback> queuedCallbacks = new ArrayList<>();
+  private final List<WriteCallback> writtenCallbacks = new ArrayList<>();
+  private boolean started;
+  private boolean unflushed;
+  private boolean ending;
+
+  /** No more I/O: the response was completed, failed or aborted. */
+  private boolean done;
+
+  /** The container finished the request; its objects may belong to another request now. */
+  private boolean finished;
+
+  /** {@code isReady()} said no: only the container's {@code onWritePossible} goes on. */
+  private boolean awaitingWritePossible;
+
+  /**
+   * Creates the output; nothing is written before {@link #start()}.
+   *
+   * @param commitAtStart whether to send the response headers as soon as it starts, even with no
+   *     body yet (streaming responses)
+   * @param onFailure told once, outside any lock, if a write fails
+   */
+  AsyncOutput(
+      AsyncContext async,
+      ServletOutputStream out,
+      boolean commitAtStart,
+      Consumer<Throwable> onFailure) {
+    this.async = async;
+    this.out = out;
+    this.unflushed = commitAtStart;
+    this.onFailure = onFailure;
+  }
+
+  /** Switches the stream to non-blocking mode and starts writing what is queued. */
+  void start() {
+    lock.lock();
+    try {
+      if (finished) {
+        return;
+      }
+      out.setWriteListener(this);
+      started = true;
+    } finally {
+      lock.unlock();
+    }
+    drive();
+  }
+
+  /**
+   * Queues bytes; {@code callback} hears once they are flushed, or that they never will be. After
+   * {@link #end()}, {@link #abort()} or a failure the bytes are dropped and the callback fails.
+   */
+  void write(byte[] bytes, WriteCallback callback) {
+    WriteCallback cb = callback == null ? NO_CALLBACK : callback;
+    boolean refused;
+    lock.lock();
+    try {
+      refused = ending || done;
+      if (!refused) {
+        chunks.add(bytes);
+        queuedCallbacks.add(cb);
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (refused) {
+      cb.failed(new ClosedChannelException());
+    } else {
+      drive();
+    }
+  }
+
+  /**
+   * Runs {@code action}, which sets response headers, unless the response is over; under the lock
+   * so that it cannot touch a recycled response.
+   */
+  boolean ifLive(Runnable action) {
+    lock.lock();
+    try {
+      if (done || finished) {
+        return false;
+      }
+      action.run();
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Completes the response once everything queued is written and flushed. Idempotent. */
+  void end() {
+    lock.lock();
+    try {
+      ending = true;
+    } finally {
+      lock.unlock();
+    }
+    drive();
+  }
+
+  /** Completes the response at once, dropping what is not written; the client is gone. */
+  void abort() {
+    stop(false, new ClosedChannelException());
+  }
+
+  /** Whether the response was completed, failed or aborted. */
+  boolean isDone() {
+    lock.lock();
+    try {
+      return done;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The container reported {@code onComplete}: the request is over. */
+  void containerCompleted() {
+    stop(true, new ClosedChannelException());
+  }
+
+  /**
+   * The container reported {@code onError} or {@code onTimeout}: completes the request, as the
+   * listener must.
+   */
+  void containerFailed() {
+    stop(false, new ClosedChannelException());
+  }
+
+  @Override
+  public void onWritePossible() {
+    lock.lock();
+    try {
+      awaitingWritePossible = false;
+    } finally {
+      lock.unlock();
+    }
+    drive();
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    if (stop(false, t)) {
+      onFailure.accept(t);
+    }
+  }
+
+  /**
+   * Ends all I/O, completing the request unless the container finished it already; returns whether
+   * this call ended it.
+   */
+  private boolean stop(boolean containerFinished, Throwable cause) {
+    boolean first;
+    List<WriteCallback> dropped;
+    lock.lock();
+    try {
+      first = !done;
+      done = true;
+      ending = true;
+      chunks.clear();
+      dropped = new ArrayList<>(writtenCallbacks);
+      dropped.addAll(queuedCallbacks);
+      writtenCallbacks.clear();
+      queuedCallbacks.clear();
+      if (containerFinished) {
+        finished = true;
+      } else if (!finished) {
+        finished = true;
+        complete();
+      }
+    } finally {
+      lock.unlock();
+    }
+    for (WriteCallback cb : dropped) {
+      cb.failed(cause);
+    }
+    return first;
+  }
+
+  private void drive() {
+    while (true) {
+      List<WriteCallback> notify;
+      Exception failure = null;
+      lock.lock();
+      try {
+        if (done || !started || awaitingWritePossible) {
+          return;
+        }
+        if (!out.isReady()) {
+          // The container calls onWritePossible once it is.
+          awaitingWritePossible = true;
+          return;
+        }
+        if (!chunks.isEmpty()) {
+          out.write(takeChunks());
+          continue;
+        }
+        if (unflushed) {
+          unflushed = false;
+          out.flush();
+          continue;
+        }
+        if (writtenCallbacks.isEmpty()) {
+          if (ending) {
+            done = true;
+            finished = true;
+            complete();
+          }
+          return;
+        }
+        notify = new ArrayList<>(writtenCallbacks);
+        writtenCallbacks.clear();
+      } catch (IOException | RuntimeException e) {
+        failure = e;
+        notify = List.of();
+      } finally {
+        lock.unlock();
+      }
+      if (failure != null) {
+        if (stop(false, failure)) {
+          onFailure.accept(failure);
+        }
+        return;
+      }
+      for (WriteCallback cb : notify) {
+        cb.succeeded();
+      }
+    }
+  }
+
+  private byte[] takeChunks() {
+    byte[] bytes;
+    if (chunks.size() == 1) {
+      bytes = chunks.poll();
+    } else {
+      int size = 0;
+      for (byte[] c : chunks) {
+        size += c.length;
+      }
+      bytes = new byte[size];
+      int at = 0;
+      for (byte[] c : chunks) {
+        System.arraycopy(c, 0, bytes, at, c.length);
+        at += c.length;
+      }
+      chunks.clear();
+    }
+    writtenCallbacks.addAll(queuedCallbacks);
+    queuedCallbacks.clear();
+    unflushed = true;
+    return bytes;
+  }
+
+  private void complete() {
+    try {
+      async.complete();
+    } catch (IllegalStateException e) {
+      // The container gave up on the request already: nothing left to end.
+    }
+  }
+}

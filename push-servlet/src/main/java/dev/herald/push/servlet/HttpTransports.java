@@ -1,0 +1,217 @@
+package dev.herald.push.servlet;
+
+import dev.herald.push.Client;
+import dev.herald.push.Cursor;
+import dev.herald.push.ErrorCode;
+import dev.herald.push.PushException;
+import dev.herald.push.PushHub;
+import dev.herald.push.spi.CloseReason;
+import dev.herald.push.spi.Connection;
+import dev.herald.push.spi.WireFormat;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The request handling behind {@link PushServlet} once a request is routed, its origin checked and
+ * its method right: it reads the request, connects to the hub and hands the response to a sink.
+ * Keeps the connections it opened, to close them when the servlet is destroyed. Thread-safe.
+ */
+final class HttpTransports implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpTransports.class);
+  private static final AtomicInteger TIMERS = new AtomicInteger();
+  private static final long PUBLISH_TIMEOUT_MILLIS = 30_000;
+  private static final long POLL_SLACK_MILLIS = 30_000;
+
+  private final PushHub hub;
+  private final Duration pollTimeout;
+  private final Duration sseRetry;
+  private final ScheduledThreadPoolExecutor timer;
+  private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+
+  HttpTransports(PushHub hub, Duration pollTimeout, Duration sseRetry) {
+    this.hub = hub;
+    this.pollTimeout = pollTimeout;
+    this.sseRetry = sseRetry;
+    // Polls' timeouts only: each task hands an answer to a non-blocking output.
+    this.timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "herald-poll-timer-" + TIMERS.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    timer.setRemoveOnCancelPolicy(true);
+  }
+
+  /** Stops the poll timer and closes every connection still open with {@code server_shutdown}. */
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    for (Connection c : new ArrayList<>(open)) {
+      c.close(CloseReason.SHUTDOWN);
+    }
+  }
+
+  // ---- SSE and NDJSON streaming
+
+  /** {@code GET …/sse} and {@code GET …/stream}. */
+  void stream(HttpServletRequest request, HttpServletResponse response, WireFormat format)
+      throws IOException {
+    List<String> channels = RequestParams.channels(request);
+    Cursor since = RequestParams.since(request, format == WireFormat.SSE);
+    Client client = ClientIdentity.of(hub, request);
+
+    AsyncContext async = request.startAsync();
+    async.setTimeout(0);
+    AtomicReference<Connection> ref = new AtomicReference<>();
+    StreamSink sink = new StreamSink(format, () -> forget(ref));
+    AsyncOutput output =
+        new AsyncOutput(async, response.getOutputStream(), true, e -> sink.clientGone());
+    sink.output(output);
+    async.addListener(sink);
+    if (format == WireFormat.SSE) {
+      // retry: first, so that even a stream that ends at once tells EventSource when to return.
+      output.write(
+          ("retry: " + sseRetry.toMillis() + "\n\n").getBytes(StandardCharsets.US_ASCII), null);
+    }
+    Connection connection;
+    try {
+      connection = hub.connect(client, format, sink, channels, since);
+    } catch (PushException e) {
+      refuseStream(response, output, format, e);
+      return;
+    }
+    track(ref, connection);
+    response.setStatus(HttpServletResponse.SC_OK);
+    response.setContentType(
+        format == WireFormat.SSE ? "text/event-stream" : "application/x-ndjson");
+    response.setHeader("Cache-Control", "no-cache, no-transform");
+    response.setHeader("X-Accel-Buffering", "no");
+    sink.attach(connection);
+    output.start();
+    LOG.debug("Client {} opened {} on {}", client.id(), format, channels);
+  }
+
+  private void refuseStream(
+      HttpServletResponse response, AsyncOutput output, WireFormat format, PushException e)
+      throws IOException {
+    if (format == WireFormat.SSE && e.code() == ErrorCode.UNAVAILABLE) {
+      // Any status but 200 makes EventSource give up for good: send it back later instead.
+      response.setStatus(HttpServletResponse.SC_OK);
+      response.setContentType("text/event-stream");
+      response.setHeader("Cache-Control", "no-cache, no-transform");
+      output.write(
+          StreamSink.closingFrame(format, new CloseReason("unavailable", e.getMessage())), null);
+      output.end();
+      output.start();
+      return;
+    }
+    try {
+      HttpError.of(e).send(response);
+    } finally {
+      output.abort();
+    }
+  }
+
+  // ---- long polling
+
+  /** {@code GET …/poll}. */
+  void poll(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    List<String> channels = RequestParams.channels(request);
+    Cursor since = RequestParams.since(request, false);
+    int maxSeconds = (int) pollTimeout.toSeconds();
+    int seconds = Math.min(RequestParams.timeoutSeconds(request, maxSeconds), maxSeconds);
+    Client client = ClientIdentity.of(hub, request);
+
+    AsyncContext async = request.startAsync();
+    async.setTimeout(seconds * 1000L + POLL_SLACK_MILLIS);
+    AtomicReference<Connection> ref = new AtomicReference<>();
+    PollSink sink =
+        new PollSink(
+            response,
+            channels,
+            channel -> hub.channel(channel).position(),
+            RequestParams.sinceText(request, false),
+            () -> forget(ref));
+    AsyncOutput output =
+        new AsyncOutput(async, response.getOutputStream(), false, e -> sink.gone());
+    sink.output(output);
+    async.addListener(sink);
+    response.setHeader("Cache-Control", "no-store");
+    Connection connection;
+    try {
+      connection = hub.connect(client, WireFormat.POLL, sink, channels, since);
+    } catch (PushException e) {
+      try {
+        HttpError.of(e).send(response);
+      } finally {
+        output.abort();
+      }
+      return;
+    }
+    track(ref, connection);
+    output.start();
+    ScheduledFuture<?> timeout = timer.schedule(sink::expire, seconds, TimeUnit.SECONDS);
+    sink.start(connection, timeout);
+    LOG.debug("Client {} polls {} for up to {} s", client.id(), channels, seconds);
+  }
+
+  // ---- publish
+
+  /** {@code POST …/publish}. */
+  void publish(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    RequestParams.requireJson(request);
+    int limit = hub.codec().maxBytes();
+    long length = request.getContentLengthLong();
+    if (length > limit) {
+      throw HttpError.of(
+              ErrorCode.TOO_LARGE,
+              "the body is " + length + " bytes, more than the limit of " + limit)
+          .header("Connection", "close");
+    }
+    Client client = ClientIdentity.of(hub, request);
+
+    AsyncContext async = request.startAsync();
+    async.setTimeout(PUBLISH_TIMEOUT_MILLIS);
+    AsyncOutput output = new AsyncOutput(async, response.getOutputStream(), false, e -> {});
+    PublishRequest publish =
+        new PublishRequest(
+            hub, client, request.getInputStream(), response, output, limit, Math.max(0, length));
+    async.addListener(publish);
+    output.start();
+    request.getInputStream().setReadListener(publish);
+  }
+
+  // ---- bookkeeping for close()
+
+  private void track(AtomicReference<Connection> ref, Connection connection) {
+    ref.set(connection);
+    open.add(connection);
+    if (!connection.isOpen()) {
+      open.remove(connection);
+    }
+  }
+
+  private void forget(AtomicReference<Connection> ref) {
+    Connection c = ref.get();
+    if (c != null) {
+      open.remove(c);
+    }
+  }
+}

@@ -1,0 +1,202 @@
+package dev.herald.push.servlet;
+
+import dev.herald.push.Client;
+import dev.herald.push.ErrorCode;
+import dev.herald.push.Message;
+import dev.herald.push.PushException;
+import dev.herald.push.PushHub;
+import dev.herald.push.spi.ClientFrame;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code POST …/publish}: reads the body without blocking, stopping as soon as it passes the
+ * limit, then publishes it as the client through the hub (channel rule, authorizer, handler) and
+ * answers {@code 202} or an error. Thread-safe: the container calls the read callbacks one at a
+ * time, and the answer is taken once.
+ */
+final class PublishRequest implements ReadListener, AsyncListener {
+  private static final Logger LOG = LoggerFactory.getLogger(PublishRequest.class);
+
+  private final PushHub hub;
+  private final Client client;
+  private final ServletInputStream in;
+  private final HttpServletResponse response;
+  private final AsyncOutput output;
+  private final int limit;
+  private final ByteArrayOutputStream body;
+  private final byte[] buffer = new byte[8192];
+  private final AtomicBoolean answered = new AtomicBoolean();
+  private volatile boolean read;
+
+  PublishRequest(
+      PushHub hub,
+      Client client,
+      ServletInputStream in,
+      HttpServletResponse response,
+      AsyncOutput output,
+      int limit,
+      long contentLength) {
+    this.hub = hub;
+    this.client = client;
+    this.in = in;
+    this.response = response;
+    this.output = output;
+    this.limit = limit;
+    this.body = new ByteArrayOutputStream((int) Math.max(64, Math.min(contentLength, limit)));
+  }
+
+  @Override
+  public void onDataAvailable() throws IOException {
+    while (in.isReady()) {
+      int n = in.read(buffer);
+      if (n < 0) {
+        return;
+      }
+      if (body.size() + n > limit) {
+        // Stop reading: the rest of the body is never buffered, and the connection closes.
+        fail(
+            HttpError.of(
+                    ErrorCode.TOO_LARGE, "the body is larger than the limit of " + limit + " bytes")
+                .header("Connection", "close"));
+        return;
+      }
+      body.write(buffer, 0, n);
+    }
+  }
+
+  @Override
+  public void onAllDataRead() {
+    read = true;
+    if (answered.get()) {
+      return;
+    }
+    try {
+      String text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(body.toByteArray()))
+              .toString();
+      ClientFrame.Publish publish = ClientFrame.parsePublish(hub.codec(), text);
+      hub.publishAs(client, publish.channel(), publish.event(), publish.data())
+          .whenComplete(this::published);
+    } catch (CharacterCodingException e) {
+      fail(HttpError.of(ErrorCode.BAD_JSON, "the body is not valid UTF-8"));
+    } catch (PushException e) {
+      fail(HttpError.of(e));
+    } catch (RuntimeException e) {
+      LOG.warn("Publish by client {} failed unexpectedly", client.id(), e);
+      fail(HttpError.of(ErrorCode.INTERNAL, "the publish failed unexpectedly"));
+    }
+  }
+
+  private void published(Message message, Throwable error) {
+    if (error == null) {
+      LOG.debug(
+          "Client {} published offset {} to {}", client.id(), message.offset(), message.channel());
+      StringBuilder sb = new StringBuilder("{\"channel\":");
+      HttpError.quote(sb, message.channel());
+      sb.append(",\"offset\":").append(message.offset()).append(",\"epoch\":");
+      HttpError.quote(sb, message.epoch());
+      answer(
+          HttpServletResponse.SC_ACCEPTED,
+          sb.append('}').toString().getBytes(StandardCharsets.UTF_8),
+          null);
+      return;
+    }
+    Throwable cause = error;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof PushException push) {
+      LOG.debug("Publish by client {} refused: {}", client.id(), push.code().wireName());
+      fail(HttpError.of(push));
+    } else {
+      LOG.warn("Publish by client {} failed unexpectedly", client.id(), cause);
+      fail(HttpError.of(ErrorCode.INTERNAL, "the publish failed unexpectedly"));
+    }
+  }
+
+  private void fail(HttpError error) {
+    answer(error.status(), error.body(), error);
+  }
+
+  private void answer(int status, byte[] bytes, HttpError error) {
+    if (!answered.compareAndSet(false, true)) {
+      return;
+    }
+    output.ifLive(
+        () -> {
+          if (!response.isCommitted()) {
+            if (error != null) {
+              error.applyTo(response);
+            } else {
+              response.setStatus(status);
+              response.setContentType("application/json");
+              response.setHeader("Cache-Control", "no-store");
+            }
+            response.setContentLength(bytes.length);
+          }
+        });
+    output.write(bytes, null);
+    output.end();
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    LOG.debug("Publish body from client {} failed: {}", client.id(), t.toString());
+    answered.set(true);
+    output.abort();
+  }
+
+  // ---- AsyncListener
+
+  @Override
+  public void onTimeout(AsyncEvent event) {
+    if (answered.compareAndSet(false, true)) {
+      output.ifLive(
+          () -> {
+            if (!response.isCommitted()) {
+              // A body that never finished is the client's fault; a publish that never did is not.
+              response.setStatus(read ? HttpServletResponse.SC_SERVICE_UNAVAILABLE : 408);
+              response.setHeader("Connection", "close");
+            }
+          });
+    }
+    output.containerFailed();
+  }
+
+  @Override
+  public void onError(AsyncEvent event) {
+    answered.set(true);
+    output.containerFailed();
+  }
+
+  @Override
+  public void onComplete(AsyncEvent event) {
+    answered.set(true);
+    output.containerCompleted();
+  }
+
+  @Override
+  public void onStartAsync(AsyncEvent event) {
+    // Not restarted.
+  }
+}

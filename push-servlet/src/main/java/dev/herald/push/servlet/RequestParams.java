@@ -1,0 +1,137 @@
+package dev.herald.push.servlet;
+
+import dev.herald.push.Cursor;
+import dev.herald.push.ErrorCode;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.List;
+import java.util.Locale;
+
+/** Reads and checks the query parameters and headers the transports take. Thread-safe. */
+final class RequestParams {
+  /** The longest poll timeout a client may ask for, in seconds, before the servlet's cap. */
+  static final int MAX_TIMEOUT_SECONDS = 3600;
+
+  private RequestParams() {}
+
+  /**
+   * The {@code channel} parameters, in order; each name is checked by the hub.
+   *
+   * @throws HttpError 400 if there is none
+   */
+  static List<String> channels(HttpServletRequest request) {
+    String[] values = parameterValues(request, "channel");
+    if (values == null || values.length == 0) {
+      throw HttpError.of(
+          ErrorCode.BAD_CHANNEL, "name at least one channel, as in ?channel=chat/lobby");
+    }
+    return List.of(values);
+  }
+
+  /**
+   * The cursor to resume from: the {@code Last-Event-ID} header if {@code lastEventId} and it is
+   * present, else the {@code since} parameter, else {@code null}. Empty values count as absent.
+   *
+   * @throws dev.herald.push.PushException with {@code BAD_CURSOR} for a malformed cursor
+   */
+  static Cursor since(HttpServletRequest request, boolean lastEventId) {
+    String text = sinceText(request, lastEventId);
+    return text == null ? null : Cursor.decode(text);
+  }
+
+  /** The cursor text {@link #since} decodes, or {@code null}. */
+  static String sinceText(HttpServletRequest request, boolean lastEventId) {
+    if (lastEventId) {
+      String header = request.getHeader("Last-Event-ID");
+      if (header != null && !header.isBlank()) {
+        return header.trim();
+      }
+    }
+    String param = parameter(request, "since");
+    return param == null || param.isEmpty() ? null : param;
+  }
+
+  /**
+   * The {@code timeout} parameter in seconds, or {@code fallback} if absent.
+   *
+   * @throws HttpError 400 if it is not a whole number from 0 to {@link #MAX_TIMEOUT_SECONDS}
+   */
+  static int timeoutSeconds(HttpServletRequest request, int fallback) {
+    String text = parameter(request, "timeout");
+    if (text == null || text.isEmpty()) {
+      return fallback;
+    }
+    if (text.length() <= 5 && text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      int seconds = Integer.parseInt(text);
+      if (seconds <= MAX_TIMEOUT_SECONDS) {
+        return seconds;
+      }
+    }
+    throw HttpError.of(
+        ErrorCode.BAD_REQUEST,
+        "timeout must be a whole number of seconds from 0 to "
+            + MAX_TIMEOUT_SECONDS
+            + ", was \""
+            + printable(text)
+            + "\"");
+  }
+
+  /**
+   * Checks that a publish body is JSON: {@code application/json} or a {@code +json} type, in UTF-8
+   * if a charset is given.
+   *
+   * @throws HttpError 415 otherwise
+   */
+  static void requireJson(HttpServletRequest request) {
+    String type = request.getContentType();
+    if (type == null || type.isBlank()) {
+      throw HttpError.of(
+          ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the body as Content-Type: application/json");
+    }
+    String[] parts = type.split(";");
+    String essence = parts[0].trim().toLowerCase(Locale.ROOT);
+    if (!essence.equals("application/json")
+        && !(essence.startsWith("application/") && essence.endsWith("+json"))) {
+      throw HttpError.of(
+          ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+          "the body must be application/json, was \"" + printable(essence) + "\"");
+    }
+    for (int i = 1; i < parts.length; i++) {
+      String param = parts[i].trim().toLowerCase(Locale.ROOT);
+      if (param.startsWith("charset=")) {
+        String charset = param.substring("charset=".length()).replace("\"", "");
+        if (!charset.equals("utf-8") && !charset.equals("utf8")) {
+          throw HttpError.of(
+              ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+              "the body must be UTF-8, was charset \"" + printable(charset) + "\"");
+        }
+      }
+    }
+  }
+
+  /** A query parameter; a malformed query string is the client's error. */
+  static String parameter(HttpServletRequest request, String name) {
+    try {
+      return request.getParameter(name);
+    } catch (RuntimeException e) {
+      throw malformedQuery();
+    }
+  }
+
+  private static String[] parameterValues(HttpServletRequest request, String name) {
+    try {
+      return request.getParameterValues(name);
+    } catch (RuntimeException e) {
+      throw malformedQuery();
+    }
+  }
+
+  private static HttpError malformedQuery() {
+    return HttpError.of(ErrorCode.BAD_REQUEST, "the query string is malformed");
+  }
+
+  /** Client text made safe to echo in an error message: printable ASCII, at most 40 chars. */
+  static String printable(String s) {
+    String p = s.replaceAll("[^\\x20-\\x7e]", "?");
+    return p.length() > 40 ? p.substring(0, 40) + "..." : p;
+  }
+}

@@ -1,0 +1,528 @@
+/*
+ * herald.js: the browser client for Herald. Plain JavaScript, no dependencies, no build step.
+ * Served by PushServlet as <base>/herald.js (a classic script that defines window.Herald) and
+ * <base>/herald.mjs (the same source as an ES module: `import Herald from '/push/herald.mjs'`).
+ *
+ *   const h = Herald.connect('/push', { transports: ['websocket', 'sse', 'stream', 'poll'] });
+ *   const off = h.subscribe('chat/lobby', (msg) => console.log(msg.event, msg.data));
+ *   await h.publish('chat/lobby', 'chat', { text: 'hi' });
+ *   h.on('reset', ({ channel }) => reloadState(channel));
+ *   off(); h.close();
+ *
+ * One connection carries every channel. The client tries WebSocket, then SSE, then NDJSON
+ * streaming, then long polling, remembers what worked for the session, reconnects with
+ * exponential backoff and full jitter, and resumes from its cursor so nothing is lost.
+ */
+(function (global) {
+  'use strict';
+
+  const ALL = ['websocket', 'sse', 'stream', 'poll'];
+  const ONE_WAY = { sse: true, stream: true, poll: true };
+  const DEFAULTS = {
+    transports: ALL,
+    connectTimeout: 5000,
+    minBackoff: 500,
+    maxBackoff: 30000,
+    pollTimeout: 25,
+    publishTimeout: 10000,
+    token: null,
+    remember: true,
+    maxFailuresPerTransport: 2,
+  };
+  const STORAGE_KEY = 'herald.transport';
+
+  function connect(base, options) {
+    return new Client(base, Object.assign({}, DEFAULTS, options || {}));
+  }
+
+  class Client {
+    constructor(base, options) {
+      for (const t of options.transports) {
+        if (!ALL.includes(t)) throw new Error('unknown transport "' + t + '"; use ' + ALL.join(', '));
+      }
+      if (!options.transports.length) throw new Error('options.transports is empty');
+      this.base = new URL(base.replace(/\/+$/, ''), global.location ? global.location.href : undefined);
+      this.options = options;
+      this.cursor = null;
+      this.clientId = null;
+      this.transport = null;
+      this.state = 'connecting';
+      this._channels = new Map(); // channel -> Set of callbacks
+      this._last = new Map(); // channel -> {epoch, offset} delivered
+      this._listeners = {};
+      this._attempt = 0;
+      this._failures = 0;
+      this._pending = new Map(); // ref -> {resolve, reject, timer}
+      this._nextRef = 1;
+      this._conn = null;
+      this._timer = null;
+      this._order = this._transportOrder();
+      this._index = 0;
+      this._open();
+    }
+
+    /** Listens for 'open', 'close', 'reset', 'error' or 'transport'. Returns a function that stops. */
+    on(event, fn) {
+      (this._listeners[event] = this._listeners[event] || new Set()).add(fn);
+      return () => this._listeners[event].delete(fn);
+    }
+
+    /** Receives the channel's messages; returns a function that unsubscribes this callback. */
+    subscribe(channel, onMessage) {
+      if (typeof onMessage !== 'function') throw new Error('subscribe needs a callback');
+      let set = this._channels.get(channel);
+      const added = !set;
+      if (!set) this._channels.set(channel, (set = new Set()));
+      set.add(onMessage);
+      if (added) this._channelsChanged({ add: channel });
+      return () => {
+        const s = this._channels.get(channel);
+        if (!s || !s.delete(onMessage) || s.size) return;
+        this._channels.delete(channel);
+        this._channelsChanged({ remove: channel });
+      };
+    }
+
+    /** Publishes; resolves with {channel, offset, epoch} once stored, rejects with {code, message}. */
+    publish(channel, event, data) {
+      if (this.state === 'closed') return Promise.reject({ code: 'closed', message: 'the client is closed' });
+      if (this._conn && this._conn.name === 'websocket' && this._conn.ready) {
+        const ref = String(this._nextRef++);
+        return new Promise((resolve, reject) => {
+          const timer = setTimeout(() => {
+            this._pending.delete(ref);
+            reject({ code: 'timeout', message: 'no answer to the publish' });
+          }, this.options.publishTimeout);
+          this._pending.set(ref, { resolve, reject, timer });
+          this._conn.send({ type: 'publish', channel, event, data, ref });
+        });
+      }
+      return fetch(this._url('publish').toString(), {
+        method: 'POST',
+        headers: this._headers({ 'Content-Type': 'application/json' }),
+        body: JSON.stringify({ channel, event, data }),
+        credentials: 'same-origin',
+      }).then((r) =>
+        r.json().catch(() => ({ code: 'http_' + r.status, message: r.statusText })).then((body) => {
+          if (!r.ok) throw { code: body.code || 'http_' + r.status, message: body.message || r.statusText };
+          return body;
+        })
+      );
+    }
+
+    /** Closes the connection for good. */
+    close() {
+      if (this.state === 'closed') return;
+      this.state = 'closed';
+      clearTimeout(this._timer);
+      if (this._conn) this._conn.close();
+      this._conn = null;
+      for (const p of this._pending.values()) {
+        clearTimeout(p.timer);
+        p.reject({ code: 'closed', message: 'the client is closed' });
+      }
+      this._pending.clear();
+      this._emit('close', { reason: 'closed' });
+    }
+
+    // ---- connection management
+
+    _transportOrder() {
+      let order = this.options.transports.slice();
+      if (this.options.remember) {
+        try {
+          const saved = global.sessionStorage && global.sessionStorage.getItem(STORAGE_KEY);
+          if (saved && order.includes(saved)) order = [saved].concat(order.filter((t) => t !== saved));
+        } catch (e) {
+          /* storage may be disabled */
+        }
+      }
+      return order;
+    }
+
+    _open() {
+      if (this.state === 'closed') return;
+      if (!this._channels.size) {
+        this.state = 'idle'; // nothing to receive: connect on the first subscribe
+        return;
+      }
+      const name = this._order[this._index % this._order.length];
+      const conn = new TRANSPORTS[name](this, name);
+      this._conn = conn;
+      this.state = 'connecting';
+      const timer = setTimeout(() => {
+        if (this._conn === conn && !conn.ready) this._failed(conn, 'no ready frame within ' + this.options.connectTimeout + ' ms');
+      }, this.options.connectTimeout);
+      conn.onReady = () => {
+        clearTimeout(timer);
+        this._attempt = 0;
+        this._failures = 0;
+        this.state = 'open';
+        if (this.transport !== name) {
+          this.transport = name;
+          this._emit('transport', { transport: name });
+        }
+        if (this.options.remember) {
+          try {
+            global.sessionStorage && global.sessionStorage.setItem(STORAGE_KEY, name);
+          } catch (e) {
+            /* ignore */
+          }
+        }
+        this._emit('open', { transport: name, clientId: this.clientId, cursor: this.cursor });
+      };
+      conn.onClosed = (reason) => {
+        clearTimeout(timer);
+        this._failed(conn, reason);
+      };
+      conn.start();
+    }
+
+    _failed(conn, reason) {
+      if (this._conn !== conn) return;
+      const wasReady = conn.ready;
+      conn.close();
+      this._conn = null;
+      for (const [ref, p] of this._pending) {
+        clearTimeout(p.timer);
+        p.reject({ code: 'disconnected', message: 'the connection dropped before the answer' });
+        this._pending.delete(ref);
+      }
+      if (this.state === 'closed') return;
+      this.state = 'connecting';
+      this._emit('close', { reason: reason || 'connection lost', transport: conn.name });
+      if (!wasReady && ++this._failures >= this.options.maxFailuresPerTransport) {
+        this._failures = 0;
+        this._index++; // this transport does not work here: try the next one
+      }
+      const cap = Math.min(this.options.maxBackoff, this.options.minBackoff * Math.pow(2, this._attempt++));
+      const delay = wasReady && this._attempt === 1 ? 0 : Math.random() * cap; // full jitter
+      this._timer = setTimeout(() => this._open(), delay);
+    }
+
+    _channelsChanged(change) {
+      if (this.state === 'closed') return;
+      if (this.state === 'idle') return this._open();
+      const conn = this._conn;
+      if (conn && conn.name === 'websocket' && conn.ready) {
+        if (change.add) conn.send({ type: 'subscribe', channel: change.add, since: this.cursor || undefined });
+        if (change.remove) {
+          conn.send({ type: 'unsubscribe', channel: change.remove });
+          this._last.delete(change.remove);
+        }
+        return;
+      }
+      // HTTP transports name their channels in the URL: reconnect at once with the cursor.
+      if (change.remove) this._last.delete(change.remove);
+      if (conn) {
+        conn.close();
+        this._conn = null;
+      }
+      clearTimeout(this._timer);
+      this._open();
+    }
+
+    // ---- frames
+
+    _frame(frame) {
+      if (frame.cursor) this.cursor = frame.cursor;
+      switch (frame.type) {
+        case 'ready':
+          this.clientId = frame.clientId;
+          if (this._conn && !this._conn.ready) {
+            this._conn.ready = true;
+            this._conn.onReady();
+          }
+          break;
+        case 'message':
+          this._deliver(frame);
+          break;
+        case 'reset':
+          this._last.set(frame.channel, { epoch: frame.epoch, offset: frame.offset });
+          this._emit('reset', frame);
+          break;
+        case 'ack': {
+          const p = this._pending.get(frame.ref);
+          if (p) {
+            clearTimeout(p.timer);
+            this._pending.delete(frame.ref);
+            p.resolve({ channel: frame.channel, offset: frame.offset, epoch: frame.epoch });
+          }
+          break;
+        }
+        case 'error': {
+          const p = frame.ref && this._pending.get(frame.ref);
+          if (p) {
+            clearTimeout(p.timer);
+            this._pending.delete(frame.ref);
+            p.reject({ code: frame.code, message: frame.message });
+          } else {
+            this._emit('error', frame);
+          }
+          break;
+        }
+        default:
+          break; // subscribed, pong, heartbeat
+      }
+    }
+
+    _deliver(msg) {
+      const last = this._last.get(msg.channel);
+      if (last && last.epoch === msg.epoch && msg.offset <= last.offset) return; // already seen
+      this._last.set(msg.channel, { epoch: msg.epoch, offset: msg.offset });
+      const callbacks = this._channels.get(msg.channel);
+      if (!callbacks) return;
+      for (const cb of Array.from(callbacks)) {
+        try {
+          cb(msg);
+        } catch (e) {
+          setTimeout(() => {
+            throw e;
+          });
+        }
+      }
+    }
+
+    _emit(event, detail) {
+      const set = this._listeners[event];
+      if (!set) return;
+      for (const fn of Array.from(set)) {
+        try {
+          fn(detail);
+        } catch (e) {
+          setTimeout(() => {
+            throw e;
+          });
+        }
+      }
+    }
+
+    _url(path, params) {
+      const url = new URL(this.base.pathname + '/' + path, this.base);
+      if (params) {
+        for (const [k, v] of params) if (v !== null && v !== undefined) url.searchParams.append(k, v);
+      }
+      return url;
+    }
+
+    _channelParams(extra) {
+      const params = Array.from(this._channels.keys()).map((c) => ['channel', c]);
+      if (this.cursor) params.push(['since', this.cursor]);
+      if (this.options.token) params.push(['access_token', this.options.token]);
+      return params.concat(extra || []);
+    }
+
+    _headers(h) {
+      if (this.options.token) h.Authorization = 'Bearer ' + this.options.token;
+      return h;
+    }
+  }
+
+  // ---- transports: each calls client._frame(frame) and onClosed(reason) once.
+
+  class WebSocketTransport {
+    constructor(client, name) {
+      this.client = client;
+      this.name = name;
+      this.ready = false;
+      this.closed = false;
+    }
+    start() {
+      const c = this.client;
+      const url = c._url('ws', c.options.token ? [['access_token', c.options.token]] : null);
+      url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+      let ws;
+      try {
+        ws = this.ws = new WebSocket(url.toString());
+      } catch (e) {
+        return setTimeout(() => this.onClosed('websocket refused: ' + e.message));
+      }
+      ws.onmessage = (e) => {
+        let frame;
+        try {
+          frame = JSON.parse(e.data);
+        } catch (err) {
+          return;
+        }
+        if (frame.type === 'ready') {
+          for (const channel of c._channels.keys()) this.send({ type: 'subscribe', channel, since: c.cursor || undefined });
+        }
+        c._frame(frame);
+      };
+      ws.onclose = (e) => this._end(e.reason || 'websocket closed (' + e.code + ')');
+      ws.onerror = () => this._end('websocket error');
+    }
+    send(frame) {
+      if (this.ws && this.ws.readyState === 1) this.ws.send(JSON.stringify(frame));
+    }
+    _end(reason) {
+      if (this.closed) return;
+      this.closed = true;
+      this.onClosed(reason);
+    }
+    close() {
+      this.closed = true;
+      if (this.ws) {
+        this.ws.onclose = this.ws.onmessage = this.ws.onerror = null;
+        try {
+          this.ws.close(1000);
+        } catch (e) {
+          /* already closed */
+        }
+      }
+    }
+  }
+
+  class SseTransport {
+    constructor(client, name) {
+      this.client = client;
+      this.name = name;
+      this.ready = false;
+      this.closed = false;
+    }
+    start() {
+      const c = this.client;
+      const es = (this.es = new EventSource(c._url('sse', c._channelParams()).toString(), { withCredentials: false }));
+      const frame = (e) => {
+        let f;
+        try {
+          f = JSON.parse(e.data);
+        } catch (err) {
+          return;
+        }
+        if (e.lastEventId) f.cursor = e.lastEventId;
+        c._frame(f);
+      };
+      es.onmessage = frame;
+      es.addEventListener('ready', frame);
+      es.addEventListener('reset', frame);
+      es.addEventListener('error', (e) => {
+        if (e.data) frame(e); // an error frame from the server, not a network error
+      });
+      // EventSource would reconnect by itself, but only with the cursor of its last id and its
+      // own fixed delay: close it and let the client reconnect with backoff and the cursor.
+      es.onerror = (e) => {
+        if (!e.data) this._end('event stream closed');
+      };
+    }
+    _end(reason) {
+      if (this.closed) return;
+      this.closed = true;
+      this.es.close();
+      this.onClosed(reason);
+    }
+    close() {
+      this.closed = true;
+      if (this.es) this.es.close();
+    }
+  }
+
+  class StreamTransport {
+    constructor(client, name) {
+      this.client = client;
+      this.name = name;
+      this.ready = false;
+      this.closed = false;
+      this.abort = new AbortController();
+    }
+    start() {
+      const c = this.client;
+      fetch(c._url('stream', c._channelParams()).toString(), {
+        headers: c._headers({ Accept: 'application/x-ndjson' }),
+        signal: this.abort.signal,
+        credentials: 'same-origin',
+        cache: 'no-store',
+      })
+        .then((r) => {
+          if (!r.ok || !r.body) throw new Error('stream answered ' + r.status);
+          const reader = r.body.getReader();
+          const decoder = new TextDecoder();
+          let buffer = '';
+          const pump = () =>
+            reader.read().then(({ done, value }) => {
+              if (done) return this._end('stream ended');
+              buffer += decoder.decode(value, { stream: true });
+              let nl;
+              while ((nl = buffer.indexOf('\n')) >= 0) {
+                const line = buffer.slice(0, nl).trim();
+                buffer = buffer.slice(nl + 1);
+                if (!line) continue;
+                let f;
+                try {
+                  f = JSON.parse(line);
+                } catch (err) {
+                  continue;
+                }
+                c._frame(f);
+              }
+              return pump();
+            });
+          return pump();
+        })
+        .catch((e) => this._end(e && e.message ? e.message : 'stream failed'));
+    }
+    _end(reason) {
+      if (this.closed) return;
+      this.closed = true;
+      this.onClosed(reason);
+    }
+    close() {
+      this.closed = true;
+      this.abort.abort();
+    }
+  }
+
+  class PollTransport {
+    constructor(client, name) {
+      this.client = client;
+      this.name = name;
+      this.ready = false;
+      this.closed = false;
+      this.abort = new AbortController();
+    }
+    start() {
+      this._poll(this.client.cursor ? this.client.options.pollTimeout : 0);
+    }
+    _poll(timeout) {
+      const c = this.client;
+      if (this.closed) return;
+      fetch(c._url('poll', c._channelParams([['timeout', String(timeout)]])).toString(), {
+        headers: c._headers({ Accept: 'application/json' }),
+        signal: this.abort.signal,
+        credentials: 'same-origin',
+        cache: 'no-store',
+      })
+        .then((r) =>
+          r.json().then((body) => {
+            if (!r.ok) {
+              if (body && body.type === 'error') c._frame(body);
+              throw new Error('poll answered ' + r.status);
+            }
+            return body;
+          })
+        )
+        .then((body) => {
+          if (this.closed) return;
+          if (!this.ready) c._frame({ type: 'ready', clientId: c.clientId, cursor: body.cursor });
+          for (const f of body.messages || []) c._frame(f);
+          if (body.cursor) c.cursor = body.cursor;
+          this._poll(c.options.pollTimeout);
+        })
+        .catch((e) => this._end(e && e.message ? e.message : 'poll failed'));
+    }
+    _end(reason) {
+      if (this.closed) return;
+      this.closed = true;
+      this.onClosed(reason);
+    }
+    close() {
+      this.closed = true;
+      this.abort.abort();
+    }
+  }
+
+  const TRANSPORTS = { websocket: WebSocketTransport, sse: SseTransport, stream: StreamTransport, poll: PollTransport };
+
+  const Herald = { connect, transports: ALL.slice(), version: '0.1.0' };
+  global.Herald = Herald;
+})(typeof globalThis !== 'undefined' ? globalThis : this);

@@ -1,0 +1,231 @@
+package dev.herald.push.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.push.spi.FrameSink.WriteCallback;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The non-blocking write engine against a scripted stream, one step at a time. */
+class AsyncOutputTest {
+
+  /** A non-blocking stream whose readiness the test sets, as a container's would be. */
+  static final class ScriptedStream extends ServletOutputStream {
+    final ByteArrayOutputStream written = new ByteArrayOutputStream();
+    boolean ready = true;
+    int flushes;
+    IOException failure;
+    WriteListener listener;
+    int callsAfterNotReady;
+    private boolean reportedNotReady;
+
+    @Override
+    public boolean isReady() {
+      if (reportedNotReady && !ready) {
+        callsAfterNotReady++;
+      }
+      reportedNotReady = !ready;
+      return ready;
+    }
+
+    @Override
+    public void setWriteListener(WriteListener writeListener) {
+      listener = writeListener;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (!ready) {
+        throw new IllegalStateException("write while not ready");
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      written.write(b, off, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      if (failure != null) {
+        throw failure;
+      }
+      flushes++;
+    }
+
+    String text() {
+      return written.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The stream drained: the container tells the listener. */
+    void becomeReady() throws IOException {
+      ready = true;
+      listener.onWritePossible();
+    }
+  }
+
+  /** Records what one write's callback heard. */
+  static final class Recorded implements WriteCallback {
+    final List<String> events = new ArrayList<>();
+
+    @Override
+    public void succeeded() {
+      events.add("succeeded");
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      events.add("failed: " + cause.getClass().getSimpleName());
+    }
+  }
+
+  final ScriptedStream stream = new ScriptedStream();
+  final AtomicInteger completions = new AtomicInteger();
+  final List<Throwable> failures = new ArrayList<>();
+  final AsyncContext async =
+      (AsyncContext)
+          Proxy.newProxyInstance(
+              getClass().getClassLoader(),
+              new Class<?>[] {AsyncContext.class},
+              (proxy, method, args) -> {
+                if (method.getName().equals("complete")) {
+                  completions.incrementAndGet();
+                  return null;
+                }
+                throw new AssertionError("unexpected call " + method.getName());
+              });
+
+  AsyncOutput output(boolean commitAtStart) {
+    return new AsyncOutput(async, stream, commitAtStart, failures::add);
+  }
+
+  static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void write_beforeStart_writesNothingUntilStarted() {
+    AsyncOutput out = output(false);
+    Recorded cb = new Recorded();
+    out.write(bytes("a"), cb);
+    assertThat(stream.text()).isEmpty();
+    assertThat(cb.events).isEmpty();
+
+    out.start();
+    assertThat(stream.listener).isSameAs(out);
+    assertThat(stream.text()).isEqualTo("a");
+    assertThat(stream.flushes).isEqualTo(1);
+    assertThat(cb.events).containsExactly("succeeded");
+  }
+
+  @Test
+  void start_withCommitAtStart_flushesHeadersWithNoBody() {
+    output(true).start();
+    assertThat(stream.flushes).isEqualTo(1);
+    assertThat(stream.text()).isEmpty();
+  }
+
+  @Test
+  void write_whileNotReady_waitsForOnWritePossibleAndSucceedsOnlyOnceFlushed() throws Exception {
+    AsyncOutput out = output(false);
+    out.start();
+    stream.ready = false;
+    Recorded first = new Recorded();
+    Recorded second = new Recorded();
+    out.write(bytes("one "), first);
+    out.write(bytes("two"), second);
+    assertThat(stream.text()).isEmpty();
+    assertThat(first.events).isEmpty();
+
+    stream.becomeReady();
+    assertThat(stream.text()).as("queued chunks go out as one write").isEqualTo("one two");
+    assertThat(first.events).containsExactly("succeeded");
+    assertThat(second.events).containsExactly("succeeded");
+    assertThat(stream.callsAfterNotReady).as("isReady() polled after it said no").isZero();
+  }
+
+  @Test
+  void end_completesOnlyAfterEverythingQueuedIsWrittenAndFlushed() throws Exception {
+    AsyncOutput out = output(false);
+    out.start();
+    stream.ready = false;
+    out.write(bytes("last words"), null);
+    out.end();
+    assertThat(completions).hasValue(0);
+
+    stream.becomeReady();
+    assertThat(stream.text()).isEqualTo("last words");
+    assertThat(completions).hasValue(1);
+    Recorded late = new Recorded();
+    out.write(bytes("too late"), late);
+    assertThat(late.events).containsExactly("failed: ClosedChannelException");
+    assertThat(stream.text()).isEqualTo("last words");
+  }
+
+  @Test
+  void write_streamFails_failsTheCallbackReportsItAndCompletesOnce() {
+    AsyncOutput out = output(false);
+    out.start();
+    stream.failure = new IOException("Broken pipe");
+    Recorded cb = new Recorded();
+    out.write(bytes("x"), cb);
+    assertThat(cb.events).containsExactly("failed: IOException");
+    assertThat(failures).singleElement().isSameAs(stream.failure);
+    assertThat(completions).hasValue(1);
+    assertThat(out.isDone()).isTrue();
+
+    out.abort();
+    out.containerFailed();
+    assertThat(completions).hasValue(1);
+  }
+
+  @Test
+  void containerCompleted_neverTouchesStreamOrContextAgain() {
+    AsyncOutput out = output(false);
+    out.start();
+    stream.ready = false;
+    Recorded pending = new Recorded();
+    out.write(bytes("x"), pending);
+
+    out.containerCompleted();
+    assertThat(pending.events).containsExactly("failed: ClosedChannelException");
+    stream.ready = true;
+    out.onWritePossible();
+    out.end();
+    out.abort();
+    assertThat(stream.text()).isEmpty();
+    assertThat(completions).hasValue(0);
+    assertThat(
+            out.ifLive(
+                () -> {
+                  throw new AssertionError("a finished response was touched");
+                }))
+        .isFalse();
+  }
+
+  @Test
+  void abort_dropsWhatIsUnwrittenAndCompletes() {
+    AsyncOutput out = output(false);
+    out.start();
+    stream.ready = false;
+    Recorded cb = new Recorded();
+    out.write(bytes("never"), cb);
+    out.abort();
+    assertThat(cb.events).containsExactly("failed: ClosedChannelException");
+    assertThat(completions).hasValue(1);
+    assertThat(stream.text()).isEmpty();
+  }
+}
