@@ -38,8 +38,12 @@ final class Browser implements AutoCloseable {
   static Browser start() throws IOException {
     boolean present = new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute();
     if (!present) {
-      String why = "headless Chromium needs " + CHROMIUM + " and " + CHROMEDRIVER
-          + " (apt-get install chromium chromium-driver)";
+      String why =
+          "headless Chromium needs "
+              + CHROMIUM
+              + " and "
+              + CHROMEDRIVER
+              + " (apt-get install chromium chromium-driver)";
       if ("true".equalsIgnoreCase(System.getenv("CI"))) {
         throw new IllegalStateException(why + ": required under CI=true");
       }

@@ -71,7 +71,9 @@ class BrowserClientTest {
   @SuppressWarnings("unchecked")
   static List<Long> offsets() {
     List<String> got = (List<String>) browser.js("return window.got;");
-    return got.stream().map(s -> Long.parseLong(s.substring(0, s.indexOf(':')))).collect(Collectors.toList());
+    return got.stream()
+        .map(s -> Long.parseLong(s.substring(0, s.indexOf(':'))))
+        .collect(Collectors.toList());
   }
 
   static List<Long> range(long from, long to) {
@@ -88,10 +90,16 @@ class BrowserClientTest {
   @ValueSource(strings = {"websocket", "sse", "stream", "poll"})
   void forcedTransport_receivesPublishesAndResumesAfterTheServerDropsIt(String transport) {
     String channel = "chat/browser-" + transport;
-    connect(channel, "{\"transports\":[\"" + transport + "\"],\"remember\":false,"
-        + "\"minBackoff\":50,\"maxBackoff\":300,\"pollTimeout\":2}");
+    connect(
+        channel,
+        "{\"transports\":[\""
+            + transport
+            + "\"],\"remember\":false,"
+            + "\"minBackoff\":50,\"maxBackoff\":300,\"pollTimeout\":2}");
     assertThat(browser.js("return h.transport;")).isEqualTo(transport);
-    await().until(() -> demo.hub().channel(channel).subscriberCount() == 1 || "poll".equals(transport));
+    await()
+        .until(
+            () -> demo.hub().channel(channel).subscriberCount() == 1 || "poll".equals(transport));
 
     publish(channel, 3);
     await().atMost(Duration.ofSeconds(15)).until(() -> offsets().size() == 3);
@@ -114,9 +122,12 @@ class BrowserClientTest {
     assertThat(offsets()).containsExactlyElementsOf(range(1, 10));
     @SuppressWarnings("unchecked")
     List<String> events = (List<String>) browser.js("return window.events;");
-    assertThat(events.stream().filter(e -> e.startsWith("open:")).count())
-        .as("reconnected: %s", events)
-        .isGreaterThanOrEqualTo(2);
+    if (!transport.equals("poll")) {
+      // A long poll answered by the drop just polls again: only streaming transports reconnect.
+      assertThat(events.stream().filter(e -> e.startsWith("open:")).count())
+          .as("reconnected: %s", events)
+          .isGreaterThanOrEqualTo(2);
+    }
     assertThat(events).noneMatch(e -> e.startsWith("reset"));
   }
 
@@ -132,7 +143,9 @@ class BrowserClientTest {
     await().until(() -> Boolean.TRUE.equals(browser.js("return window.ready === true;")));
     publish("news/plain", 2);
     await().until(() -> ((Number) browser.js("return plain.length;")).intValue() == 2);
-    assertThat(browser.js("return plain.map(m => m.offset + ':' + m.channel + ':' + m.data.i).join(',');"))
+    assertThat(
+            browser.js(
+                "return plain.map(m => m.offset + ':' + m.channel + ':' + m.data.i).join(',');"))
         .isEqualTo("1:news/plain:0,2:news/plain:1");
     assertThat((String) browser.js("return ids[1];")).matches("[A-Za-z0-9._~-]+");
     browser.js("es.close();");
@@ -147,14 +160,22 @@ class BrowserClientTest {
             + "ws.onmessage = e => frames_.push(JSON.parse(e.data));"
             + "ws.onopen = () => ws.send(JSON.stringify({type: 'subscribe', channel: 'chat/plain'}));"
             + "window.ws = ws;");
-    await().until(() -> Boolean.TRUE.equals(
-        browser.js("return frames_.some(f => f.type === 'subscribed');")));
+    await()
+        .until(
+            () ->
+                Boolean.TRUE.equals(
+                    browser.js("return frames_.some(f => f.type === 'subscribed');")));
     publish("chat/plain", 1);
-    browser.js("ws.send(JSON.stringify({type: 'publish', channel: 'chat/plain', event: 'chat',"
-        + " data: {text: 'hi'}, ref: 'r1'}));");
-    await().until(() -> Boolean.TRUE.equals(browser.js(
-        "return frames_.filter(f => f.type === 'message').length === 2"
-            + " && frames_.some(f => f.type === 'ack' && f.ref === 'r1');")));
+    browser.js(
+        "ws.send(JSON.stringify({type: 'publish', channel: 'chat/plain', event: 'chat',"
+            + " data: {text: 'hi'}, ref: 'r1'}));");
+    await()
+        .until(
+            () ->
+                Boolean.TRUE.equals(
+                    browser.js(
+                        "return frames_.filter(f => f.type === 'message').length === 2"
+                            + " && frames_.some(f => f.type === 'ack' && f.ref === 'r1');")));
     assertThat(browser.js("return frames_.map(f => f.type).join(',');"))
         .asString()
         .startsWith("ready,subscribed,message");

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Automatic fallback: a server whose "proxy" refuses WebSocket upgrades, and one that also
- * swallows streaming responses, as buffering proxies do.
+ * Automatic fallback: a server whose "proxy" refuses WebSocket upgrades, and one that also swallows
+ * streaming responses, as buffering proxies do.
  */
 class BrowserFallbackTest {
   private Browser browser;
@@ -34,13 +34,14 @@ class BrowserFallbackTest {
 
   @AfterEach
   void stop() throws Exception {
-    swallowed.forEach(a -> {
-      try {
-        a.complete();
-      } catch (IllegalStateException e) {
-        // already done
-      }
-    });
+    swallowed.forEach(
+        a -> {
+          try {
+            a.complete();
+          } catch (IllegalStateException e) {
+            // already done
+          }
+        });
     if (browser != null) {
       browser.close();
     }
@@ -74,7 +75,9 @@ class BrowserFallbackTest {
             new DemoOptions(0, null, false),
             context ->
                 context.addFilter(
-                    new FilterHolder(proxy(swallow)), "/push/*", EnumSet.of(DispatcherType.REQUEST)));
+                    new FilterHolder(proxy(swallow)),
+                    "/push/*",
+                    EnumSet.of(DispatcherType.REQUEST)));
     browser.driver().get("http://localhost:" + demo.port() + "/");
     return (String)
         browser.jsAsync(
@@ -91,7 +94,11 @@ class BrowserFallbackTest {
   }
 
   private void receivesLive() {
-    demo.hub().channel("chat/fallback").publish("tick", Map.of("n", 1)).toCompletableFuture().join();
+    demo.hub()
+        .channel("chat/fallback")
+        .publish("tick", Map.of("n", 1))
+        .toCompletableFuture()
+        .join();
     await()
         .atMost(Duration.ofSeconds(15))
         .until(() -> ((Number) browser.js("return got.length;")).intValue() == 1);
