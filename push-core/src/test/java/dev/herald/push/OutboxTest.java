@@ -47,6 +47,7 @@ class OutboxTest {
     await().until(() -> sink.frames().size() == 1); // ready
     sink.stall();
     publish("a", 1);
+    // That message is now the one write in flight; everything after it queues.
     await().until(() -> sink.messageCount() == 1);
     publish("a", 50);
     await().until(() -> c.queuedFrames() == 50);
@@ -68,6 +69,8 @@ class OutboxTest {
     await().until(() -> sink.frames().size() == 1);
     sink.stall();
     publish("a", 1);
+    // That message is now the one write in flight; everything after it queues.
+    await().until(() -> sink.messageCount() == 1);
     publish("a", 11);
     await().until(() -> sink.closedWith() != null);
     assertThat(sink.closedWith()).isEqualTo(CloseReason.SLOW_CONSUMER);
@@ -83,6 +86,8 @@ class OutboxTest {
     await().until(() -> sink.frames().size() == 1);
     sink.stall();
     publish("a", 1);
+    // That message is now the one write in flight; everything after it queues.
+    await().until(() -> sink.messageCount() == 1);
     String big = "x".repeat(1500);
     for (int i = 0; i < 3; i++) {
       hub.channel("a").publish("big", big).toCompletableFuture().join();
@@ -99,6 +104,8 @@ class OutboxTest {
     await().until(() -> sink.frames().size() == 1);
     sink.stall();
     publish("a", 1);
+    // That message is now the one write in flight; everything after it queues.
+    await().until(() -> sink.messageCount() == 1);
     publish("a", 15);
     assertThat(c.isOpen()).isTrue();
     sink.resume();
