@@ -1,8 +1,15 @@
 package dev.herald.push.examples;
 
-import dev.herald.push.ClientMessageHandler;
+import dev.herald.push.PushException;
 import dev.herald.push.PushHub;
+import dev.herald.push.redis.RedisBroker;
+import java.net.BindException;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.DefaultServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -14,22 +21,49 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Herald's demo: embedded Jetty 12 serving the demo pages at {@code /} and Herald at {@code
- * /push/*}. Run {@code java -jar push-examples/target/push-examples.jar --port 8080}. Not
- * thread-safe; start and stop it from one thread.
+ * Herald's demo: embedded Jetty 12 serving four apps at {@code /} (chat, live dashboard,
+ * notifications, token streaming), their small JSON endpoints at {@code /demo/*} and Herald at
+ * {@code /push/*}. With {@code --redis} the hub's broker is a {@link RedisBroker}, so several demo
+ * nodes share their channels. Run {@code java -jar push-examples/target/push-examples.jar --port
+ * 8080}. Not thread-safe; start and stop it from one thread.
  */
 public final class DemoServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DemoServer.class);
 
   private final Server server;
   private final PushHub hub;
+  private final RedisBroker broker;
+  private final ScheduledExecutorService scheduler;
+  private final ChatPresence presence;
+  private final PriceSimulator prices;
+  private final AnswerGenerator answers;
 
-  private DemoServer(Server server, PushHub hub) {
-    this.server = server;
-    this.hub = hub;
+  private DemoServer(Parts parts) {
+    this.server = parts.server;
+    this.hub = parts.hub;
+    this.broker = parts.broker;
+    this.scheduler = parts.scheduler;
+    this.presence = parts.presence;
+    this.prices = parts.prices;
+    this.answers = parts.answers;
   }
 
-  /** Starts the demo on {@code port} (0 for any free port). */
+  /** What {@link #start} has made so far, so that a failed start can undo it. */
+  private static final class Parts {
+    RedisBroker broker;
+    PushHub hub;
+    ScheduledExecutorService scheduler;
+    ChatPresence presence;
+    PriceSimulator prices;
+    AnswerGenerator answers;
+    Server server;
+  }
+
+  /**
+   * Starts the demo on {@code options.port()} (0 for any free port).
+   *
+   * @throws IllegalStateException if Redis cannot be reached or the port is taken
+   */
   public static DemoServer start(DemoOptions options) throws Exception {
     return start(options, context -> {});
   }
@@ -37,17 +71,60 @@ public final class DemoServer implements AutoCloseable {
   /** Starts the demo, letting tests add filters to its context before it starts. */
   static DemoServer start(DemoOptions options, Consumer<ServletContextHandler> customizer)
       throws Exception {
-    if (options.redisUri() != null) {
-      throw new IllegalArgumentException(
-          "--redis is not available yet: this build has no Redis broker");
+    Parts parts = new Parts();
+    try {
+      build(options, customizer, parts);
+      return new DemoServer(parts);
+    } catch (Exception | Error e) {
+      stop(parts);
+      if (e instanceof BindException) {
+        throw new IllegalStateException(
+            "port " + options.port() + " is in use; pick another with --port", e);
+      }
+      throw e;
     }
-    PushHub hub =
+  }
+
+  private static void build(
+      DemoOptions options, Consumer<ServletContextHandler> customizer, Parts parts)
+      throws Exception {
+    if (options.redisUri() != null) {
+      parts.broker = connectRedis(options.redisUri());
+    }
+    Logins logins = new Logins();
+    parts.presence = new ChatPresence();
+    PushHub.Builder builder =
         PushHub.builder()
-            // The chat demo lets browsers publish to its rooms; every other channel is
-            // server-only.
-            .acceptClientMessages("chat/*", ClientMessageHandler.PASS_THROUGH)
-            .build();
+            .authenticator(logins) // notifications: tokens name the user
+            .authorizer(new PersonalChannels()) // user/<name> is for <name> only
+            // Browsers may publish to the chat rooms, through the rooms' checks; every other
+            // channel is server-only.
+            .acceptClientMessages("chat/*", new ChatMessages())
+            .presenceListener(parts.presence)
+            // A client that vanished is noticed on the next write; frequent heartbeats keep the
+            // chat's presence count fresh on idle SSE and streaming connections.
+            .heartbeatInterval(Duration.ofSeconds(5));
+    if (parts.broker != null) {
+      builder.broker(parts.broker);
+    }
+    PushHub hub = builder.build();
+    parts.hub = hub;
+    parts.presence.attach(hub);
+
+    AtomicInteger threads = new AtomicInteger();
+    parts.scheduler =
+        Executors.newScheduledThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "herald-demo-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    parts.prices = new PriceSimulator(hub);
+    parts.answers = new AnswerGenerator(hub, parts.scheduler);
+
     Server server = new Server();
+    parts.server = server;
     ServerConnector connector = new ServerConnector(server);
     connector.setPort(options.port());
     server.addConnector(connector);
@@ -60,12 +137,38 @@ public final class DemoServer implements AutoCloseable {
     ServletHolder statics = new ServletHolder("static", DefaultServlet.class);
     statics.setInitParameter("dirAllowed", "false");
     context.addServlet(statics, "/");
+    context.addServlet(new ServletHolder(new ChatHistoryServlet(hub)), "/demo/chat/*");
+    context.addServlet(
+        new ServletHolder(new NotificationServlet(hub, logins)), "/demo/notifications/*");
+    context.addServlet(new ServletHolder(new AnswerServlet(hub, parts.answers)), "/demo/answers/*");
     Transports.mount(context, hub);
     customizer.accept(context);
     server.setHandler(context);
     server.setStopAtShutdown(false);
     server.start();
-    return new DemoServer(server, hub);
+    parts.prices.start(parts.scheduler);
+  }
+
+  private static RedisBroker connectRedis(String uri) {
+    try {
+      return RedisBroker.builder().redisUri(uri).build();
+    } catch (PushException e) {
+      throw new IllegalStateException(
+          "cannot reach Redis at "
+              + masked(uri)
+              + " ("
+              + e.getMessage()
+              + "); start redis-server there, or run without --redis",
+          e);
+    }
+  }
+
+  private static String masked(String uri) {
+    int scheme = uri.indexOf("://");
+    int at = uri.lastIndexOf('@');
+    return scheme >= 0 && at > scheme
+        ? uri.substring(0, scheme + 3) + "***" + uri.substring(at)
+        : uri;
   }
 
   /** The port the server listens on. */
@@ -78,11 +181,51 @@ public final class DemoServer implements AutoCloseable {
     return hub;
   }
 
-  /** Stops accepting, closes every push connection, then stops Jetty. */
+  /** The answers being generated, for tests. */
+  AnswerGenerator answers() {
+    return answers;
+  }
+
+  /**
+   * Stops the simulator and the generators, closes every push connection and the hub, then the
+   * Redis broker if there is one, then Jetty.
+   */
   @Override
   public void close() throws Exception {
-    hub.close();
-    server.stop();
+    Parts parts = new Parts();
+    parts.server = server;
+    parts.hub = hub;
+    parts.broker = broker;
+    parts.scheduler = scheduler;
+    parts.presence = presence;
+    parts.prices = prices;
+    parts.answers = answers;
+    stop(parts);
+  }
+
+  private static void stop(Parts parts) throws Exception {
+    if (parts.prices != null) {
+      parts.prices.stop();
+    }
+    if (parts.answers != null) {
+      parts.answers.stopAll();
+    }
+    if (parts.scheduler != null) {
+      parts.scheduler.shutdownNow();
+      parts.scheduler.awaitTermination(5, TimeUnit.SECONDS);
+    }
+    if (parts.presence != null) {
+      parts.presence.close();
+    }
+    if (parts.hub != null) {
+      parts.hub.close();
+    }
+    if (parts.broker != null) {
+      parts.broker.close(); // the hub does not close a broker it was given
+    }
+    if (parts.server != null) {
+      parts.server.stop();
+    }
   }
 
   /** Command-line entry point. */
@@ -103,12 +246,15 @@ public final class DemoServer implements AutoCloseable {
     DemoServer demo;
     try {
       demo = start(options);
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("push-examples: " + e.getMessage());
       System.exit(2);
       return;
     }
-    LOG.info("Herald demo running at http://localhost:{}/", demo.port());
+    LOG.info(
+        "Herald demo running at http://localhost:{}/{}",
+        demo.port(),
+        options.redisUri() == null ? "" : " (cluster node on Redis)");
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

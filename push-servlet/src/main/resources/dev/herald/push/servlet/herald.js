@@ -17,7 +17,6 @@
   'use strict';
 
   const ALL = ['websocket', 'sse', 'stream', 'poll'];
-  const ONE_WAY = { sse: true, stream: true, poll: true };
   const DEFAULTS = {
     transports: ALL,
     connectTimeout: 5000,
@@ -26,6 +25,7 @@
     pollTimeout: 25,
     publishTimeout: 10000,
     token: null,
+    cursor: null,
     remember: true,
     maxFailuresPerTransport: 2,
   };
@@ -43,7 +43,7 @@
       if (!options.transports.length) throw new Error('options.transports is empty');
       this.base = new URL(base.replace(/\/+$/, ''), global.location ? global.location.href : undefined);
       this.options = options;
-      this.cursor = null;
+      this.cursor = options.cursor || null; // resume from a cursor saved earlier
       this.clientId = null;
       this.transport = null;
       this.state = 'connecting';
