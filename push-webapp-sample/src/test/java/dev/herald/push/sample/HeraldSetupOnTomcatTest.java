@@ -1,0 +1,211 @@
+package dev.herald.push.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.push.PushHub;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpResponse.BodySubscribers;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Deploys the sample webapp, {@code web.xml} and all, on Tomcat 11 and drives it with the JDK's
+ * HTTP and WebSocket clients: the page and {@code herald.js} are served, an order placed through
+ * the app's own servlet reaches SSE and WebSocket subscribers, the app still does its job, and
+ * stopping the container closes the hub and every connection.
+ */
+class HeraldSetupOnTomcatTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private SampleTomcat tomcat;
+
+  @BeforeEach
+  void deploy() throws Exception {
+    tomcat = SampleTomcat.start();
+    assertThat(tomcat.available()).as("the webapp started").isTrue();
+  }
+
+  @AfterEach
+  void undeploy() throws Exception {
+    if (tomcat != null) {
+      tomcat.close();
+    }
+  }
+
+  @Test
+  void deploy_servesThePage_andTheHeraldScript() throws Exception {
+    HttpResponse<String> page = get("/");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
+    assertThat(page.body())
+        .contains("<script src=\"push/herald.js\"></script>")
+        .contains("Herald.connect('push')")
+        .contains("subscribe('orders'");
+
+    HttpResponse<String> script = get("/push/herald.js");
+    assertThat(script.statusCode()).isEqualTo(200);
+    assertThat(script.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).contains("javascript"));
+    assertThat(script.body()).contains("function connect(base, options)");
+  }
+
+  @Test
+  void placeOrder_reachesAnSseSubscriber() throws Exception {
+    SseRecorder sse = openSse("orders");
+
+    assertThat(placeOrder("espresso").statusCode()).isEqualTo(201);
+
+    await().atMost(WAIT).until(() -> sse.events().size() == 2);
+    List<SseRecorder.Event> events = sse.events();
+    assertThat(events.get(0).name()).isEqualTo("ready");
+    assertThat(events.get(1).name()).isEqualTo("message");
+    JsonNode message = JSON.readTree(events.get(1).data());
+    assertThat(message.path("channel").asText()).isEqualTo("orders");
+    assertThat(message.path("event").asText()).isEqualTo("order.created");
+    assertThat(message.path("data").path("id").asLong()).isEqualTo(1);
+    assertThat(message.path("data").path("item").asText()).isEqualTo("espresso");
+    assertThat(sse.ended()).isFalse();
+  }
+
+  @Test
+  void placeOrder_reachesAWebSocketSubscriber() throws Exception {
+    WebSocketRecorder socket = new WebSocketRecorder();
+    WebSocket ws = openWebSocket(socket);
+    ws.sendText("{\"type\":\"subscribe\",\"channel\":\"orders\",\"ref\":\"s1\"}", true)
+        .get(10, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> hasType(socket.frames(), "subscribed"));
+
+    assertThat(placeOrder("flat white").statusCode()).isEqualTo(201);
+
+    await().atMost(WAIT).until(() -> socket.frames().size() == 3);
+    List<JsonNode> frames = parse(socket.frames());
+    assertThat(frames)
+        .extracting(f -> f.path("type").asText())
+        .containsExactly("ready", "subscribed", "message");
+    JsonNode message = frames.get(2);
+    assertThat(message.path("channel").asText()).isEqualTo("orders");
+    assertThat(message.path("event").asText()).isEqualTo("order.created");
+    assertThat(message.path("data").path("item").asText()).isEqualTo("flat white");
+    assertThat(socket.close()).isNull();
+    ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void theApp_keepsDoingItsOwnJob() throws Exception {
+    HttpResponse<String> first = placeOrder("tea");
+    assertThat(first.statusCode()).isEqualTo(201);
+    assertThat(first.body()).isEqualTo("1");
+    assertThat(first.headers().firstValue("Location")).hasValue("/orders/1");
+    assertThat(placeOrder("cake").statusCode()).isEqualTo(201);
+    assertThat(placeOrder("   ").statusCode()).isEqualTo(400);
+
+    HttpResponse<String> list = get("/orders");
+    assertThat(list.statusCode()).isEqualTo(200);
+    assertThat(list.body()).isEqualTo("1 tea\n2 cake\n");
+    // Nobody was subscribed, yet the hub stored both orders: a page opened now can replay them.
+    assertThat(
+            tomcat
+                .hub()
+                .channel("orders")
+                .position()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS)
+                .offset())
+        .isEqualTo(2);
+  }
+
+  @Test
+  void stoppingTomcat_closesTheHub_andEveryConnection() throws Exception {
+    PushHub hub = tomcat.hub();
+    SseRecorder sse = openSse("orders");
+    WebSocketRecorder socket = new WebSocketRecorder();
+    WebSocket ws = openWebSocket(socket);
+    ws.sendText("{\"type\":\"subscribe\",\"channel\":\"orders\"}", true).get(10, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> hasType(socket.frames(), "subscribed"));
+    assertThat(hub.connectionCount()).isEqualTo(2);
+
+    tomcat.stop();
+
+    assertThat(hub.isClosed()).isTrue();
+    assertThat(hub.connectionCount()).isZero();
+    await().atMost(WAIT).until(sse::ended);
+    SseRecorder.Event last = sse.events().get(sse.events().size() - 1);
+    assertThat(last.name()).isEqualTo("error");
+    assertThat(JSON.readTree(last.data()).path("code").asText()).isEqualTo("server_shutdown");
+    await().atMost(WAIT).until(() -> socket.close() != null);
+    // 1001 going away. Tomcat closes its sessions itself as the webapp stops, before the listener
+    // closes the hub, so the reason is Tomcat's ("The web application is stopping"), not
+    // server_shutdown; either way the client reconnects and resumes.
+    assertThat(socket.close()).startsWith("1001 ");
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(tomcat.http(path)).GET().build(), BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> placeOrder(String item) throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(tomcat.http("/orders"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "item="
+                        + java.net.URLEncoder.encode(
+                            item, java.nio.charset.StandardCharsets.UTF_8)))
+            .build();
+    return http.send(request, BodyHandlers.ofString());
+  }
+
+  /** Opens an SSE stream and returns once its {@code ready} event has arrived. */
+  private SseRecorder openSse(String channel) throws Exception {
+    SseRecorder sse = new SseRecorder();
+    URI uri = tomcat.http("/push/sse?channel=" + channel);
+    CompletableFuture<Integer> status = new CompletableFuture<>();
+    // The response completes only when the stream ends; the status is taken as headers arrive.
+    http.sendAsync(
+        HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET().build(),
+        info -> {
+          status.complete(info.statusCode());
+          return BodySubscribers.fromLineSubscriber(sse);
+        });
+    assertThat(status.get(10, TimeUnit.SECONDS)).isEqualTo(200);
+    await().atMost(WAIT).until(() -> !sse.events().isEmpty());
+    return sse;
+  }
+
+  private WebSocket openWebSocket(WebSocketRecorder recorder) throws Exception {
+    return http.newWebSocketBuilder()
+        .buildAsync(tomcat.ws("/push/ws"), recorder)
+        .get(10, TimeUnit.SECONDS);
+  }
+
+  private static boolean hasType(List<String> frames, String type) throws Exception {
+    return parse(frames).stream().anyMatch(f -> f.path("type").asText().equals(type));
+  }
+
+  private static List<JsonNode> parse(List<String> frames) throws Exception {
+    List<JsonNode> nodes = new java.util.ArrayList<>();
+    for (String frame : frames) {
+      nodes.add(JSON.readTree(frame));
+    }
+    return nodes;
+  }
+}
