@@ -31,6 +31,20 @@
   };
   const STORAGE_KEY = 'herald.transport';
 
+  /** Calls every function of a set; one that throws is reported without stopping the others. */
+  function callAll(fns, arg) {
+    if (!fns) return;
+    for (const fn of Array.from(fns)) {
+      try {
+        fn(arg);
+      } catch (e) {
+        setTimeout(() => {
+          throw e;
+        });
+      }
+    }
+  }
+
   function connect(base, options) {
     return new Client(base, Object.assign({}, DEFAULTS, options || {}));
   }
@@ -270,31 +284,11 @@
       const last = this._last.get(msg.channel);
       if (last && last.epoch === msg.epoch && msg.offset <= last.offset) return; // already seen
       this._last.set(msg.channel, { epoch: msg.epoch, offset: msg.offset });
-      const callbacks = this._channels.get(msg.channel);
-      if (!callbacks) return;
-      for (const cb of Array.from(callbacks)) {
-        try {
-          cb(msg);
-        } catch (e) {
-          setTimeout(() => {
-            throw e;
-          });
-        }
-      }
+      callAll(this._channels.get(msg.channel), msg);
     }
 
     _emit(event, detail) {
-      const set = this._listeners[event];
-      if (!set) return;
-      for (const fn of Array.from(set)) {
-        try {
-          fn(detail);
-        } catch (e) {
-          setTimeout(() => {
-            throw e;
-          });
-        }
-      }
+      callAll(this._listeners[event], detail);
     }
 
     _url(path, params) {
@@ -320,13 +314,38 @@
 
   // ---- transports: each calls client._frame(frame) and onClosed(reason) once.
 
-  class WebSocketTransport {
+  /** What every transport shares: it reports its end once, through onClosed(reason). */
+  class Transport {
     constructor(client, name) {
       this.client = client;
       this.name = name;
       this.ready = false;
       this.closed = false;
     }
+    _end(reason) {
+      if (this.closed) return;
+      this.closed = true;
+      this._stop();
+      this.onClosed(reason);
+    }
+    close() {
+      this.closed = true;
+      this._stop();
+    }
+  }
+
+  /** The fetch-based transports: closing aborts the request. */
+  class FetchTransport extends Transport {
+    constructor(client, name) {
+      super(client, name);
+      this.abort = new AbortController();
+    }
+    _stop() {
+      this.abort.abort();
+    }
+  }
+
+  class WebSocketTransport extends Transport {
     start() {
       const c = this.client;
       const url = c._url('ws', c.options.token ? [['access_token', c.options.token]] : null);
@@ -355,13 +374,7 @@
     send(frame) {
       if (this.ws && this.ws.readyState === 1) this.ws.send(JSON.stringify(frame));
     }
-    _end(reason) {
-      if (this.closed) return;
-      this.closed = true;
-      this.onClosed(reason);
-    }
-    close() {
-      this.closed = true;
+    _stop() {
       if (this.ws) {
         this.ws.onclose = this.ws.onmessage = this.ws.onerror = null;
         try {
@@ -373,13 +386,7 @@
     }
   }
 
-  class SseTransport {
-    constructor(client, name) {
-      this.client = client;
-      this.name = name;
-      this.ready = false;
-      this.closed = false;
-    }
+  class SseTransport extends Transport {
     start() {
       const c = this.client;
       const es = (this.es = new EventSource(c._url('sse', c._channelParams()).toString(), { withCredentials: false }));
@@ -405,26 +412,12 @@
         if (!e.data) this._end('event stream closed');
       };
     }
-    _end(reason) {
-      if (this.closed) return;
-      this.closed = true;
-      this.es.close();
-      this.onClosed(reason);
-    }
-    close() {
-      this.closed = true;
+    _stop() {
       if (this.es) this.es.close();
     }
   }
 
-  class StreamTransport {
-    constructor(client, name) {
-      this.client = client;
-      this.name = name;
-      this.ready = false;
-      this.closed = false;
-      this.abort = new AbortController();
-    }
+  class StreamTransport extends FetchTransport {
     start() {
       const c = this.client;
       fetch(c._url('stream', c._channelParams()).toString(), {
@@ -461,25 +454,9 @@
         })
         .catch((e) => this._end(e && e.message ? e.message : 'stream failed'));
     }
-    _end(reason) {
-      if (this.closed) return;
-      this.closed = true;
-      this.onClosed(reason);
-    }
-    close() {
-      this.closed = true;
-      this.abort.abort();
-    }
   }
 
-  class PollTransport {
-    constructor(client, name) {
-      this.client = client;
-      this.name = name;
-      this.ready = false;
-      this.closed = false;
-      this.abort = new AbortController();
-    }
+  class PollTransport extends FetchTransport {
     start() {
       this._poll(this.client.cursor ? this.client.options.pollTimeout : 0);
     }
@@ -509,15 +486,6 @@
           this._poll(c.options.pollTimeout);
         })
         .catch((e) => this._end(e && e.message ? e.message : 'poll failed'));
-    }
-    _end(reason) {
-      if (this.closed) return;
-      this.closed = true;
-      this.onClosed(reason);
-    }
-    close() {
-      this.closed = true;
-      this.abort.abort();
     }
   }
 
