@@ -29,6 +29,7 @@ final class FlakyBroker implements Broker {
   private final InMemoryBroker delegate;
   private final Executor later = CompletableFuture.delayedExecutor(1, TimeUnit.MILLISECONDS);
   volatile Function<Message, Fate> fate = m -> Fate.PASS;
+  volatile boolean positionsFail;
   final List<BrokerListener> listeners = new CopyOnWriteArrayList<>();
 
   FlakyBroker(InMemoryBroker delegate) {
@@ -48,6 +49,13 @@ final class FlakyBroker implements Broker {
 
   @Override
   public CompletionStage<Position> position(String channel) {
+    if (positionsFail) {
+      return CompletableFuture.supplyAsync(
+          () -> {
+            throw new IllegalStateException("broker down");
+          },
+          later);
+    }
     return delegate.position(channel).thenApplyAsync(p -> p, later);
   }
 

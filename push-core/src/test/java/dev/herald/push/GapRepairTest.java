@@ -98,6 +98,18 @@ class GapRepairTest {
   }
 
   @Test
+  void connect_whenTheBrokerFails_sendsAnErrorFrameThenCloses() {
+    broker.positionsFail = true;
+    RecordingSink sink = new RecordingSink();
+    hub.connect(hub.newClient(null, null), WireFormat.NDJSON, sink, List.of("a"), null);
+    await().until(() -> sink.closedWith() != null);
+    assertThat(sink.closedWith()).isEqualTo(dev.herald.push.spi.CloseReason.UNAVAILABLE);
+    assertThat(sink.frames()).extracting(Frame::type).containsExactly(Frame.Type.ERROR);
+    assertThat(sink.json(Frame.Type.ERROR).get(0).get("code").asText()).isEqualTo("unavailable");
+    await().until(() -> hub.connectionCount() == 0 && hub.activeChannelCount() == 0);
+  }
+
+  @Test
   void subscribeWhilePublishing_joinsReplayToLiveWithoutGapOrDuplicate() throws Exception {
     publish("a", 10);
     Position start = hub.channel("a").position().toCompletableFuture().join().withOffset(5);

@@ -60,6 +60,7 @@ public final class ConnectionImpl implements Connection {
   private long queuedBytes;
   private boolean writing;
   private boolean scheduled;
+  private CloseReason closeWhenFlushed;
   private Cursor cursor = Cursor.empty();
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final List<Runnable> drainWaiters = new ArrayList<>();
@@ -69,11 +70,14 @@ public final class ConnectionImpl implements Connection {
         @Override
         public void succeeded() {
           List<Runnable> waiters = List.of();
+          CloseReason flushed = null;
           lock.lock();
           try {
             writing = false;
             if (!queue.isEmpty()) {
               scheduleDrain();
+            } else if (closeWhenFlushed != null) {
+              flushed = closeWhenFlushed;
             }
             if (!drainWaiters.isEmpty() && hasRoomForReplay()) {
               waiters = new ArrayList<>(drainWaiters);
@@ -85,12 +89,16 @@ public final class ConnectionImpl implements Connection {
           for (Runnable waiter : waiters) {
             runLater(waiter);
           }
+          if (flushed != null) {
+            close(flushed);
+          }
         }
 
         @Override
         public void failed(Throwable cause) {
           LOG.debug("Client {}: write failed: {}", client.id(), cause.toString());
-          closeLater(CloseReason.CLIENT_GONE);
+          // Also when already closing (say, after an error frame): close is idempotent.
+          runLater(() -> close(CloseReason.CLIENT_GONE));
         }
       };
 
@@ -487,6 +495,30 @@ public final class ConnectionImpl implements Connection {
   @Override
   public boolean isOpen() {
     return state.get() == State.OPEN;
+  }
+
+  /**
+   * Sends an {@code error} frame, then closes once everything queued before it is written: for
+   * failures the client should hear about, such as a broker that cannot be reached. New frames are
+   * no longer queued.
+   */
+  void failAndClose(PushException error, CloseReason reason) {
+    boolean now;
+    lock.lock();
+    try {
+      if (state.get() != State.OPEN) {
+        return;
+      }
+      enqueue(FrameEncoder.error(format, error, null));
+      state.set(State.CLOSING);
+      closeWhenFlushed = reason;
+      now = queue.isEmpty() && !writing && !scheduled;
+    } finally {
+      lock.unlock();
+    }
+    if (now) {
+      close(reason);
+    }
   }
 
   /** Closes on the executor: for callers that hold a route's lock. */

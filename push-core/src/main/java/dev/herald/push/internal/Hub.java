@@ -125,8 +125,7 @@ public final class Hub {
         .whenComplete(
             (ignored, error) -> {
               if (error != null) {
-                connection.sendError(unavailable(error), null);
-                connection.closeLater(CloseReason.UNAVAILABLE);
+                connection.failAndClose(unavailable(error), CloseReason.UNAVAILABLE);
                 return;
               }
               connection.sendReady();
