@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Assumptions;
  * {@code $REDIS_SERVER} if set (and only that), else {@code redis-server} on the {@code PATH}, else
  * {@code /usr/bin/redis-server}. Not thread-safe; confine to the test thread.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
   private final String binary;
   private final int port;
   private final Path log;
@@ -37,7 +37,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Starts a server on a free port, or skips (fails under CI) if there is no binary. */
-  static RedisServer start() {
+  public static RedisServer start() {
     String binary = findBinary();
     if (binary == null) {
       String message =
@@ -59,16 +59,23 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
-  int port() {
+  /**
+   * A free port below the kernel's ephemeral range, for example for a server that must not exist.
+   */
+  public static int freePort() {
+    return FreePorts.pick();
+  }
+
+  public int port() {
     return port;
   }
 
-  String uri() {
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
   /** Kills the server with SIGKILL: no shutdown, no save. */
-  void kill() {
+  public void kill() {
     process.destroyForcibly();
     try {
       process.waitFor(10, TimeUnit.SECONDS);
@@ -81,7 +88,7 @@ final class RedisServer implements AutoCloseable {
    * Starts the server again on the same port: empty, unless {@code SAVE} wrote a snapshot, which it
    * then loads, as a Redis with persistence would.
    */
-  void restart() {
+  public void restart() {
     launch();
   }
 
