@@ -82,8 +82,16 @@ class DemoEndpointsTest {
                 null,
                 null)
             .getValue();
-    assertThat(poll.get("messages")).hasSize(1);
-    assertThat(poll.get("messages").get(0).get("offset").asLong()).isEqualTo(61);
+    // The poll's own join may also bring a presence count; the chat channel must continue at 61.
+    List<Long> chat = new ArrayList<>();
+    poll.get("messages")
+        .forEach(
+            m -> {
+              if (m.get("channel").asText().equals("chat/history")) {
+                chat.add(m.get("offset").asLong());
+              }
+            });
+    assertThat(chat).containsExactly(61L);
   }
 
   @Test
