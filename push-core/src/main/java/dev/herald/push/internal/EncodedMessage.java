@@ -12,6 +12,7 @@ final class EncodedMessage {
   final Message message;
   private volatile byte[] json;
   private volatile byte[] sse;
+  private volatile String text;
 
   EncodedMessage(Message message) {
     this.message = message;
@@ -37,6 +38,14 @@ final class EncodedMessage {
   }
 
   private String frameText() {
+    String t = text;
+    if (t == null) {
+      text = t = buildFrameText();
+    }
+    return t;
+  }
+
+  private String buildFrameText() {
     Message m = message;
     StringBuilder sb = new StringBuilder(160 + m.data().length());
     sb.append("{\"type\":\"message\"");

@@ -9,16 +9,11 @@ import dev.herald.push.Position;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,32 +23,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The WebSocket frame protocol of DESIGN §3, run against a real container by each subclass: frames
  * in and out, resume by cursor, client publish, and every kind of bad client input.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class WebSocketProtocolContract {
+abstract class WebSocketProtocolContract extends ContainerContract {
   private static final AtomicInteger CHANNELS = new AtomicInteger();
 
-  private final TestServer.Kind kind;
-  private final List<TestSocket> sockets = new ArrayList<>();
-  TestApp app;
-
   WebSocketProtocolContract(TestServer.Kind kind) {
-    this.kind = kind;
-  }
-
-  @BeforeAll
-  void startServer() throws Exception {
-    app = new TestApp(kind);
-  }
-
-  @AfterAll
-  void stopServer() {
-    app.close();
-  }
-
-  @AfterEach
-  void dropSockets() {
-    sockets.forEach(TestSocket::close);
-    sockets.clear();
+    super(kind);
   }
 
   private TestSocket open() {
@@ -61,9 +35,7 @@ abstract class WebSocketProtocolContract {
   }
 
   private TestSocket open(String path) {
-    TestSocket socket = TestSocket.open(app.ws(path));
-    sockets.add(socket);
-    return socket;
+    return track(TestSocket.open(app.ws(path)));
   }
 
   private static String channel(String prefix) {

@@ -15,11 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,38 +24,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the handshake's origin check and authentication, flood and slow-reader protection, dead-peer
  * detection, and connection churn without leaks.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class WebSocketSafetyContract {
+abstract class WebSocketSafetyContract extends ContainerContract {
   private static final AtomicInteger CHANNELS = new AtomicInteger();
 
-  private final TestServer.Kind kind;
-  private final List<TestSocket> sockets = new ArrayList<>();
-  TestApp app;
-
   WebSocketSafetyContract(TestServer.Kind kind) {
-    this.kind = kind;
-  }
-
-  @BeforeAll
-  void startServer() throws Exception {
-    app = new TestApp(kind);
-  }
-
-  @AfterAll
-  void stopServer() {
-    app.close();
-  }
-
-  @AfterEach
-  void dropSockets() {
-    sockets.forEach(TestSocket::close);
-    sockets.clear();
+    super(kind);
   }
 
   private TestSocket open(String pathAndQuery, Map<String, String> headers) {
-    TestSocket socket = TestSocket.open(app.ws(pathAndQuery), headers);
-    sockets.add(socket);
-    return socket;
+    return track(TestSocket.open(app.ws(pathAndQuery), headers));
   }
 
   private static String channel(String prefix) {
