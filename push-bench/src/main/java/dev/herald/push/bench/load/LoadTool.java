@@ -1,0 +1,374 @@
+package dev.herald.push.bench.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The load tool: runs each scenario against each implementation, every server in its own JVM pinned
+ * to the server CPUs and every load client pinned to the client CPUs, and writes {@code results.md}
+ * (tables of medians with their range) and {@code results.jsonl} (every run).
+ *
+ * <p>Scenarios:
+ *
+ * <ul>
+ *   <li>{@code idle}: N connections that receive nothing; heap and off-heap memory per connection.
+ *   <li>{@code broadcast}: one channel, N subscribers; the publish rate steps up until p99 reaches
+ *       100 ms or a message is lost. The highest passing rate is the capacity; CPU per delivery is
+ *       compared at the same rate for every implementation.
+ *   <li>{@code chat}: 100 rooms, N clients spread over them, 10 messages per second per room.
+ *   <li>{@code slow}: 1 % of the clients stop reading; the others' latency and the server's heap.
+ *   <li>{@code storm}: every client drops at once and reconnects, resuming from its cursor.
+ * </ul>
+ */
+public final class LoadTool {
+  public static final String USAGE =
+      """
+      usage: java -jar push-bench.jar run [--scenarios idle,broadcast,chat,slow,storm]
+                 [--protocols herald-ws,herald-sse,raw-ws,raw-sse,cometd-ws] [--repeat 3]
+                 [--quick true] [--out bench-results] [--server-cpus 0] [--client-cpus 1]
+                 [--server-jvm "flags"] [--client-jvm "flags"] [--step-seconds 5]
+             java -jar push-bench.jar jmh [JMH options]
+      """;
+
+  /** Broadcast steps, in deliveries per second; every implementation climbs the same ladder. */
+  static final int[] LADDER = {
+    25_000, 50_000, 75_000, 100_000, 125_000, 150_000, 175_000, 200_000, 250_000, 300_000, 350_000,
+    400_000, 500_000
+  };
+
+  /** The load at which CPU per delivery is compared across implementations. */
+  static final int REFERENCE_RATE = 50_000;
+
+  static final double LATENCY_BOUND_MS = 100;
+
+  private final Settings s;
+  private final Results results;
+  private int nextPort = 18_090;
+
+  private LoadTool(Settings s) throws IOException {
+    this.s = s;
+    this.results = new Results(s.out());
+  }
+
+  public static void main(String[] args) throws Exception {
+    Args a = new Args(args);
+    Settings s = Settings.from(a);
+    LoadTool tool = new LoadTool(s);
+    List<String> scenarios =
+        List.of(a.string("--scenarios", "idle,broadcast,chat,slow,storm").split(","));
+    List<Protocol> protocols = new ArrayList<>();
+    for (String p :
+        a.string("--protocols", "herald-ws,herald-sse,raw-ws,raw-sse,cometd-ws").split(",")) {
+      protocols.add(Protocol.of(p));
+    }
+    System.out.println(
+        "push-bench: server on CPUs "
+            + (s.taskset() ? s.serverCpus() : "(not pinned)")
+            + ", clients on "
+            + (s.taskset() ? s.clientCpus() : "(not pinned)")
+            + ", "
+            + s.repeat()
+            + " run(s) each, results in "
+            + s.out().toAbsolutePath());
+    for (int r = 1; r <= s.repeat(); r++) {
+      for (String scenario : scenarios) {
+        for (Protocol p : protocols) {
+          tool.scenario(scenario.trim(), p, r);
+        }
+      }
+    }
+    String md = new Report(s, tool.results, protocols).markdown();
+    Files.writeString(s.out().resolve("results.md"), md);
+    System.out.println();
+    System.out.println(md);
+  }
+
+  private void scenario(String name, Protocol p, int run) throws Exception {
+    switch (name) {
+      case "idle" -> {
+        for (int n : s.quick() ? new int[] {1000} : new int[] {1000, 5000, 15_000}) {
+          idle(p, n, run);
+        }
+      }
+      case "broadcast" -> {
+        for (int n : s.quick() ? new int[] {1000} : new int[] {1000, 5000, 10_000}) {
+          broadcast(p, n, run);
+        }
+      }
+      case "chat" -> {
+        for (int n : s.quick() ? new int[] {1000} : new int[] {1000, 5000}) {
+          chat(p, n, run);
+        }
+      }
+      case "slow" -> {
+        if (p.impl().equals("herald")) {
+          slow(p, 1000, run);
+        }
+      }
+      case "storm" -> {
+        if (p.resumable()) {
+          storm(p, s.quick() ? 1000 : 5000, run);
+        }
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "unknown scenario " + name + ": idle, broadcast, chat, slow or storm");
+    }
+  }
+
+  private void log(String scenario, Protocol p, int n, int run) {
+    System.out.println(scenario + " " + p.label() + " N=" + n + " run " + run);
+  }
+
+  // ---- idle hold
+
+  private void idle(Protocol p, int n, int run) throws Exception {
+    log("idle", p, n, run);
+    try (ServerProcess server = ServerProcess.start(s, p.impl(), nextPort++)) {
+      JsonNode before = server.stats(true);
+      long rssBefore = server.rssBytes();
+      long ready;
+      try (ClientGroup clients = new ClientGroup(s, p, server.port(), n, 1, 0)) {
+        ready = clients.awaitConnected(300);
+        Thread.sleep(2000);
+        JsonNode after = server.stats(true);
+        long rssAfter = server.rssBytes();
+        Map<String, Double> f = new LinkedHashMap<>();
+        f.put("connected", (double) ready);
+        f.put("heapPerConn", (after.get("heap").asDouble() - before.get("heap").asDouble()) / n);
+        f.put(
+            "directPerConn",
+            (after.get("direct").asDouble() - before.get("direct").asDouble()) / n);
+        f.put("rssPerConn", (rssAfter - rssBefore) / (double) n);
+        // The heap is touched in full at start (AlwaysPreTouch), so RSS growth is off-heap memory.
+        f.put("totalPerConn", f.get("heapPerConn") + f.get("rssPerConn"));
+        results.add("idle", p, n, f);
+      }
+    }
+  }
+
+  // ---- broadcast 1→N
+
+  private void broadcast(Protocol p, int n, int run) throws Exception {
+    log("broadcast", p, n, run);
+    try (ServerProcess server = ServerProcess.start(s, p.impl(), nextPort++);
+        ClientGroup clients = new ClientGroup(s, p, server.port(), n, 1, 0)) {
+      clients.awaitConnected(300);
+      warmUp(server, clients, n, 1);
+      double best = 0;
+      Map<String, Double> f = new LinkedHashMap<>();
+      for (int rate : LADDER) {
+        Step r = step(server, clients, n, 1, rate, s.stepSeconds());
+        System.out.println("    " + rate + "/s: " + r);
+        if (rate == REFERENCE_RATE) {
+          f.put("cpuUsRef", r.cpuMicrosPerDelivery());
+          f.put("p99Ref", r.report().p(99));
+        }
+        if (!r.passed()) {
+          f.put("failedAt", (double) rate);
+          break;
+        }
+        best = rate;
+        f.put("maxRate", best);
+        f.put("measuredRate", r.deliveriesPerSecond());
+        f.put("p50", r.report().p(50));
+        f.put("p99", r.report().p(99));
+        f.put("p999", r.report().p(99.9));
+        f.put("max", r.report().maxMillis());
+        f.put("cpuUsAtMax", r.cpuMicrosPerDelivery());
+      }
+      f.putIfAbsent("maxRate", 0.0);
+      results.add("broadcast", p, n, f);
+    }
+  }
+
+  /**
+   * Publishes for a while before anything is measured, so that the JIT has compiled the delivery
+   * path on both sides; on one pinned core, compiling competes with serving for seconds.
+   */
+  private void warmUp(ServerProcess server, ClientGroup clients, int n, int channels)
+      throws Exception {
+    for (int i = 0; i < (s.quick() ? 2 : 3); i++) {
+      Step w = step(server, clients, n, channels, LADDER[0], 5);
+      System.out.println("    warm-up: " + w);
+    }
+  }
+
+  /** One measured step at a fixed rate: publish, wait for delivery, report. */
+  private Step step(
+      ServerProcess server,
+      ClientGroup clients,
+      int n,
+      int channels,
+      double deliveriesPerSecond,
+      double seconds)
+      throws Exception {
+    double rate = deliveriesPerSecond * channels / n;
+    clients.send("RESET");
+    double cpu0 = server.cpuSeconds();
+    long t0 = System.nanoTime();
+    server.publish(channels, rate, seconds, s.messageBytes());
+    Thread.sleep((long) (seconds * 1000));
+    server.awaitPublished();
+    long expected = Math.round(rate * seconds) * n / channels;
+    ClientGroup.Report report = awaitDelivered(server, clients, expected, 5_000);
+    double elapsed = (System.nanoTime() - t0) / 1e9;
+    double cpu = server.cpuSeconds() - cpu0;
+    return new Step(report, cpu, elapsed, seconds);
+  }
+
+  /** Reports once every subscriber has everything or the grace period has passed. */
+  private ClientGroup.Report awaitDelivered(
+      ServerProcess server, ClientGroup clients, long expected, long graceMillis) throws Exception {
+    long deadline = System.currentTimeMillis() + graceMillis;
+    while (true) {
+      ClientGroup.Report r = clients.report(server.published());
+      if (r.lost() == 0 && r.received() >= expected || System.currentTimeMillis() > deadline) {
+        return r;
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  record Step(ClientGroup.Report report, double cpuSeconds, double elapsed, double seconds) {
+    boolean passed() {
+      return report.lost() == 0
+          && report.closedByServer() == 0
+          && report.received() > 0
+          && report.p(99) < LATENCY_BOUND_MS;
+    }
+
+    double cpuMicrosPerDelivery() {
+      return report.received() == 0 ? Double.NaN : cpuSeconds * 1e6 / report.received();
+    }
+
+    double deliveriesPerSecond() {
+      return report.received() / seconds;
+    }
+
+    @Override
+    public String toString() {
+      return String.format(
+          java.util.Locale.ROOT,
+          "received %d lost %d dup %d closed %d p50 %.1f p99 %.1f max %.1f ms, cpu %.2f µs/delivery",
+          report.received(),
+          report.lost(),
+          report.duplicates(),
+          report.closedByServer(),
+          report.p(50),
+          report.p(99),
+          report.maxMillis(),
+          cpuMicrosPerDelivery());
+    }
+  }
+
+  // ---- chat
+
+  private void chat(Protocol p, int n, int run) throws Exception {
+    log("chat", p, n, run);
+    int rooms = 100;
+    try (ServerProcess server = ServerProcess.start(s, p.impl(), nextPort++);
+        ClientGroup clients = new ClientGroup(s, p, server.port(), n, rooms, 0)) {
+      clients.awaitConnected(300);
+      // 10 messages per second per room, each to the room's n / rooms members.
+      double deliveries = 10.0 * n;
+      warmUp(server, clients, n, rooms);
+      Step r = step(server, clients, n, rooms, deliveries, s.stepSeconds() * 2);
+      System.out.println("    " + r);
+      Map<String, Double> f = new LinkedHashMap<>();
+      f.put("rate", r.deliveriesPerSecond());
+      f.put("p50", r.report().p(50));
+      f.put("p99", r.report().p(99));
+      f.put("max", r.report().maxMillis());
+      f.put("lost", (double) r.report().lost());
+      f.put("cpuUs", r.cpuMicrosPerDelivery());
+      results.add("chat", p, n, f);
+    }
+  }
+
+  // ---- slow consumers
+
+  private void slow(Protocol p, int n, int run) throws Exception {
+    log("slow", p, n, run);
+    try (ServerProcess server = ServerProcess.start(s, p.impl(), nextPort++);
+        ClientGroup clients = new ClientGroup(s, p, server.port(), n, 1, 0.01)) {
+      clients.awaitConnected(300);
+      double deliveries = 50.0 * n;
+      warmUp(server, clients, n, 1);
+      Step normal = step(server, clients, n, 1, deliveries, s.stepSeconds() * 2);
+      long heapBefore = server.stats(true).get("heap").asLong();
+      int connsBefore = server.stats(false).get("connections").asInt();
+      clients.send("SLOW");
+      clients.send("RESET");
+      double cpu0 = server.cpuSeconds();
+      double seconds = s.stepSeconds() * 6;
+      server.publish(1, deliveries / n, seconds, s.messageBytes());
+      long heapMax = 0;
+      long end = System.currentTimeMillis() + (long) (seconds * 1000);
+      while (System.currentTimeMillis() < end) {
+        heapMax = Math.max(heapMax, server.stats(false).get("heap").asLong());
+        Thread.sleep(500);
+      }
+      server.awaitPublished();
+      long expected = Math.round(deliveries * seconds) * (n - n / 100) / n;
+      ClientGroup.Report r = awaitDelivered(server, clients, expected, 5_000);
+      double cpu = server.cpuSeconds() - cpu0;
+      int connsAfter = server.stats(false).get("connections").asInt();
+      long heapAfter = server.stats(true).get("heap").asLong();
+      Step slowed = new Step(r, cpu, 0, seconds);
+      System.out.println("    normal: " + normal + "\n    slowed: " + slowed);
+      Map<String, Double> f = new LinkedHashMap<>();
+      f.put("p99Normal", normal.report().p(99));
+      f.put("p99Slowed", r.p(99));
+      f.put("maxSlowed", r.maxMillis());
+      f.put("lostOthers", (double) r.lost());
+      f.put("slowClosed", (double) (connsBefore - connsAfter));
+      f.put("heapMaxMiB", (heapMax - heapBefore) / 1048576.0);
+      f.put("heapAfterMiB", (heapAfter - heapBefore) / 1048576.0);
+      results.add("slow", p, n, f);
+    }
+  }
+
+  // ---- reconnect storm
+
+  private void storm(Protocol p, int n, int run) throws Exception {
+    log("storm", p, n, run);
+    try (ServerProcess server = ServerProcess.start(s, p.impl(), nextPort++);
+        ClientGroup clients = new ClientGroup(s, p, server.port(), n, 1, 0)) {
+      clients.awaitConnected(300);
+      double rate = 10;
+      double seconds = 20;
+      warmUp(server, clients, n, 1);
+      clients.send("RESET");
+      double cpu0 = server.cpuSeconds();
+      server.publish(1, rate, seconds, s.messageBytes());
+      Thread.sleep(5000);
+      long dropped = System.nanoTime();
+      clients.send("DROP");
+      long back = clients.awaitConnected(120);
+      double reconnectSeconds = (System.nanoTime() - dropped) / 1e9;
+      server.awaitPublished();
+      ClientGroup.Report r =
+          awaitDelivered(server, clients, Math.round(rate * seconds) * n, 10_000);
+      double cpu = server.cpuSeconds() - cpu0;
+      System.out.printf(
+          "    %d of %d back in %.2f s; lost %d dup %d resets %d p99 %.1f max %.1f ms%n",
+          back, n, reconnectSeconds, r.lost(), r.duplicates(), r.resets(), r.p(99), r.maxMillis());
+      Map<String, Double> f = new LinkedHashMap<>();
+      f.put("reconnected", (double) back);
+      f.put("reconnectSeconds", reconnectSeconds);
+      f.put("lost", (double) r.lost());
+      f.put("duplicates", (double) r.duplicates());
+      f.put("resets", (double) r.resets());
+      f.put("p99", r.p(99));
+      f.put("max", r.maxMillis());
+      f.put("cpuSeconds", cpu);
+      results.add("storm", p, n, f);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package dev.herald.push.bench.server;
+
+import dev.herald.push.Channel;
+import dev.herald.push.InMemoryBroker;
+import dev.herald.push.PushHub;
+import dev.herald.push.servlet.PushServlet;
+import dev.herald.push.websocket.PushWebSocket;
+import dev.herald.push.websocket.PushWebSocketOptions;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+
+/**
+ * Herald with its defaults and the in-memory broker, mounted as an application would: SSE, NDJSON
+ * and long polling at {@code /push/*}, WebSocket at {@code /push/ws}. Channel {@code n} is {@code
+ * bench/n}.
+ */
+final class HeraldTarget implements Target {
+  private final PushHub hub = PushHub.builder().broker(InMemoryBroker.create()).build();
+  private final ConcurrentHashMap<Integer, Channel> channels = new ConcurrentHashMap<>();
+
+  @Override
+  public void install(ServletContextHandler context) {
+    context.addServletContainerInitializer(
+        (classes, servletContext) ->
+            PushServlet.builder(hub).build().register(servletContext, "/push/*"));
+    JakartaWebSocketServletContainerInitializer.configure(
+        context,
+        (servletContext, container) ->
+            PushWebSocket.register(
+                servletContext, hub, "/push/ws", PushWebSocketOptions.defaults()));
+  }
+
+  @Override
+  public void publish(int channel, String json) {
+    channels
+        .computeIfAbsent(channel, n -> hub.channel("bench/" + n))
+        .publishJson("m", json)
+        .exceptionally(
+            e -> {
+              System.err.println("publish failed: " + e);
+              return null;
+            });
+  }
+
+  @Override
+  public int connections() {
+    return hub.connectionCount();
+  }
+
+  @Override
+  public void close() {
+    hub.close();
+  }
+}
