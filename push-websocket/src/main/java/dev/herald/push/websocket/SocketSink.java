@@ -21,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * Writes a connection's frames to its WebSocket session, each frame one text message, with one
  * asynchronous send in flight at a time. Thread-safe.
  *
+ * <p>On Jetty 12 ee10, when its classes are visible, a batch goes out through {@link JettyWrites}:
+ * one network write for all the frames queued since the last one. Elsewhere each frame is its own
+ * {@code sendText}.
+ *
  * <p>The hub never calls {@link #write} again before the previous write's callback, so the
  * container's own send queue never holds more than one of our messages: its queue is unbounded and
  * ours (the hub's outbox) is not. A send that completes inside {@code sendText} continues the batch
@@ -33,8 +37,11 @@ final class SocketSink implements FrameSink {
   private static final Logger LOG = LoggerFactory.getLogger(SocketSink.class);
   private static final ByteBuffer PING = ByteBuffer.wrap(new byte[] {'h', 'b'});
 
+  private static final boolean JETTY = jettyVisible();
+
   private final Session session;
   private final RemoteEndpoint.Async remote;
+  private final JettyWrites jetty;
   private final Executor closer;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean peerClosed;
@@ -46,12 +53,59 @@ final class SocketSink implements FrameSink {
     this.session = session;
     this.remote = session.getAsyncRemote();
     this.closer = closer;
+    this.jetty = JETTY ? JettyWrites.of(session) : null;
+  }
+
+  private static boolean jettyVisible() {
+    ClassLoader loader = SocketSink.class.getClassLoader();
+    try {
+      Class.forName(
+          "org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketSession", false, loader);
+      Class.forName("org.eclipse.jetty.websocket.core.CoreSession", false, loader);
+      Class.forName("org.eclipse.jetty.util.Callback", false, loader);
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+
+  /** Whether batches go out through Jetty's own session, one network write each. */
+  boolean writesBatches() {
+    return jetty != null;
   }
 
   @Override
   public void write(List<Frame> frames, WriteCallback callback) {
     writeStartedNanos = System.nanoTime() | 1;
-    new BatchSend(frames, callback).run();
+    if (jetty == null || frames.isEmpty()) {
+      new BatchSend(frames, callback).run();
+      return;
+    }
+    if (closed.get()) {
+      writeStartedNanos = 0;
+      callback.failed(new IOException("the socket is closing"));
+      return;
+    }
+    try {
+      jetty.send(
+          frames,
+          new WriteCallback() {
+            @Override
+            public void succeeded() {
+              writeStartedNanos = 0;
+              callback.succeeded();
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+              writeStartedNanos = 0;
+              callback.failed(cause);
+            }
+          });
+    } catch (RuntimeException e) {
+      writeStartedNanos = 0;
+      callback.failed(e);
+    }
   }
 
   /**
