@@ -1,6 +1,5 @@
 package dev.herald.push;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
@@ -91,8 +90,13 @@ public final class Cursor {
   /** A cursor like this one with the channel at the given position. */
   public Cursor with(String channel, Position position) {
     Objects.requireNonNull(position, "position");
+    int key = hash(Names.checkChannel(channel));
+    if (positions.isEmpty() || positions.size() == 1 && positions.containsKey(key)) {
+      // The common case on the per-message path: a connection with one channel.
+      return new Cursor(Map.of(key, position));
+    }
     Map<Integer, Position> map = new TreeMap<>(positions);
-    map.put(hash(Names.checkChannel(channel)), position);
+    map.put(key, position);
     return new Cursor(Collections.unmodifiableMap(map));
   }
 
@@ -153,8 +157,14 @@ public final class Cursor {
   }
 
   private static long checksum(CharSequence body) {
+    // As US-ASCII encoding would, without the copies: anything else becomes '?'.
+    byte[] bytes = new byte[body.length()];
+    for (int i = 0; i < bytes.length; i++) {
+      char c = body.charAt(i);
+      bytes[i] = c < 0x80 ? (byte) c : (byte) '?';
+    }
     CRC32 crc = new CRC32();
-    crc.update(body.toString().getBytes(StandardCharsets.US_ASCII));
+    crc.update(bytes);
     return crc.getValue();
   }
 

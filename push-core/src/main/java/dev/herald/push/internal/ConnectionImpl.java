@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * <p>Design notes. Every frame is queued under the connection's lock together with the cursor
  * update it implies, so the cursor each frame carries is exactly the position after the frames
  * before it, whichever threads deliver which channels. The queue is bounded by frames and bytes;
- * past either bound the overflow policy applies. Draining runs on the hub's executor with at most
- * one {@link FrameSink#write} in flight; each write takes everything queued, so a busy connection
- * gets few large writes. The lock is never held across the sink, the broker or application code.
+ * past either bound the overflow policy applies. Draining runs on the hub's executor, many outboxes
+ * per task ({@link Outboxes}), with at most one {@link FrameSink#write} in flight per connection;
+ * each write takes everything queued, so a busy connection gets few large writes. The lock is never
+ * held across the sink, the broker or application code.
  */
 public final class ConnectionImpl implements Connection {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionImpl.class);
@@ -434,14 +435,15 @@ public final class ConnectionImpl implements Connection {
     if (!writing && !scheduled) {
       scheduled = true;
       try {
-        hub.executor().execute(this::drain);
+        hub.outboxes().submit(this);
       } catch (RejectedExecutionException e) {
         scheduled = false;
       }
     }
   }
 
-  private void drain() {
+  /** Writes everything queued; called by {@link Outboxes} only. */
+  void drain() {
     List<Frame> batch;
     lock.lock();
     try {

@@ -50,6 +50,7 @@ public final class Hub {
   private final HubSettings settings;
   private final Executor executor;
   private final ExecutorService ownExecutor;
+  private final Outboxes outboxes;
   private final ScheduledExecutorService timer;
   private final SerialExecutor presenceDispatch;
   private final ConcurrentHashMap<String, ChannelRoute> routes = new ConcurrentHashMap<>();
@@ -68,6 +69,7 @@ public final class Hub {
       ownExecutor = null;
       executor = settings.executor();
     }
+    outboxes = new Outboxes(executor, Math.max(2, Runtime.getRuntime().availableProcessors()));
     timer = Executors.newSingleThreadScheduledExecutor(daemon("herald-" + n + "-timer-"));
     presenceDispatch = new SerialExecutor(executor);
     long beat = settings.heartbeatInterval().toMillis();
@@ -80,6 +82,11 @@ public final class Hub {
 
   public Broker broker() {
     return settings.broker();
+  }
+
+  /** Where connections with frames to write queue up to be drained. */
+  Outboxes outboxes() {
+    return outboxes;
   }
 
   Executor executor() {

@@ -37,6 +37,9 @@ final class HttpTransports implements AutoCloseable {
   private static final long PUBLISH_TIMEOUT_MILLIS = 30_000;
   private static final long POLL_SLACK_MILLIS = 30_000;
 
+  /** Response buffer of an SSE or NDJSON stream: small, since batches are written whole. */
+  private static final int STREAM_BUFFER_BYTES = 1024;
+
   private final PushHub hub;
   private final Duration pollTimeout;
   private final Duration sseRetry;
@@ -77,6 +80,9 @@ final class HttpTransports implements AutoCloseable {
     Cursor since = RequestParams.since(request, format == WireFormat.SSE);
     Client client = ClientIdentity.of(hub, request);
 
+    // A stream lives for hours and writes whole batches, so it needs no large response buffer: the
+    // container's default (32 KiB on Jetty) would stay allocated per idle connection.
+    response.setBufferSize(STREAM_BUFFER_BYTES);
     AsyncContext async = request.startAsync();
     async.setTimeout(0);
     AtomicReference<Connection> ref = new AtomicReference<>();
