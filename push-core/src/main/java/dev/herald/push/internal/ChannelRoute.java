@@ -177,18 +177,26 @@ final class ChannelRoute implements BrokerListener {
 
   @Override
   public void onMessage(Message message) {
-    lock.lock();
+    boolean collecting = hub.outboxes().collect();
     try {
-      if (closed) {
-        return;
-      }
-      if (!initialized || repairing) {
-        hold(message);
-      } else {
-        deliver(message);
+      lock.lock();
+      try {
+        if (closed) {
+          return;
+        }
+        if (!initialized || repairing) {
+          hold(message);
+        } else {
+          deliver(message);
+        }
+      } finally {
+        lock.unlock();
       }
     } finally {
-      lock.unlock();
+      if (collecting) {
+        // The first outboxes this message readied, written here rather than handed off.
+        hub.outboxes().drainCollected();
+      }
     }
   }
 
