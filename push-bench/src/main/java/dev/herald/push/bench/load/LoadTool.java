@@ -124,7 +124,9 @@ public final class LoadTool {
       }
       case "storm" -> {
         if (p.resumable()) {
-          storm(p, s.quick() ? 1000 : 5000, run);
+          for (int n : sizes(new int[] {1000}, new int[] {5000})) {
+            storm(p, n, run);
+          }
         }
       }
       default ->

@@ -56,8 +56,10 @@ final class Publisher {
     StringBuilder sb = new StringBuilder(padding.length() + 64);
     for (long i = 0; i < total; i++) {
       long due = start + (long) (i * interval);
-      long wait = due - System.nanoTime();
-      if (wait > 20_000) {
+      long wait;
+      // parkNanos may return early (a permit left by a lock hand-off, or spuriously): park again
+      // rather than spin away the rest of the interval, which would bill the server's CPU.
+      while ((wait = due - System.nanoTime()) > 20_000) {
         LockSupport.parkNanos(wait - 10_000);
       }
       while (System.nanoTime() < due) {

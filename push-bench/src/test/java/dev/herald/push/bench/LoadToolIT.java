@@ -1,0 +1,98 @@
+package dev.herald.push.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the packaged load tool end to end at a tiny size, as {@code docs/benchmarks.md} tells a user
+ * to: real server and client JVMs, every implementation. It checks that the tool works and that
+ * what it measures holds (nothing lost, a reconnect storm resumes exactly); it asserts no
+ * performance figure.
+ */
+class LoadToolIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void everyImplementationRunsAndHeraldResumesAStormWithoutLoss() throws Exception {
+    Path out = Path.of("target", "load-tool-it");
+    run(
+        out.resolve("herald"),
+        "--scenarios",
+        "idle,broadcast,storm",
+        "--protocols",
+        "herald-ws,herald-sse",
+        "--sizes",
+        "20");
+    run(
+        out.resolve("baselines"),
+        "--scenarios",
+        "idle,chat",
+        "--protocols",
+        "raw-ws,raw-sse,cometd-ws",
+        "--sizes",
+        "100");
+
+    List<JsonNode> herald = rows(out.resolve("herald"));
+    for (String protocol : List.of("herald-ws", "herald-sse")) {
+      JsonNode idle = row(herald, "idle", protocol);
+      assertThat(idle.get("connected").asDouble()).isEqualTo(20);
+      assertThat(idle.get("heapPerConn").asDouble()).isPositive();
+      assertThat(row(herald, "broadcast", protocol).get("maxRate").asDouble()).isPositive();
+      JsonNode storm = row(herald, "storm", protocol);
+      assertThat(storm.get("reconnected").asDouble()).isEqualTo(20);
+      assertThat(storm.get("lost").asDouble()).isZero();
+      assertThat(storm.get("duplicates").asDouble()).isZero();
+      assertThat(storm.get("resets").asDouble()).isZero();
+    }
+    List<JsonNode> baselines = rows(out.resolve("baselines"));
+    for (String protocol : List.of("raw-ws", "raw-sse", "cometd-ws")) {
+      assertThat(row(baselines, "idle", protocol).get("connected").asDouble()).isEqualTo(100);
+      JsonNode chat = row(baselines, "chat", protocol);
+      assertThat(chat.get("rate").asDouble()).isPositive();
+      assertThat(chat.get("lost").asDouble()).isZero();
+    }
+    assertThat(Files.readString(out.resolve("herald").resolve("results.md")))
+        .contains("## Idle connections", "## Broadcast 1→N", "## Reconnect storm", "| herald-ws |");
+  }
+
+  private static void run(Path out, String... options) throws IOException, InterruptedException {
+    Path jar = Path.of("target", "push-bench.jar");
+    assertThat(jar).exists();
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of("-jar", jar.toString(), "run", "--quick", "true", "--step-seconds", "1"));
+    cmd.addAll(List.of("--out", out.toString()));
+    // Small heaps: this checks the tool, not the figures.
+    cmd.addAll(List.of("--server-jvm", "-Xmx512m", "--client-jvm", "-Xmx256m"));
+    cmd.addAll(List.of(options));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    byte[] output = p.getInputStream().readAllBytes();
+    assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
+    assertThat(p.exitValue()).as(new String(output)).isZero();
+  }
+
+  private static List<JsonNode> rows(Path out) throws IOException {
+    List<JsonNode> rows = new ArrayList<>();
+    for (String line : Files.readAllLines(out.resolve("results.jsonl"))) {
+      rows.add(JSON.readTree(line));
+    }
+    return rows;
+  }
+
+  private static JsonNode row(List<JsonNode> rows, String scenario, String protocol) {
+    return rows.stream()
+        .filter(r -> r.get("scenario").asText().equals(scenario))
+        .filter(r -> r.get("protocol").asText().equals(protocol))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + scenario + " row for " + protocol));
+  }
+}
