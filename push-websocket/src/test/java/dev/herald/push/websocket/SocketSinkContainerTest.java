@@ -1,6 +1,7 @@
 package dev.herald.push.websocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.herald.push.spi.Frame;
 import dev.herald.push.spi.FrameSink;
@@ -10,6 +11,7 @@ import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -45,7 +47,6 @@ class SocketSinkContainerTest {
   @EnumSource(TestServer.Kind.class)
   void batchArrivesWholeAndInOrder(TestServer.Kind kind) throws Exception {
     SESSION.obtrudeValue(null);
-    CompletableFuture<Session> opened = new CompletableFuture<>();
     try (TestServer server =
             TestServer.start(
                 kind,
@@ -63,7 +64,7 @@ class SocketSinkContainerTest {
                   }
                 });
         RawSocket client = new RawSocket(server.port(), "/sink")) {
-      Session session = awaitSession(opened);
+      Session session = awaitSession();
       SocketSink sink = new SocketSink(session, closer);
       assertThat(sink.writesBatches()).isEqualTo(kind == TestServer.Kind.JETTY);
 
@@ -100,15 +101,8 @@ class SocketSinkContainerTest {
     }
   }
 
-  private static Session awaitSession(CompletableFuture<Session> unused) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      Session s = SESSION.getNow(null);
-      if (s != null) {
-        return s;
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("the endpoint never opened");
+  private static Session awaitSession() {
+    await().atMost(Duration.ofSeconds(10)).until(() -> SESSION.getNow(null) != null);
+    return SESSION.getNow(null);
   }
 }
