@@ -47,7 +47,7 @@ final class Report {
     md.append(
         "| protocol | connections | heap | off-heap (RSS) | total |\n|---|---:|---:|---:|---:|\n");
     for (Protocol p : protocols) {
-      for (int n : new int[] {1000, 5000, 15_000}) {
+      for (int n : r.sizes("idle")) {
         if (r.has("idle", p, n)) {
           md.append(row(p.label(), String.valueOf(n)))
               .append(kib("idle", p, n, "heapPerConn"))
@@ -81,7 +81,7 @@ final class Report {
             + " CPU µs/delivery at max | CPU µs/delivery at "
             + Results.num(LoadTool.REFERENCE_RATE, 0)
             + "/s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    for (int n : new int[] {1000, 5000, 10_000}) {
+    for (int n : r.sizes("broadcast")) {
       for (Protocol p : protocols) {
         if (r.has("broadcast", p, n)) {
           md.append(row(p.label(), String.valueOf(n)))
@@ -107,7 +107,7 @@ final class Report {
 
   private void ratios() {
     md.append("## Ratios (medians)\n\n| comparison | subscribers | ratio |\n|---|---:|---:|\n");
-    for (int n : new int[] {1000, 5000, 10_000}) {
+    for (int n : r.sizes("broadcast")) {
       ratio(
           "Herald WS CPU/delivery ÷ raw Jetty WS",
           "broadcast",
@@ -130,7 +130,7 @@ final class Report {
           Protocol.HERALD_WS,
           Protocol.COMETD_WS);
     }
-    for (int n : new int[] {1000, 5000, 15_000}) {
+    for (int n : r.sizes("idle")) {
       ratio(
           "Herald WS memory/conn ÷ raw Jetty WS",
           "idle",
@@ -165,7 +165,7 @@ final class Report {
     md.append(
         "| protocol | clients | deliveries/s | p50 ms | p99 ms | max ms | lost | CPU µs/delivery |\n"
             + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
-    for (int n : new int[] {1000, 5000}) {
+    for (int n : r.sizes("chat")) {
       for (Protocol p : protocols) {
         if (r.has("chat", p, n)) {
           md.append(row(p.label(), String.valueOf(n)))
@@ -227,7 +227,7 @@ final class Report {
         "| protocol | clients | back | seconds to all back | lost | duplicates | resets | p99 ms |"
             + " max ms |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Protocol p : protocols) {
-      for (int n : new int[] {1000, 5000}) {
+      for (int n : r.sizes("storm")) {
         if (r.has("storm", p, n)) {
           md.append(row(p.label(), String.valueOf(n)))
               .append(r.cell("storm", p, n, "reconnected", 0))
@@ -251,14 +251,7 @@ final class Report {
   }
 
   private boolean any(String scenario) {
-    for (Protocol p : protocols) {
-      for (int n : new int[] {1000, 5000, 10_000, 15_000}) {
-        if (r.has(scenario, p, n)) {
-          return true;
-        }
-      }
-    }
-    return false;
+    return !r.sizes(scenario).isEmpty();
   }
 
   private static String row(String a, String b) {

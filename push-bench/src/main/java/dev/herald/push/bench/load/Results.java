@@ -68,6 +68,18 @@ final class Results {
         + "]";
   }
 
+  /** The connection counts a scenario ran with, smallest first. */
+  List<Integer> sizes(String scenario) {
+    java.util.TreeSet<Integer> sizes = new java.util.TreeSet<>();
+    for (String key : runs.keySet()) {
+      String[] parts = key.split("\\|");
+      if (parts[0].equals(scenario)) {
+        sizes.add(Integer.parseInt(parts[2]));
+      }
+    }
+    return new ArrayList<>(sizes);
+  }
+
   boolean has(String scenario, Protocol protocol, int n) {
     return runs.containsKey(key(scenario, protocol, n));
   }
