@@ -20,14 +20,20 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Deploys the sample webapp, {@code web.xml} and all, on Tomcat 11 and drives it with the JDK's
- * HTTP and WebSocket clients: the page and {@code herald.js} are served, an order placed through
- * the app's own servlet reaches SSE and WebSocket subscribers, the app still does its job, and
- * stopping the container closes the hub and every connection.
+ * Deploys the sample webapp, {@code web.xml} and all, on Tomcat under the context path {@code
+ * /shop} and drives it with the JDK's HTTP and WebSocket clients: the page and {@code herald.js}
+ * are served, an order placed through the app's own servlet reaches SSE and WebSocket subscribers,
+ * the app still does its job, and stopping the container closes the hub and every connection.
+ *
+ * <p>The build runs this class twice, on Tomcat 11 and on Tomcat 10.1; the system property {@code
+ * herald.expectedTomcat} names the version each run must find.
  */
 class HeraldSetupOnTomcatTest {
+  private static final Logger LOG = LoggerFactory.getLogger(HeraldSetupOnTomcatTest.class);
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -49,6 +55,17 @@ class HeraldSetupOnTomcatTest {
   }
 
   @Test
+  void deploy_runsOnTheTomcatThisRunNames() {
+    String expected = System.getProperty("herald.expectedTomcat");
+    LOG.info("Testing the sample on Apache Tomcat {}", SampleTomcat.version());
+    assertThat(expected)
+        .as("the system property herald.expectedTomcat, which the pom sets for each run")
+        .isNotBlank();
+    // ServerInfo numbers 11.0.27 as 11.0.27.0.
+    assertThat(SampleTomcat.version()).startsWith(expected + ".");
+  }
+
+  @Test
   void deploy_servesThePage_andTheHeraldScript() throws Exception {
     HttpResponse<String> page = get("/");
     assertThat(page.statusCode()).isEqualTo(200);
@@ -59,11 +76,15 @@ class HeraldSetupOnTomcatTest {
         .contains("Herald.connect('push')")
         .contains("subscribe('orders'");
 
-    HttpResponse<String> script = get("/push/herald.js");
+    // The page's relative src, resolved as a browser resolves it against the page under /shop/.
+    URI scriptUri = tomcat.http("/").resolve("push/herald.js");
+    assertThat(scriptUri.getPath()).isEqualTo("/shop/push/herald.js");
+    HttpResponse<String> script =
+        http.send(HttpRequest.newBuilder(scriptUri).GET().build(), BodyHandlers.ofString());
     assertThat(script.statusCode()).isEqualTo(200);
     assertThat(script.headers().firstValue("Content-Type"))
         .hasValueSatisfying(type -> assertThat(type).contains("javascript"));
-    assertThat(script.body()).contains("function connect(base, options)");
+    assertThat(script.body()).contains("Herald");
   }
 
   @Test
@@ -112,7 +133,7 @@ class HeraldSetupOnTomcatTest {
     HttpResponse<String> first = placeOrder("tea");
     assertThat(first.statusCode()).isEqualTo(201);
     assertThat(first.body()).isEqualTo("1");
-    assertThat(first.headers().firstValue("Location")).hasValue("/orders/1");
+    assertThat(first.headers().firstValue("Location")).hasValue("/shop/orders/1");
     assertThat(placeOrder("cake").statusCode()).isEqualTo(201);
     assertThat(placeOrder("   ").statusCode()).isEqualTo(400);
 

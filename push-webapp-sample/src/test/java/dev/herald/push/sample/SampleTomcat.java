@@ -12,17 +12,22 @@ import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.servlets.DefaultServlet;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.util.ServerInfo;
 import org.apache.tomcat.util.scan.StandardJarScanner;
 
 /**
- * Embedded Tomcat 11 on 127.0.0.1 and a free port, deploying {@code src/main/webapp} as a webapp
- * the way a standalone Tomcat deploys an exploded WAR: {@code WEB-INF/web.xml} is parsed, the
- * container's {@code ServletContainerInitializer}s (WsSci for WebSocket) are discovered, and the
- * default servlet serves static files (Tomcat's conf/web.xml, minus JSP). The sample's classes come
- * from the test class path, as {@code WEB-INF/classes} would supply them. Not thread-safe; one test
- * owns it.
+ * Embedded Tomcat on 127.0.0.1 and a free port, deploying {@code src/main/webapp} under the context
+ * path {@value #CONTEXT_PATH} the way a standalone Tomcat deploys an exploded WAR: {@code
+ * WEB-INF/web.xml} is parsed, the container's {@code ServletContainerInitializer}s (WsSci for
+ * WebSocket) are discovered, and the default servlet serves static files (Tomcat's conf/web.xml,
+ * minus JSP). The sample's classes come from the test class path, as {@code WEB-INF/classes} would
+ * supply them. Which Tomcat runs (11, or 10.1 in the build's second run) is the one on the class
+ * path. Not thread-safe; one test owns it.
  */
 final class SampleTomcat implements AutoCloseable {
+  /** Not the root: the sample must work wherever its WAR is deployed. */
+  static final String CONTEXT_PATH = "/shop";
+
   private final Tomcat tomcat = new Tomcat();
   private final Path baseDir;
   private final Context context;
@@ -40,7 +45,7 @@ final class SampleTomcat implements AutoCloseable {
     // Tomcat's own conf/web.xml would add the JSP servlet too, and Jasper is not here: add only
     // the default servlet (static files) and the MIME types it declares.
     tomcat.setAddDefaultWebXmlToWebapp(false);
-    context = tomcat.addWebapp("", webapp.toString());
+    context = tomcat.addWebapp(CONTEXT_PATH, webapp.toString());
     Tomcat.addDefaultMimeTypeMappings(context);
     Tomcat.addServlet(context, "default", new DefaultServlet());
     context.addServletMapping("/", "default");
@@ -60,14 +65,19 @@ final class SampleTomcat implements AutoCloseable {
     return new SampleTomcat();
   }
 
-  /** The URI of {@code path} (starting with {@code /}) over HTTP. */
+  /** The URI of {@code path} (starting with {@code /}) inside the webapp, over HTTP. */
   URI http(String path) {
-    return URI.create("http://127.0.0.1:" + port() + path);
+    return URI.create("http://127.0.0.1:" + port() + CONTEXT_PATH + path);
   }
 
-  /** The URI of {@code path} (starting with {@code /}) over WebSocket. */
+  /** The URI of {@code path} (starting with {@code /}) inside the webapp, over WebSocket. */
   URI ws(String path) {
-    return URI.create("ws://127.0.0.1:" + port() + path);
+    return URI.create("ws://127.0.0.1:" + port() + CONTEXT_PATH + path);
+  }
+
+  /** The running Tomcat's version, such as {@code 11.0.27.0}. */
+  static String version() {
+    return ServerInfo.getServerNumber();
   }
 
   /** The hub {@link HeraldSetup} shared with the webapp. */
