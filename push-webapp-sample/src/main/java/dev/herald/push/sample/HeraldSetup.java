@@ -9,10 +9,10 @@ import jakarta.servlet.ServletContextListener;
 
 /**
  * Everything Herald needs in an existing webapp: one listener, declared in {@code WEB-INF/web.xml}
- * (or annotated {@code @WebListener}), that builds the hub, mounts the HTTP transports at {@code
- * /push/*} and the WebSocket at {@code /push/ws}, shares the hub with the app's servlets, and
- * closes it when the webapp stops. Called by the container, once each, on its startup and shutdown
- * thread.
+ * (or annotated {@code @WebListener}), that builds the hub with the app's {@link ShopAuthorizer},
+ * mounts the HTTP transports at {@code /push/*} and the WebSocket at {@code /push/ws}, shares the
+ * hub with the app's servlets, and closes it when the webapp stops. The README shows this class's
+ * code. Called by the container, once each, on its startup and shutdown thread.
  */
 public class HeraldSetup implements ServletContextListener {
   private PushHub hub;
@@ -23,21 +23,20 @@ public class HeraldSetup implements ServletContextListener {
   /** Builds the hub and registers Herald's endpoints before the webapp takes requests. */
   @Override
   public void contextInitialized(ServletContextEvent event) {
-    // ---- the lines you add ----
     ServletContext context = event.getServletContext();
-    hub = PushHub.builder().build();
+    // ShopAuthorizer decides who may subscribe and publish
+    hub = PushHub.builder().authorizer(new ShopAuthorizer()).build();
     // SSE, NDJSON streaming, long polling, publish and herald.js under /push/
     PushServlet.builder(hub).build().register(context, "/push/*");
-    // WebSocket
+    // WebSocket, where herald.js looks for it: <base>/ws
     PushWebSocket.register(context, hub, "/push/ws");
     // for the app's own servlets, which publish
     context.setAttribute(PushServlet.HUB_ATTRIBUTE, hub);
-    // ---- end ----
   }
 
   /** Closes the hub, which ends every connection still open. */
   @Override
   public void contextDestroyed(ServletContextEvent event) {
-    hub.close(); // the line you add
+    hub.close(); // ends every connection with server_shutdown; clients resume later
   }
 }

@@ -11,14 +11,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The application that was there before Herald: a servlet at {@code /orders} that takes orders
- * ({@code POST item=…}) and lists them ({@code GET}). Its one Herald line publishes {@code
- * order.created} on the channel {@code orders} after an order is stored. Thread-safe.
+ * ({@code POST item=…}) and lists them ({@code GET}). Its Herald lines publish {@code
+ * order.created} on the channel {@code orders} after an order is stored, and log a publish that
+ * fails. Thread-safe.
  */
 public class OrderServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(OrderServlet.class);
   private static final int MAX_ITEM_LENGTH = 100;
 
   private final transient List<String> orders = new CopyOnWriteArrayList<>();
@@ -62,8 +66,16 @@ public class OrderServlet extends HttpServlet {
     long id = ids.incrementAndGet();
     orders.add(id + " " + item);
 
-    // The Herald line: every subscriber of "orders" sees the new order at once.
-    hub.channel("orders").publish("order.created", Map.of("id", id, "item", item));
+    // The Herald lines: every subscriber of "orders" sees the new order at once. The order is
+    // taken whether or not the push succeeds; a failure (hub closed, broker unreachable) is logged.
+    hub.channel("orders")
+        .publish("order.created", Map.of("id", id, "item", item))
+        .whenComplete(
+            (message, error) -> {
+              if (error != null) {
+                LOG.warn("Order {} was not pushed", id, error);
+              }
+            });
 
     response.setStatus(HttpServletResponse.SC_CREATED);
     response.setHeader("Location", request.getRequestURI() + "/" + id);

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * Deploys the sample webapp, {@code web.xml} and all, on Tomcat under the context path {@code
  * /shop} and drives it with the JDK's HTTP and WebSocket clients: the page and {@code herald.js}
  * are served, an order placed through the app's own servlet reaches SSE and WebSocket subscribers,
- * the app still does its job, and stopping the container closes the hub and every connection.
+ * the authorizer keeps other channels closed, the app still does its job, and stopping the
+ * container closes the hub and every connection.
  *
  * <p>The build runs this class twice, on Tomcat 11 and on Tomcat 10.1; the system property {@code
  * herald.expectedTomcat} names the version each run must find.
@@ -125,6 +126,32 @@ class HeraldSetupOnTomcatTest {
     assertThat(message.path("event").asText()).isEqualTo("order.created");
     assertThat(message.path("data").path("item").asText()).isEqualTo("flat white");
     assertThat(socket.close()).isNull();
+    ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void subscribe_toAChannelTheAuthorizerRefuses_isForbidden() throws Exception {
+    for (String channel : List.of("user/alice", "inventory")) {
+      HttpResponse<String> sse =
+          http.send(
+              HttpRequest.newBuilder(tomcat.http("/push/sse?channel=" + channel))
+                  .header("Accept", "text/event-stream")
+                  .GET()
+                  .build(),
+              BodyHandlers.ofString());
+      assertThat(sse.statusCode()).as(channel).isEqualTo(403);
+      assertThat(JSON.readTree(sse.body()).path("code").asText()).isEqualTo("forbidden");
+    }
+
+    WebSocketRecorder socket = new WebSocketRecorder();
+    WebSocket ws = openWebSocket(socket);
+    ws.sendText("{\"type\":\"subscribe\",\"channel\":\"user/alice\",\"ref\":\"s1\"}", true)
+        .get(10, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> hasType(socket.frames(), "error"));
+    JsonNode error = parse(socket.frames()).get(1);
+    assertThat(error.path("code").asText()).isEqualTo("forbidden");
+    assertThat(error.path("ref").asText()).isEqualTo("s1");
+    assertThat(socket.close()).as("a refused subscribe leaves the socket open").isNull();
     ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
   }
 
