@@ -37,7 +37,10 @@ final class Browser implements AutoCloseable {
   static Browser start() throws IOException {
     BrowserLookup.Result found = BrowserLookup.fromSystem().find();
     if (!found.found()) {
-      if (found.misnamed() || "true".equalsIgnoreCase(System.getenv("CI"))) {
+      if (found.misnamed()) {
+        throw new IllegalStateException(found.problem());
+      }
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
         throw new IllegalStateException(found.problem() + ": required under CI=true");
       }
       assumeTrue(false, found.problem());

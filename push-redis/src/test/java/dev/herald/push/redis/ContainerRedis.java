@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Ports;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
@@ -48,7 +51,9 @@ final class ContainerRedis implements RedisServer.Backend {
     String alias = "redis-" + port;
     GenericContainer<?> container =
         new GenericContainer<>(DockerImageName.parse(image))
-            .withCommand("redis-server", "--save", "", "--appendonly", "no")
+            // Clients come through Docker's port forwarding, not from the loopback address.
+            .withCommand(
+                "redis-server", "--save", "", "--appendonly", "no", "--protected-mode", "no")
             .withExposedPorts(REDIS_PORT)
             .withNetwork(Network.SHARED)
             .withNetworkAliases(alias)
@@ -81,13 +86,24 @@ final class ContainerRedis implements RedisServer.Backend {
     DockerClient docker = DockerClientFactory.instance().client();
     String id = container.getContainerId();
     docker.killContainerCmd(id).withSignal("SIGKILL").exec();
-    await(image + " container stopped")
+    // Docker may report the container stopped a moment before it stops forwarding the port; wait
+    // until the port refuses connections, as a dead local server's does.
+    await(describe() + " killed")
         .atMost(Duration.ofSeconds(15))
         .pollInterval(Duration.ofMillis(50))
         .until(
             () ->
-                !Boolean.TRUE.equals(
-                    docker.inspectContainerCmd(id).exec().getState().getRunning()));
+                !Boolean.TRUE.equals(docker.inspectContainerCmd(id).exec().getState().getRunning())
+                    && !accepts());
+  }
+
+  private boolean accepts() {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(host(), port), 200);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   @Override
