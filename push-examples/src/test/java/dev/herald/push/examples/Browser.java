@@ -2,7 +2,6 @@ package dev.herald.push.examples;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,14 +17,14 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
- * A real headless Chromium driven through chromedriver, from Debian's {@code chromium} and {@code
- * chromium-driver} packages. Skips when they are missing on a developer's machine; fails under
- * {@code CI=true}, where {@code .ci/run} installs them. Not thread-safe.
+ * A real headless Chrome or Chromium driven through chromedriver, both found by {@link
+ * BrowserLookup}: named by {@code HERALD_CHROME} and {@code HERALD_CHROMEDRIVER}, else what
+ * GitHub's runners provide, else the {@code PATH}, else Debian's {@code chromium} and {@code
+ * chromium-driver} packages. Skips when none is found on a developer's machine; fails under {@code
+ * CI=true}, naming every place it looked, and whenever a variable names a file that is not an
+ * executable. Not thread-safe.
  */
 final class Browser implements AutoCloseable {
-  private static final String CHROMIUM = "/usr/bin/chromium";
-  private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
-
   private final WebDriver driver;
   private final Path profile;
 
@@ -36,22 +35,19 @@ final class Browser implements AutoCloseable {
 
   /** Starts a fresh browser with an empty profile. */
   static Browser start() throws IOException {
-    boolean present = new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute();
-    if (!present) {
-      String why =
-          "headless Chromium needs "
-              + CHROMIUM
-              + " and "
-              + CHROMEDRIVER
-              + " (apt-get install chromium chromium-driver)";
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new IllegalStateException(why + ": required under CI=true");
+    BrowserLookup.Result found = BrowserLookup.fromSystem().find();
+    if (!found.found()) {
+      if (found.misnamed()) {
+        throw new IllegalStateException(found.problem());
       }
-      assumeTrue(false, why);
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        throw new IllegalStateException(found.problem() + ": required under CI=true");
+      }
+      assumeTrue(false, found.problem());
     }
     Path profile = Files.createTempDirectory("herald-chromium-");
     ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
+    options.setBinary(found.browser().toFile());
     options.addArguments(
         "--headless=new",
         "--no-sandbox",
@@ -66,7 +62,7 @@ final class Browser implements AutoCloseable {
         "--user-data-dir=" + profile);
     ChromeDriverService service =
         new ChromeDriverService.Builder()
-            .usingDriverExecutable(new File(CHROMEDRIVER))
+            .usingDriverExecutable(found.driver().toFile())
             .usingAnyFreePort()
             .build();
     WebDriver driver = new ChromeDriver(service, options);

@@ -210,7 +210,7 @@ class RedisFailureTest {
   @Test
   void nodeCutOffFromRedis_failsPublishesFast_thenCatchesUpFromTheStreamWithoutReset()
       throws Exception {
-    try (TcpProxy proxy = new TcpProxy(redis.port())) {
+    try (RedisLink proxy = redis.link()) {
       Node a = node(proxy.uri());
       Node b = node(redis.uri());
       Node.Client onA = a.connect(List.of("room", "quiet"), null);
@@ -241,7 +241,7 @@ class RedisFailureTest {
 
   @Test
   void joinsAndLeavesDuringAnOutage_reachRedisOnceTheNodeIsBack() throws Exception {
-    try (TcpProxy proxy = new TcpProxy(redis.port())) {
+    try (RedisLink proxy = redis.link()) {
       Node a = node(proxy.uri());
       Node b = node(redis.uri());
       Member stays = new Member("stays", null, java.time.Instant.now());

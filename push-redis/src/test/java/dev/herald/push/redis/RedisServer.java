@@ -1,62 +1,158 @@
 package dev.herald.push.redis;
 
-import static org.awaitility.Awaitility.await;
-
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Locale;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
 
 /**
- * A real {@code redis-server} child process on a free port, without persistence, for tests. When
- * the binary is missing the calling test is skipped, unless the environment variable {@code CI} is
- * {@code true}: then it fails, so CI never passes without having run the Redis tests. The binary is
- * {@code $REDIS_SERVER} if set (and only that), else {@code redis-server} on the {@code PATH}, else
- * {@code /usr/bin/redis-server}. Not thread-safe; confine to the test thread.
+ * A real Redis for tests, from one of two backends behind the same operations (start, kill,
+ * restart, raw commands, a link that can be cut):
+ *
+ * <ul>
+ *   <li><b>container</b>: the image {@code $HERALD_REDIS_IMAGE} (default {@value #DEFAULT_IMAGE}),
+ *       started by Testcontainers, see {@link ContainerRedis};
+ *   <li><b>local</b>: a {@code redis-server} child process, see {@link LocalRedis} for where the
+ *       binary comes from.
+ * </ul>
+ *
+ * {@code $HERALD_REDIS} (or the system property {@code herald.redis}) picks one: {@code local},
+ * {@code container}, or {@code auto} (the default), which takes the container when Testcontainers
+ * finds a Docker engine and the local binary otherwise. When a backend is asked for by name and
+ * cannot be had, the test fails. When {@code auto} finds neither, the calling test is skipped,
+ * unless the environment variable {@code CI} is {@code true}: then it fails, so CI never passes
+ * without having run the Redis tests. Not thread-safe; confine to the test thread.
  */
 public final class RedisServer implements AutoCloseable {
-  private final String binary;
-  private final int port;
-  private final Path log;
-  private Process process;
+  /** The image the container backend runs unless {@code HERALD_REDIS_IMAGE} names another. */
+  public static final String DEFAULT_IMAGE = "redis:7.2";
 
-  private RedisServer(String binary, int port, Path log) {
-    this.binary = binary;
-    this.port = port;
-    this.log = log;
+  private static final Logger LOG = LoggerFactory.getLogger(RedisServer.class);
+
+  private static Boolean dockerAvailable;
+
+  /** What a backend does; {@link RedisServer} adds the shared commands. Not thread-safe. */
+  interface Backend extends AutoCloseable {
+    String host();
+
+    int port();
+
+    /** Kills Redis at once: no shutdown, no save. */
+    void kill();
+
+    /** Starts Redis again at the same address, loading the snapshot {@code SAVE} wrote, if any. */
+    void restart();
+
+    /** A new link to this Redis that a test can cut. */
+    RedisLink link() throws Exception;
+
+    /** What runs, for messages. */
+    String describe();
+
+    @Override
+    void close();
   }
 
-  /** Starts a server on a free port, or skips (fails under CI) if there is no binary. */
+  /** Which backend to start, and the binary or image it runs. */
+  record Choice(String backend, String what) {}
+
+  private final Backend backend;
+
+  private RedisServer(Backend backend) {
+    this.backend = backend;
+  }
+
+  /** Starts Redis on a free port, or skips (fails under CI) if no backend can be had. */
   public static RedisServer start() {
-    String binary = findBinary();
-    if (binary == null) {
-      String message =
-          "redis-server not found (install Debian's redis-server package or set REDIS_SERVER)";
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        Assertions.fail(message + "; CI=true requires the Redis tests to run");
-      }
-      Assumptions.abort(message + "; skipping the Redis tests");
-    }
+    Choice choice;
     try {
-      Path dir = Files.createDirectories(Path.of("target", "redis"));
-      int port = FreePorts.pick();
-      RedisServer server = new RedisServer(binary, port, dir.resolve("redis-" + port + ".log"));
-      Files.deleteIfExists(server.snapshot());
-      server.launch();
-      return server;
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+      choice =
+          choose(
+              setting("herald.redis", "HERALD_REDIS"),
+              setting("herald.redis.image", "HERALD_REDIS_IMAGE"),
+              RedisServer::dockerAvailable,
+              () -> LocalRedis.findBinary(System.getenv()));
+    } catch (Missing e) {
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        Assertions.fail(e.getMessage() + "; CI=true requires the Redis tests to run");
+      }
+      Assumptions.abort(e.getMessage() + "; skipping the Redis tests");
+      throw e;
     }
+    RedisServer server =
+        new RedisServer(
+            choice.backend().equals("container")
+                ? ContainerRedis.start(choice.what())
+                : LocalRedis.start(choice.what()));
+    LOG.info("Redis for the test: {}", server);
+    return server;
+  }
+
+  /**
+   * Picks the backend. Throws {@link Missing} when {@code auto} finds neither backend, and {@link
+   * IllegalStateException} when the backend named cannot be had or the name is unknown.
+   */
+  static Choice choose(
+      String requested, String image, BooleanSupplier docker, Supplier<String> binary) {
+    String mode =
+        requested == null || requested.isBlank()
+            ? "auto"
+            : requested.trim().toLowerCase(Locale.ROOT);
+    String theImage = image == null || image.isBlank() ? DEFAULT_IMAGE : image.trim();
+    switch (mode) {
+      case "container":
+        if (!docker.getAsBoolean()) {
+          throw new IllegalStateException(
+              "HERALD_REDIS=container, but Testcontainers finds no Docker engine"
+                  + " (see its log for the places it tried)");
+        }
+        return new Choice("container", theImage);
+      case "local":
+        String path = binary.get();
+        if (path == null) {
+          throw new IllegalStateException(
+              "HERALD_REDIS=local, but there is no redis-server ($REDIS_SERVER, PATH,"
+                  + " /usr/bin/redis-server)");
+        }
+        return new Choice("local", path);
+      case "auto":
+        if (docker.getAsBoolean()) {
+          return new Choice("container", theImage);
+        }
+        String found = binary.get();
+        if (found == null) {
+          throw new Missing(
+              "no Redis for the tests: Testcontainers finds no Docker engine, and there is no"
+                  + " redis-server (install Debian's redis-server package or set REDIS_SERVER)");
+        }
+        return new Choice("local", found);
+      default:
+        throw new IllegalStateException(
+            "HERALD_REDIS must be local, container or auto, was \"" + requested + "\"");
+    }
+  }
+
+  /** Neither backend is there. */
+  static final class Missing extends RuntimeException {
+    Missing(String message) {
+      super(message);
+    }
+  }
+
+  private static synchronized boolean dockerAvailable() {
+    if (dockerAvailable == null) {
+      dockerAvailable = DockerClientFactory.instance().isDockerAvailable();
+    }
+    return dockerAvailable;
+  }
+
+  private static String setting(String property, String env) {
+    String value = System.getProperty(property);
+    return value != null ? value : System.getenv(env);
   }
 
   /**
@@ -66,183 +162,54 @@ public final class RedisServer implements AutoCloseable {
     return FreePorts.pick();
   }
 
+  /** The address to reach Redis at: {@code 127.0.0.1} unless Docker runs on another host. */
+  public String host() {
+    return backend.host();
+  }
+
   public int port() {
-    return port;
+    return backend.port();
   }
 
   public String uri() {
-    return "redis://127.0.0.1:" + port;
+    return "redis://" + host() + ":" + port();
   }
 
-  /** Kills the server with SIGKILL: no shutdown, no save. */
+  /** Kills Redis: no shutdown, no save. */
   public void kill() {
-    process.destroyForcibly();
-    try {
-      process.waitFor(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    backend.kill();
   }
 
   /**
-   * Starts the server again on the same port: empty, unless {@code SAVE} wrote a snapshot, which it
+   * Starts Redis again at the same address: empty, unless {@code SAVE} wrote a snapshot, which it
    * then loads, as a Redis with persistence would.
    */
   public void restart() {
-    launch();
+    backend.restart();
   }
 
-  private Path snapshot() {
-    return log.getParent().resolve("dump-" + port + ".rdb");
+  /** A path to this Redis for one node, which the test can cut and restore. */
+  RedisLink link() throws Exception {
+    return backend.link();
   }
 
   /** Sends one command and returns the raw reply's first line, for checks and faults. */
   String command(String... args) {
-    return send(args, in -> readLine(in));
+    return Resp.command(host(), port(), args);
   }
 
   /** Sends one command and parses the reply: strings, longs and lists of them. */
   Object call(String... args) {
-    return send(args, RedisServer::readReply);
+    return Resp.call(host(), port(), args);
   }
 
-  private interface Reader<T> {
-    T read(InputStream in) throws IOException;
-  }
-
-  private <T> T send(String[] args, Reader<T> reader) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-      socket.setSoTimeout(5000);
-      StringBuilder sb = new StringBuilder("*").append(args.length).append("\r\n");
-      for (String arg : args) {
-        byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
-        sb.append('$').append(bytes.length).append("\r\n").append(arg).append("\r\n");
-      }
-      OutputStream out = socket.getOutputStream();
-      out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      return reader.read(new java.io.BufferedInputStream(socket.getInputStream()));
-    } catch (IOException e) {
-      throw new IllegalStateException("redis command " + List.of(args) + " failed", e);
-    }
-  }
-
-  private void launch() {
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            binary,
-            "--port",
-            Integer.toString(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            log.getParent().toAbsolutePath().toString(),
-            "--dbfilename",
-            snapshot().getFileName().toString());
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    try {
-      process = pb.start();
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot start " + binary, e);
-    }
-    Process started = process;
-    Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
-    await("redis-server on port " + port)
-        .atMost(Duration.ofSeconds(15))
-        .pollInterval(Duration.ofMillis(20))
-        .ignoreExceptions()
-        .until(
-            () -> {
-              if (!started.isAlive()) {
-                throw new AssertionError("redis-server exited; see " + log.toAbsolutePath());
-              }
-              return "+PONG".equals(command("PING"));
-            });
+  @Override
+  public String toString() {
+    return backend.describe();
   }
 
   @Override
   public void close() {
-    try {
-      Files.deleteIfExists(snapshot());
-    } catch (IOException e) {
-      // Left for the next run, which deletes it first.
-    }
-    if (process != null && process.isAlive()) {
-      process.destroy();
-      try {
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        process.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private static Object readReply(InputStream in) throws IOException {
-    String line = readLine(in);
-    char type = line.charAt(0);
-    String rest = line.substring(1);
-    switch (type) {
-      case ':':
-        return Long.parseLong(rest);
-      case '$':
-        {
-          int length = Integer.parseInt(rest);
-          if (length < 0) {
-            return null;
-          }
-          byte[] bytes = in.readNBytes(length + 2);
-          return new String(bytes, 0, length, StandardCharsets.UTF_8);
-        }
-      case '*':
-        {
-          int count = Integer.parseInt(rest);
-          java.util.List<Object> items = new java.util.ArrayList<>();
-          for (int i = 0; i < count; i++) {
-            items.add(readReply(in));
-          }
-          return items;
-        }
-      default:
-        return line;
-    }
-  }
-
-  private static String readLine(InputStream in) throws IOException {
-    StringBuilder sb = new StringBuilder();
-    int c;
-    while ((c = in.read()) != -1 && c != '\n') {
-      if (c != '\r') {
-        sb.append((char) c);
-      }
-    }
-    return sb.toString();
-  }
-
-  private static String findBinary() {
-    String configured = System.getenv("REDIS_SERVER");
-    if (configured != null && !configured.isEmpty()) {
-      // Named explicitly: no fallback, so a wrong path shows up as a skip (or a CI failure).
-      return new File(configured).canExecute() ? configured : null;
-    }
-    String path = System.getenv("PATH");
-    if (path != null) {
-      for (String dir : path.split(File.pathSeparator)) {
-        File candidate = new File(dir, "redis-server");
-        if (candidate.canExecute()) {
-          return candidate.getAbsolutePath();
-        }
-      }
-    }
-    File fallback = new File("/usr/bin/redis-server");
-    return fallback.canExecute() ? fallback.getAbsolutePath() : null;
+    backend.close();
   }
 }

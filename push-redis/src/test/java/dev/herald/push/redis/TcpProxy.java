@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * nodes go on. {@link #cut()} closes every relayed connection and refuses new ones until {@link
  * #restore()}. Thread-safe.
  */
-final class TcpProxy implements AutoCloseable {
+final class TcpProxy implements RedisLink {
   private final int targetPort;
   private final int port;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
@@ -30,12 +30,13 @@ final class TcpProxy implements AutoCloseable {
     listen(s);
   }
 
-  String uri() {
+  @Override
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
-  /** Drops every connection and refuses new ones. */
-  synchronized void cut() throws IOException {
+  @Override
+  public synchronized void cut() throws IOException {
     server.close();
     for (Socket s : sockets) {
       s.close();
@@ -43,8 +44,8 @@ final class TcpProxy implements AutoCloseable {
     sockets.clear();
   }
 
-  /** Accepts connections again on the same port. */
-  synchronized void restore() throws IOException {
+  @Override
+  public synchronized void restore() throws IOException {
     ServerSocket s = new ServerSocket();
     s.setReuseAddress(true);
     s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
