@@ -1,14 +1,10 @@
 package dev.herald.push.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.push.Cursor;
 import dev.herald.push.Message;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -19,17 +15,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client's state machine: one link at a time, reconnects with backoff, channels and their
- * positions, publishes awaiting their acks. Thread-safe.
+ * The client behind {@link HeraldClient}: takes the application's calls and the links' reports and
+ * hands each to the part that owns it. Thread-safe.
  *
- * <p>Design notes. One lock guards all state; it is held while a frame is applied (so frames of one
- * link are applied in order, and the position a reconnect resumes from is exactly after the frames
- * applied) and never across I/O or application code: links are started, flushed and stopped after
- * it is released, and application callbacks are queued on the dispatcher, in order, while it is
- * held. Every link callback first checks that it comes from the current link; a replaced link's
- * late frames are dropped, and the replacement resumes from the positions before them. The
- * connection is {@code IDLE} (nothing to connect for), {@code CONNECTING} (a link waits for {@code
- * ready}), {@code OPEN}, {@code WAITING} (for the backoff timer) or {@code CLOSED}, for good.
+ * <p>Design notes. Three parts hold the state, each its own: the {@link Connector} (which link, its
+ * lifecycle, backoff and fallback), {@link Delivery} (channels, positions, the duplicate check and
+ * the application's callbacks) and {@link PendingPublishes} (WebSocket publishes awaiting their
+ * ack). They share one lock, this class's, because a frame changes them together: the check that a
+ * frame comes from the current link and its effect on the channels must be one step, so that a
+ * replaced link's late frames are dropped and a reconnect resumes from exactly after the frames
+ * applied; a {@code ready} frame opens the connection, subscribes every channel and releases the
+ * held publishes in that order. The lock is never held across I/O or application code: links are
+ * started, flushed and stopped after it is released (the parts return that work as a {@link
+ * Runnable}), and application callbacks are queued on the {@link Dispatcher}, in order, while it is
+ * held. {@link Liveness} runs on the timer without the lock. Frames arrive already read into {@link
+ * ServerFrame}s and are dispatched on their kind.
  */
 final class Engine implements LinkListener {
   private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
@@ -38,43 +38,20 @@ final class Engine implements LinkListener {
   /** The most callbacks queued before the transports stop reading. */
   static final int MAX_QUEUED_CALLBACKS = 1024;
 
-  private enum State {
-    IDLE,
-    CONNECTING,
-    OPEN,
-    WAITING,
-    CLOSED
-  }
-
   private final Settings settings;
-  private final HeraldListener listener;
   private final Dispatcher dispatcher;
   private final ScheduledThreadPoolExecutor timer;
-  private final Backoff backoff;
   private final LinkContext context;
   private final HttpPublisher httpPublisher;
   private final ReentrantLock lock = new ReentrantLock();
 
   // Guarded by lock.
-  private final ChannelBook book;
+  private final Connector connector;
   private final Delivery delivery;
   private final PendingPublishes publishes;
-  private final Map<String, String> subscribeRefs = new HashMap<>();
-  private final Set<Transport> worked = new HashSet<>();
-  private State state = State.IDLE;
-  private Link link;
-  private long linkStartedNanos;
-  private boolean appOpen;
-  private Transport announced;
-  private int transportIndex;
-  private int attempts;
-  private long nextRef;
-  private boolean resubscribeQueued;
-  private ScheduledFuture<?> reconnect;
 
   Engine(Settings settings) {
     this.settings = settings;
-    this.listener = settings.listener();
     this.dispatcher = new Dispatcher(MAX_QUEUED_CALLBACKS);
     String name = "herald-client-timer-" + TIMERS.incrementAndGet();
     this.timer =
@@ -86,11 +63,6 @@ final class Engine implements LinkListener {
               return t;
             });
     timer.setRemoveOnCancelPolicy(true);
-    this.backoff =
-        new Backoff(
-            settings.reconnectMin(),
-            settings.reconnectMax(),
-            () -> ThreadLocalRandom.current().nextDouble());
     this.context =
         new LinkContext(
             settings.httpClient(),
@@ -101,13 +73,27 @@ final class Engine implements LinkListener {
             settings.pollTimeout(),
             this);
     this.httpPublisher = new HttpPublisher(context, settings.requestTimeout());
-    this.book = new ChannelBook(settings.resumeFrom());
-    this.delivery = new Delivery(book, dispatcher, listener);
+    this.delivery = new Delivery(settings.resumeFrom(), dispatcher, settings.listener());
     this.publishes = new PendingPublishes(dispatcher);
-    long shortest =
-        Math.min(settings.idleTimeout().toMillis(), settings.connectTimeout().toMillis());
-    long tick = Math.max(10, Math.min(1000, shortest / 4));
-    timer.scheduleWithFixedDelay(this::watch, tick, tick, TimeUnit.MILLISECONDS);
+    Backoff backoff =
+        new Backoff(
+            settings.reconnectMin(),
+            settings.reconnectMax(),
+            () -> ThreadLocalRandom.current().nextDouble());
+    this.connector =
+        new Connector(
+            settings,
+            dispatcher,
+            lock,
+            timer,
+            backoff,
+            this::newLink,
+            () -> !delivery.isEmpty(),
+            this);
+    Liveness liveness =
+        new Liveness(settings.connectTimeout(), settings.idleTimeout(), connector::link, this);
+    long tick = Liveness.tickMillis(settings.connectTimeout(), settings.idleTimeout());
+    timer.scheduleWithFixedDelay(liveness::check, tick, tick, TimeUnit.MILLISECONDS);
   }
 
   /** Connects now if there is something to connect for (always, on WebSocket). */
@@ -115,11 +101,24 @@ final class Engine implements LinkListener {
     Runnable after;
     lock.lock();
     try {
-      after = connectIfNeeded();
+      after = connector.connectIfNeeded();
     } finally {
       lock.unlock();
     }
     run(after);
+  }
+
+  /** A link for a transport, from the channels and positions of now; under the lock. */
+  private Link newLink(Transport t) {
+    return switch (t) {
+      case WEBSOCKET -> new WebSocketLink(context);
+      case SSE, STREAM ->
+          new StreamLink(
+              context,
+              t,
+              settings.endpoints().stream(t, delivery.channels(), delivery.resumeCursor(), -1));
+      case POLL -> new PollLink(context, delivery.channels());
+    };
   }
 
   // ---- application calls
@@ -129,12 +128,12 @@ final class Engine implements LinkListener {
     Runnable after = null;
     lock.lock();
     try {
-      if (state == State.CLOSED) {
+      if (connector.state() == Connector.State.CLOSED) {
         throw new IllegalStateException("the client is closed");
       }
-      ChannelBook.Entry e = book.get(channel);
+      ChannelBook.Entry e = delivery.get(channel);
       if (e == null) {
-        e = book.add(channel);
+        e = delivery.add(channel);
         after = channelAdded(e);
       }
       e.handlers.add(sub);
@@ -150,12 +149,11 @@ final class Engine implements LinkListener {
     lock.lock();
     try {
       sub.deactivate();
-      ChannelBook.Entry e = book.get(sub.channel());
+      ChannelBook.Entry e = delivery.get(sub.channel());
       if (e == null || !e.handlers.remove(sub) || !e.handlers.isEmpty()) {
         return;
       }
-      book.remove(e.channel);
-      subscribeRefs.values().remove(e.channel);
+      delivery.remove(e.channel);
       after = channelRemoved(e);
     } finally {
       lock.unlock();
@@ -165,15 +163,15 @@ final class Engine implements LinkListener {
 
   CompletableFuture<Ack> publish(String channel, String event, JsonNode data) {
     AckFuture future = new AckFuture(dispatcher);
-    Runnable after = null;
+    Runnable after;
     lock.lock();
     try {
-      if (state == State.CLOSED) {
-        future.completeExceptionally(closedException(channel));
+      if (connector.state() == Connector.State.CLOSED) {
+        future.completeExceptionally(
+            new HeraldException("closed", "the client is closed", 0, channel, null));
         return future;
       }
-      Transport t = link != null ? link.transport() : settings.transports().get(transportIndex);
-      if (!t.twoWay()) {
+      if (!connector.transport().twoWay()) {
         after = () -> httpPublisher.publish(channel, event, data, future);
       } else {
         after = queuePublish(channel, event, data, future);
@@ -185,7 +183,7 @@ final class Engine implements LinkListener {
     return future;
   }
 
-  /** Sends or queues a publish over the WebSocket; under the lock. */
+  /** Sends or holds a publish over the WebSocket; under the lock. */
   private Runnable queuePublish(String channel, String event, JsonNode data, AckFuture future) {
     PendingPublishes.Pending p = publishes.create(channel, event, data, future);
     if (p == null) {
@@ -194,396 +192,17 @@ final class Engine implements LinkListener {
     p.timeout =
         timer.schedule(
             () -> expire(p), settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    if (state == State.OPEN && link != null) {
+    Link l = connector.link();
+    if (connector.state() == Connector.State.OPEN && l != null) {
       publishes.sent(p);
-      link.send(p.frame);
-      return link::flush;
+      l.send(p.frame);
+      return l::flush;
     }
     publishes.hold(p);
-    return connectIfNeeded();
+    return connector.connectIfNeeded();
   }
 
-  String cursor() {
-    lock.lock();
-    try {
-      return book.deliveredCursor();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  List<String> channels() {
-    lock.lock();
-    try {
-      return book.channels();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  Transport transport() {
-    lock.lock();
-    try {
-      return link != null ? link.transport() : settings.transports().get(transportIndex);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  boolean isOpen() {
-    lock.lock();
-    try {
-      return state == State.OPEN;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  void close() {
-    Link l;
-    lock.lock();
-    try {
-      if (state == State.CLOSED) {
-        return;
-      }
-      state = State.CLOSED;
-      l = link;
-      link = null;
-      cancelReconnect();
-      publishes.closed();
-      for (String channel : book.channels()) {
-        book.remove(channel);
-      }
-      if (appOpen && l != null) {
-        appOpen = false;
-        Transport t = l.transport();
-        dispatcher.execute(() -> listener.onClose(t, "client_closed"));
-      }
-    } finally {
-      lock.unlock();
-    }
-    LOG.debug("Herald client for {} closed", settings.endpoints());
-    if (l instanceof WebSocketLink ws) {
-      ws.closeGracefully();
-    } else if (l != null) {
-      l.stop();
-    }
-    timer.shutdownNow();
-    dispatcher.shutdown();
-  }
-
-  // ---- channel changes, under the lock
-
-  private Runnable channelAdded(ChannelBook.Entry e) {
-    if (state == State.IDLE) {
-      return connectIfNeeded();
-    }
-    if (link == null) {
-      return null;
-    }
-    if (link.transport().twoWay()) {
-      if (state != State.OPEN) {
-        return null; // ready subscribes every channel
-      }
-      sendSubscribe(e);
-      return link::flush;
-    }
-    return queueResubscribe();
-  }
-
-  private Runnable channelRemoved(ChannelBook.Entry e) {
-    if (link == null) {
-      return null; // a reconnect with no channels left stays idle
-    }
-    if (link.transport().twoWay()) {
-      if (state != State.OPEN) {
-        return null;
-      }
-      link.send(Frames.unsubscribe(e.channel));
-      return link::flush;
-    }
-    if (book.isEmpty()) {
-      Link old = link;
-      dropLink(old, "unsubscribed");
-      state = State.IDLE;
-      return old::stop;
-    }
-    return queueResubscribe();
-  }
-
-  private void sendSubscribe(ChannelBook.Entry e) {
-    e.pending = true;
-    String ref = "s" + (++nextRef);
-    subscribeRefs.put(ref, e.channel);
-    link.expectReply(System.nanoTime());
-    link.send(Frames.subscribe(e.channel, book.resumeCursor(e.channel), ref));
-  }
-
-  /** HTTP transports change channels by reconnecting; several changes in a row make one. */
-  private Runnable queueResubscribe() {
-    if (!resubscribeQueued) {
-      resubscribeQueued = true;
-      timer.execute(this::resubscribe);
-    }
-    return null;
-  }
-
-  private void resubscribe() {
-    Link old;
-    Runnable start;
-    lock.lock();
-    try {
-      resubscribeQueued = false;
-      if (state == State.CLOSED || link == null || link.transport().twoWay() || book.isEmpty()) {
-        return;
-      }
-      old = link;
-      start = connect(old.transport());
-    } finally {
-      lock.unlock();
-    }
-    LOG.debug("Reconnecting {} for a new channel list", old);
-    old.stop();
-    start.run();
-  }
-
-  // ---- connecting, under the lock
-
-  private Runnable connectIfNeeded() {
-    if (state != State.IDLE) {
-      return null;
-    }
-    Transport t = settings.transports().get(transportIndex);
-    if (!t.twoWay() && book.isEmpty()) {
-      return null;
-    }
-    return connect(t);
-  }
-
-  private Runnable connect(Transport t) {
-    Link l =
-        switch (t) {
-          case WEBSOCKET -> new WebSocketLink(context);
-          case SSE, STREAM ->
-              new StreamLink(
-                  context,
-                  t,
-                  settings.endpoints().stream(t, book.channels(), book.resumeCursor(), -1));
-          case POLL -> new PollLink(context, book.channels());
-        };
-    link = l;
-    linkStartedNanos = System.nanoTime();
-    state = State.CONNECTING;
-    return () -> start(l);
-  }
-
-  /** Starts a link outside the lock; a failure to even start counts as a failed attempt. */
-  private void start(Link l) {
-    try {
-      l.start();
-    } catch (RuntimeException e) {
-      l.stop();
-      closed(l, "connect_failed", Link.connectFailure(l.transport().wireName(), e));
-    }
-  }
-
-  private void reconnectNow() {
-    Runnable after;
-    lock.lock();
-    try {
-      if (state != State.WAITING) {
-        return;
-      }
-      reconnect = null;
-      state = State.IDLE;
-      after = connectIfNeeded();
-    } finally {
-      lock.unlock();
-    }
-    run(after);
-  }
-
-  private void cancelReconnect() {
-    if (reconnect != null) {
-      reconnect.cancel(false);
-      reconnect = null;
-    }
-  }
-
-  /** Forgets the current link; tells the application if it knew the connection open. */
-  private void dropLink(Link l, String reason) {
-    link = null;
-    publishes.disconnected();
-    subscribeRefs.clear();
-    for (ChannelBook.Entry e : book.entries()) {
-      e.pending = false;
-    }
-    if (appOpen) {
-      appOpen = false;
-      Transport t = l.transport();
-      LOG.info("Herald {} connection to {} closed: {}", t.wireName(), settings.endpoints(), reason);
-      dispatcher.execute(() -> listener.onClose(t, reason));
-    }
-  }
-
-  // ---- LinkListener: called by links on their I/O threads
-
-  @Override
-  public void opened(Link l) {
-    Runnable after;
-    lock.lock();
-    try {
-      if (l != link) {
-        return;
-      }
-      after = ready(l, null);
-    } finally {
-      lock.unlock();
-    }
-    run(after);
-  }
-
-  @Override
-  public void frame(Link l, JsonNode frame) {
-    Runnable after = null;
-    lock.lock();
-    try {
-      if (l != link) {
-        return;
-      }
-      String type = Frames.type(frame);
-      if (!type.equals("message") && LOG.isDebugEnabled()) {
-        LOG.debug("{} frame on {}: channel {}", type, l, Frames.text(frame, "channel"));
-      }
-      switch (type) {
-        case "ready" -> after = ready(l, Frames.text(frame, "cursor"));
-        case "subscribed" -> {
-          subscribeRefs.values().remove(Frames.text(frame, "channel"));
-          delivery.subscribed(frame);
-        }
-        case "message" -> delivery.message(frame);
-        case "reset" -> delivery.reset(frame);
-        case "ack" -> publishes.ack(Frames.text(frame, "ref"), Frames.ack(frame));
-        case "error" -> error(frame);
-        case "pong", "heartbeat" -> {
-          // The link recorded that it heard from the server.
-        }
-        default -> LOG.debug("Ignoring a frame of unknown type {}", Frames.type(frame));
-      }
-    } catch (HeraldException e) {
-      delivery.error(e);
-    } finally {
-      lock.unlock();
-    }
-    run(after);
-  }
-
-  @Override
-  public void positions(Link l, String cursor) {
-    lock.lock();
-    try {
-      if (l == link) {
-        delivery.merge(cursor);
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  @Override
-  public String since(Link l) {
-    lock.lock();
-    try {
-      return l == link ? book.resumeCursor() : null;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  @Override
-  public void closed(Link l, String reason, HeraldException failure) {
-    lock.lock();
-    try {
-      if (l != link) {
-        return;
-      }
-      boolean wasReady = l.ready;
-      dropLink(l, reason);
-      if (!wasReady) {
-        HeraldException f =
-            failure != null
-                ? failure
-                : HeraldException.of(
-                    "connect_failed",
-                    "the "
-                        + l.transport().wireName()
-                        + " connection ended before the server was ready ("
-                        + reason
-                        + ")");
-        LOG.debug("Connecting over {} failed: {}", l.transport().wireName(), f.getMessage());
-        delivery.error(f);
-        maybeFallBack(l.transport(), f);
-      }
-      if (state == State.CLOSED) {
-        return;
-      }
-      long delay = backoff.delayMillis(wasReady ? 0 : attempts);
-      attempts = wasReady ? 1 : attempts + 1;
-      state = State.WAITING;
-      reconnect = timer.schedule(this::reconnectNow, delay, TimeUnit.MILLISECONDS);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  // ---- frames, under the lock
-
-  private Runnable ready(Link l, String cursor) {
-    if (l.ready) {
-      return null;
-    }
-    l.ready = true;
-    state = State.OPEN;
-    attempts = 0;
-    worked.add(l.transport());
-    if (cursor != null) {
-      delivery.merge(cursor);
-    }
-    if (!appOpen) {
-      appOpen = true;
-      Transport t = l.transport();
-      LOG.info("Herald {} connection to {} open", t.wireName(), settings.endpoints());
-      if (t != announced) {
-        announced = t;
-        dispatcher.execute(() -> listener.onTransport(t));
-      }
-      dispatcher.execute(() -> listener.onOpen(t));
-    }
-    if (!l.transport().twoWay()) {
-      return null;
-    }
-    for (ChannelBook.Entry e : book.entries()) {
-      sendSubscribe(e);
-    }
-    for (PendingPublishes.Pending p : publishes.release()) {
-      l.send(p.frame);
-    }
-    return l::flush;
-  }
-
-  private void error(JsonNode frame) {
-    String ref = Frames.text(frame, "ref");
-    if (publishes.refuse(ref, channel -> Frames.error(frame, 0, channel))) {
-      return;
-    }
-    String channel = ref == null ? null : subscribeRefs.remove(ref);
-    if (channel != null) {
-      delivery.refused(channel, Frames.error(frame, 0, channel));
-    } else {
-      delivery.error(Frames.error(frame, 0, null));
-    }
-  }
-
+  /** A publish's timeout fired, on the timer thread. */
   private void expire(PendingPublishes.Pending p) {
     lock.lock();
     try {
@@ -600,80 +219,253 @@ final class Engine implements LinkListener {
     }
   }
 
-  private void maybeFallBack(Transport failed, HeraldException f) {
-    List<Transport> list = settings.transports();
-    boolean blocked = f.status() > 0 || f.code().equals("timeout") || f.code().equals("protocol");
-    if (list.size() > 1 && blocked && !worked.contains(failed)) {
-      transportIndex = (list.indexOf(failed) + 1) % list.size();
-      LOG.info(
-          "Herald {} transport failed ({}); falling back to {}",
-          failed.wireName(),
-          f.code(),
-          list.get(transportIndex).wireName());
+  String cursor() {
+    lock.lock();
+    try {
+      return delivery.deliveredCursor();
+    } finally {
+      lock.unlock();
     }
   }
 
-  // ---- the watchdog, on the timer thread
-
-  private void watch() {
-    Link l;
-    String why = null;
-    Runnable ping = null;
+  List<String> channels() {
     lock.lock();
     try {
-      l = link;
-      if (l == null) {
+      return delivery.channels();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  Transport transport() {
+    lock.lock();
+    try {
+      return connector.transport();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  boolean isOpen() {
+    lock.lock();
+    try {
+      return connector.state() == Connector.State.OPEN;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void close() {
+    Link l;
+    lock.lock();
+    try {
+      if (connector.state() == Connector.State.CLOSED) {
         return;
       }
-      long now = System.nanoTime();
-      if (!l.ready) {
-        if (now - linkStartedNanos > settings.connectTimeout().toNanos()) {
-          why = "timeout";
-        }
-      } else if (l.watchesIdle()) {
-        long silent = now - l.lastHeardNanos();
-        long awaited = l.replyAwaitedSinceNanos();
-        if (silent > settings.idleTimeout().toNanos()) {
-          why = "idle_timeout";
-        } else if (awaited != 0 && now - awaited > settings.connectTimeout().toNanos()) {
-          why = "no_reply";
-        } else if (l.transport().twoWay()
-            && silent > settings.idleTimeout().toNanos() / 3
-            && l.lastPingNanos() < l.lastHeardNanos()) {
-          l.pinged(now);
-          l.expectReply(now);
-          l.send(Frames.ping());
-          ping = l::flush;
-        }
+      publishes.closed();
+      delivery.removeAll();
+      l = connector.close();
+    } finally {
+      lock.unlock();
+    }
+    LOG.debug("Herald client for {} closed", settings.endpoints());
+    if (l instanceof WebSocketLink ws) {
+      ws.closeGracefully();
+    } else if (l != null) {
+      l.stop();
+    }
+    timer.shutdownNow();
+    dispatcher.shutdown();
+  }
+
+  // ---- channel changes, under the lock
+
+  private Runnable channelAdded(ChannelBook.Entry e) {
+    if (connector.state() == Connector.State.IDLE) {
+      return connector.connectIfNeeded();
+    }
+    Link l = connector.link();
+    if (l == null) {
+      return null;
+    }
+    if (l.transport().twoWay()) {
+      if (connector.state() != Connector.State.OPEN) {
+        return null; // ready subscribes every channel
+      }
+      sendSubscribe(l, e);
+      return l::flush;
+    }
+    connector.queueResubscribe();
+    return null;
+  }
+
+  private Runnable channelRemoved(ChannelBook.Entry e) {
+    Link l = connector.link();
+    if (l == null) {
+      return null; // a reconnect with no channels left stays idle
+    }
+    if (l.transport().twoWay()) {
+      if (connector.state() != Connector.State.OPEN) {
+        return null;
+      }
+      l.send(ClientFrames.unsubscribe(e.channel));
+      return l::flush;
+    }
+    if (delivery.isEmpty()) {
+      linkDropped();
+      return connector.idle(l, "unsubscribed");
+    }
+    connector.queueResubscribe();
+    return null;
+  }
+
+  private void sendSubscribe(Link l, ChannelBook.Entry e) {
+    String frame = delivery.subscribe(e);
+    l.expectReply(System.nanoTime());
+    l.send(frame);
+  }
+
+  /** The current link is going: what waited on it is over. */
+  private void linkDropped() {
+    publishes.disconnected();
+    delivery.linkDropped();
+  }
+
+  // ---- LinkListener: called by links on their I/O threads
+
+  @Override
+  public void opened(Link l) {
+    Runnable after;
+    lock.lock();
+    try {
+      if (l != connector.link()) {
+        return;
+      }
+      after = ready(l, null);
+    } finally {
+      lock.unlock();
+    }
+    run(after);
+  }
+
+  @Override
+  public void frame(Link l, ServerFrame frame) {
+    Runnable after;
+    lock.lock();
+    try {
+      if (l != connector.link()) {
+        return;
+      }
+      if (frame.kind() != ServerFrame.Kind.MESSAGE) {
+        LOG.debug("{} on {}", frame, l);
+      }
+      after = apply(l, frame);
+    } finally {
+      lock.unlock();
+    }
+    run(after);
+  }
+
+  @Override
+  public void positions(Link l, Cursor cursor) {
+    lock.lock();
+    try {
+      if (l == connector.link()) {
+        delivery.merge(cursor);
       }
     } finally {
       lock.unlock();
     }
-    run(ping);
-    if (why != null) {
-      LOG.debug("Dropping {}: {}", l, why);
-      l.stop();
-      closed(
-          l,
-          why,
-          why.equals("timeout")
-              ? HeraldException.of(
-                  "timeout",
-                  "no ready frame over "
-                      + l.transport().wireName()
-                      + " within "
-                      + settings.connectTimeout())
-              : null);
+  }
+
+  @Override
+  public String since(Link l) {
+    lock.lock();
+    try {
+      return l == connector.link() ? delivery.resumeCursor() : null;
+    } finally {
+      lock.unlock();
     }
+  }
+
+  @Override
+  public void closed(Link l, String reason, HeraldException failure) {
+    lock.lock();
+    try {
+      if (l != connector.link()) {
+        return;
+      }
+      linkDropped();
+      HeraldException f = connector.ended(l, reason, failure);
+      if (f != null) {
+        delivery.error(f);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- frames, under the lock
+
+  /** Applies a frame of the current link; returns the I/O to run after the lock. */
+  private Runnable apply(Link l, ServerFrame frame) {
+    return switch (frame.kind()) {
+      case READY -> ready(l, ((ServerFrame.Ready) frame).cursor());
+      case SUBSCRIBED -> {
+        delivery.subscribed((ServerFrame.Subscribed) frame);
+        yield null;
+      }
+      case MESSAGE -> {
+        delivery.message(((ServerFrame.MessageFrame) frame).message());
+        yield null;
+      }
+      case RESET -> {
+        delivery.reset((ServerFrame.Reset) frame);
+        yield null;
+      }
+      case ACK -> {
+        ServerFrame.AckFrame ack = (ServerFrame.AckFrame) frame;
+        publishes.ack(ack.ref(), ack.ack());
+        yield null;
+      }
+      case ERROR -> {
+        ServerFrame.ErrorFrame error = (ServerFrame.ErrorFrame) frame;
+        if (!publishes.refuse(error.ref(), channel -> error.toException(0, channel))) {
+          delivery.error(error);
+        }
+        yield null;
+      }
+      case MALFORMED -> {
+        delivery.error(((ServerFrame.Malformed) frame).problem());
+        yield null;
+      }
+      case PONG, HEARTBEAT, UNKNOWN -> null; // the link noted that it heard from the server
+    };
+  }
+
+  private Runnable ready(Link l, Cursor cursor) {
+    if (!connector.ready(l)) {
+      return null;
+    }
+    if (cursor != null) {
+      delivery.merge(cursor);
+    }
+    connector.announceOpen(l);
+    if (!l.transport().twoWay()) {
+      return null;
+    }
+    for (ChannelBook.Entry e : delivery.entries()) {
+      sendSubscribe(l, e);
+    }
+    for (PendingPublishes.Pending p : publishes.release()) {
+      l.send(p.frame);
+    }
+    return l::flush;
   }
 
   private static void run(Runnable r) {
     if (r != null) {
       r.run();
     }
-  }
-
-  private static HeraldException closedException(String channel) {
-    return new HeraldException("closed", "the client is closed", 0, channel, null);
   }
 }

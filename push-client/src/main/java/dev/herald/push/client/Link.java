@@ -15,13 +15,17 @@ abstract class Link {
   final LinkContext context;
   private final Transport transport;
   private final AtomicBoolean ended = new AtomicBoolean();
+  private final long startedNanos = System.nanoTime();
   private volatile boolean stopped;
-  private volatile long lastHeardNanos = System.nanoTime();
+  private volatile long lastHeardNanos = startedNanos;
   private volatile long lastPingNanos;
   private volatile long replyAwaitedSinceNanos;
 
-  /** Set by the engine, under its lock, when the server's ready frame came. */
-  boolean ready;
+  /**
+   * Set by the engine, under its lock, when the server's ready frame came; volatile for the
+   * liveness check, which reads it without the lock.
+   */
+  volatile boolean ready;
 
   Link(LinkContext context, Transport transport) {
     this.context = context;
@@ -52,6 +56,11 @@ abstract class Link {
 
   /** Starts sending queued frames if no send is in flight. */
   void flush() {}
+
+  /** When the link was made, on {@link System#nanoTime()}'s scale. */
+  long startedNanos() {
+    return startedNanos;
+  }
 
   /** Whether the engine should drop the link after a silence of the idle timeout. */
   boolean watchesIdle() {

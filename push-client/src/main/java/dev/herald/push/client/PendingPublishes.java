@@ -56,7 +56,7 @@ final class PendingPublishes {
       return null;
     }
     String ref = "p" + (++nextRef);
-    return new Pending(ref, channel, Frames.publish(channel, event, data, ref), future);
+    return new Pending(ref, channel, ClientFrames.publish(channel, event, data, ref), future);
   }
 
   /** The publish is on the wire: it waits for its ack. */
