@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +75,7 @@ final class Engine implements LinkListener {
             this);
     this.httpPublisher = new HttpPublisher(context, settings.requestTimeout());
     this.delivery = new Delivery(settings.resumeFrom(), dispatcher, settings.listener());
-    this.publishes = new PendingPublishes(dispatcher);
+    this.publishes = new PendingPublishes(dispatcher, timer, settings.requestTimeout(), lock);
     Backoff backoff =
         new Backoff(
             settings.reconnectMin(),
@@ -98,14 +99,7 @@ final class Engine implements LinkListener {
 
   /** Connects now if there is something to connect for (always, on WebSocket). */
   void start() {
-    Runnable after;
-    lock.lock();
-    try {
-      after = connector.connectIfNeeded();
-    } finally {
-      lock.unlock();
-    }
-    run(after);
+    run(locked(connector::connectIfNeeded));
   }
 
   /** A link for a transport, from the channels and positions of now; under the lock. */
@@ -189,9 +183,6 @@ final class Engine implements LinkListener {
     if (p == null) {
       return null;
     }
-    p.timeout =
-        timer.schedule(
-            () -> expire(p), settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
     Link l = connector.link();
     if (connector.state() == Connector.State.OPEN && l != null) {
       publishes.sent(p);
@@ -202,54 +193,26 @@ final class Engine implements LinkListener {
     return connector.connectIfNeeded();
   }
 
-  /** A publish's timeout fired, on the timer thread. */
-  private void expire(PendingPublishes.Pending p) {
-    lock.lock();
-    try {
-      publishes.expire(
-          p,
-          new HeraldException(
-              "timeout",
-              "no acknowledgement within " + settings.requestTimeout(),
-              0,
-              p.channel,
-              null));
-    } finally {
-      lock.unlock();
-    }
-  }
-
   String cursor() {
-    lock.lock();
-    try {
-      return delivery.deliveredCursor();
-    } finally {
-      lock.unlock();
-    }
+    return locked(delivery::deliveredCursor);
   }
 
   List<String> channels() {
-    lock.lock();
-    try {
-      return delivery.channels();
-    } finally {
-      lock.unlock();
-    }
+    return locked(delivery::channels);
   }
 
   Transport transport() {
-    lock.lock();
-    try {
-      return connector.transport();
-    } finally {
-      lock.unlock();
-    }
+    return locked(connector::transport);
   }
 
   boolean isOpen() {
+    return locked(() -> connector.state() == Connector.State.OPEN);
+  }
+
+  private <T> T locked(Supplier<T> read) {
     lock.lock();
     try {
-      return connector.state() == Connector.State.OPEN;
+      return read.get();
     } finally {
       lock.unlock();
     }
