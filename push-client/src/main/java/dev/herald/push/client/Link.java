@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One connection attempt over one transport, from its request to its end. A link never reconnects:
- * the engine makes a new one. Thread-safe.
+ * the {@link Connector} makes a new one. Thread-safe.
  */
 abstract class Link {
   final LinkContext context;
@@ -62,7 +62,7 @@ abstract class Link {
     return startedNanos;
   }
 
-  /** Whether the engine should drop the link after a silence of the idle timeout. */
+  /** Whether {@link Liveness} should drop the link after a silence of the idle timeout. */
   boolean watchesIdle() {
     return true;
   }
@@ -78,8 +78,9 @@ abstract class Link {
 
   /**
    * Notes that a frame which the server answers (subscribe, ping) is being sent: unless something
-   * arrives within the connect timeout, the engine takes the socket for dead. The JDK's WebSocket
-   * can miss a close that comes right after the handshake; this is how the client finds out.
+   * arrives within the connect timeout, {@link Liveness} takes the socket for dead. The JDK's
+   * WebSocket can miss a close that comes right after the handshake; this is how the client finds
+   * out.
    */
   void expectReply(long nowNanos) {
     if (replyAwaitedSinceNanos == 0) {
