@@ -13,8 +13,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The client's channels: their handlers and positions, the resume cursor made from them, and the
- * duplicate check. Not thread-safe: the engine guards it with its lock, except the fields marked
- * volatile, which the callback thread writes.
+ * duplicate check. Not thread-safe: {@link Delivery} owns it, under the engine's lock, except the
+ * fields marked volatile, which the callback thread writes.
  *
  * <p>Two positions are kept per channel. {@link Entry#received} is where the last frame read from
  * the wire left the channel; reconnects resume from it, so frames read but not yet delivered are

@@ -1,35 +1,36 @@
 package dev.herald.push.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.push.Cursor;
 import dev.herald.push.Message;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client's state machine: one link at a time, reconnects with backoff, channels and their
- * positions, publishes awaiting their acks. Thread-safe.
+ * The client behind {@link HeraldClient}: takes the application's calls and the links' reports and
+ * hands each to the part that owns it. Thread-safe.
  *
- * <p>Design notes. One lock guards all state; it is held while a frame is applied (so frames of one
- * link are applied in order, and the position a reconnect resumes from is exactly after the frames
- * applied) and never across I/O or application code: links are started, flushed and stopped after
- * it is released, and application callbacks are queued on the dispatcher, in order, while it is
- * held. Every link callback first checks that it comes from the current link; a replaced link's
- * late frames are dropped, and the replacement resumes from the positions before them. The
- * connection is {@code IDLE} (nothing to connect for), {@code CONNECTING} (a link waits for {@code
- * ready}), {@code OPEN}, {@code WAITING} (for the backoff timer) or {@code CLOSED}, for good.
+ * <p>Design notes. Three parts hold the state, each its own: the {@link Connector} (which link, its
+ * lifecycle, backoff and fallback), {@link Delivery} (channels, positions, the duplicate check and
+ * the application's callbacks) and {@link PendingPublishes} (WebSocket publishes awaiting their
+ * ack). They share one lock, this class's, because a frame changes them together: the check that a
+ * frame comes from the current link and its effect on the channels must be one step, so that a
+ * replaced link's late frames are dropped and a reconnect resumes from exactly after the frames
+ * applied; a {@code ready} frame opens the connection, subscribes every channel and releases the
+ * held publishes in that order. The lock is never held across I/O or application code: links are
+ * started, flushed and stopped after it is released (the parts return that work as a {@link
+ * Runnable}), and application callbacks are queued on the {@link Dispatcher}, in order, while it is
+ * held. {@link Liveness} runs on the timer without the lock. Frames arrive already read into {@link
+ * ServerFrame}s and are dispatched on their kind.
  */
 final class Engine implements LinkListener {
   private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
@@ -38,43 +39,20 @@ final class Engine implements LinkListener {
   /** The most callbacks queued before the transports stop reading. */
   static final int MAX_QUEUED_CALLBACKS = 1024;
 
-  private enum State {
-    IDLE,
-    CONNECTING,
-    OPEN,
-    WAITING,
-    CLOSED
-  }
-
   private final Settings settings;
-  private final HeraldListener listener;
   private final Dispatcher dispatcher;
   private final ScheduledThreadPoolExecutor timer;
-  private final Backoff backoff;
   private final LinkContext context;
   private final HttpPublisher httpPublisher;
   private final ReentrantLock lock = new ReentrantLock();
 
   // Guarded by lock.
-  private final ChannelBook book;
+  private final Connector connector;
   private final Delivery delivery;
   private final PendingPublishes publishes;
-  private final Map<String, String> subscribeRefs = new HashMap<>();
-  private final Set<Transport> worked = new HashSet<>();
-  private State state = State.IDLE;
-  private Link link;
-  private long linkStartedNanos;
-  private boolean appOpen;
-  private Transport announced;
-  private int transportIndex;
-  private int attempts;
-  private long nextRef;
-  private boolean resubscribeQueued;
-  private ScheduledFuture<?> reconnect;
 
   Engine(Settings settings) {
     this.settings = settings;
-    this.listener = settings.listener();
     this.dispatcher = new Dispatcher(MAX_QUEUED_CALLBACKS);
     String name = "herald-client-timer-" + TIMERS.incrementAndGet();
     this.timer =
@@ -86,11 +64,6 @@ final class Engine implements LinkListener {
               return t;
             });
     timer.setRemoveOnCancelPolicy(true);
-    this.backoff =
-        new Backoff(
-            settings.reconnectMin(),
-            settings.reconnectMax(),
-            () -> ThreadLocalRandom.current().nextDouble());
     this.context =
         new LinkContext(
             settings.httpClient(),
@@ -101,25 +74,45 @@ final class Engine implements LinkListener {
             settings.pollTimeout(),
             this);
     this.httpPublisher = new HttpPublisher(context, settings.requestTimeout());
-    this.book = new ChannelBook(settings.resumeFrom());
-    this.delivery = new Delivery(book, dispatcher, listener);
-    this.publishes = new PendingPublishes(dispatcher);
-    long shortest =
-        Math.min(settings.idleTimeout().toMillis(), settings.connectTimeout().toMillis());
-    long tick = Math.max(10, Math.min(1000, shortest / 4));
-    timer.scheduleWithFixedDelay(this::watch, tick, tick, TimeUnit.MILLISECONDS);
+    this.delivery = new Delivery(settings.resumeFrom(), dispatcher, settings.listener());
+    this.publishes = new PendingPublishes(dispatcher, timer, settings.requestTimeout(), lock);
+    Backoff backoff =
+        new Backoff(
+            settings.reconnectMin(),
+            settings.reconnectMax(),
+            () -> ThreadLocalRandom.current().nextDouble());
+    this.connector =
+        new Connector(
+            settings,
+            dispatcher,
+            lock,
+            timer,
+            backoff,
+            this::newLink,
+            () -> !delivery.isEmpty(),
+            this);
+    Liveness liveness =
+        new Liveness(settings.connectTimeout(), settings.idleTimeout(), connector::link, this);
+    long tick = Liveness.tickMillis(settings.connectTimeout(), settings.idleTimeout());
+    timer.scheduleWithFixedDelay(liveness::check, tick, tick, TimeUnit.MILLISECONDS);
   }
 
   /** Connects now if there is something to connect for (always, on WebSocket). */
   void start() {
-    Runnable after;
-    lock.lock();
-    try {
-      after = connectIfNeeded();
-    } finally {
-      lock.unlock();
-    }
-    run(after);
+    run(locked(connector::connectIfNeeded));
+  }
+
+  /** A link for a transport, from the channels and positions of now; under the lock. */
+  private Link newLink(Transport t) {
+    return switch (t) {
+      case WEBSOCKET -> new WebSocketLink(context);
+      case SSE, STREAM ->
+          new StreamLink(
+              context,
+              t,
+              settings.endpoints().stream(t, delivery.channels(), delivery.resumeCursor(), -1));
+      case POLL -> new PollLink(context, delivery.channels());
+    };
   }
 
   // ---- application calls
@@ -129,12 +122,12 @@ final class Engine implements LinkListener {
     Runnable after = null;
     lock.lock();
     try {
-      if (state == State.CLOSED) {
+      if (connector.state() == Connector.State.CLOSED) {
         throw new IllegalStateException("the client is closed");
       }
-      ChannelBook.Entry e = book.get(channel);
+      ChannelBook.Entry e = delivery.get(channel);
       if (e == null) {
-        e = book.add(channel);
+        e = delivery.add(channel);
         after = channelAdded(e);
       }
       e.handlers.add(sub);
@@ -150,12 +143,11 @@ final class Engine implements LinkListener {
     lock.lock();
     try {
       sub.deactivate();
-      ChannelBook.Entry e = book.get(sub.channel());
+      ChannelBook.Entry e = delivery.get(sub.channel());
       if (e == null || !e.handlers.remove(sub) || !e.handlers.isEmpty()) {
         return;
       }
-      book.remove(e.channel);
-      subscribeRefs.values().remove(e.channel);
+      delivery.remove(e.channel);
       after = channelRemoved(e);
     } finally {
       lock.unlock();
@@ -165,15 +157,15 @@ final class Engine implements LinkListener {
 
   CompletableFuture<Ack> publish(String channel, String event, JsonNode data) {
     AckFuture future = new AckFuture(dispatcher);
-    Runnable after = null;
+    Runnable after;
     lock.lock();
     try {
-      if (state == State.CLOSED) {
-        future.completeExceptionally(closedException(channel));
+      if (connector.state() == Connector.State.CLOSED) {
+        future.completeExceptionally(
+            new HeraldException("closed", "the client is closed", 0, channel, null));
         return future;
       }
-      Transport t = link != null ? link.transport() : settings.transports().get(transportIndex);
-      if (!t.twoWay()) {
+      if (!connector.transport().twoWay()) {
         after = () -> httpPublisher.publish(channel, event, data, future);
       } else {
         after = queuePublish(channel, event, data, future);
@@ -185,55 +177,42 @@ final class Engine implements LinkListener {
     return future;
   }
 
-  /** Sends or queues a publish over the WebSocket; under the lock. */
+  /** Sends or holds a publish over the WebSocket; under the lock. */
   private Runnable queuePublish(String channel, String event, JsonNode data, AckFuture future) {
     PendingPublishes.Pending p = publishes.create(channel, event, data, future);
     if (p == null) {
       return null;
     }
-    p.timeout =
-        timer.schedule(
-            () -> expire(p), settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    if (state == State.OPEN && link != null) {
+    Link l = connector.link();
+    if (connector.state() == Connector.State.OPEN && l != null) {
       publishes.sent(p);
-      link.send(p.frame);
-      return link::flush;
+      l.send(p.frame);
+      return l::flush;
     }
     publishes.hold(p);
-    return connectIfNeeded();
+    return connector.connectIfNeeded();
   }
 
   String cursor() {
-    lock.lock();
-    try {
-      return book.deliveredCursor();
-    } finally {
-      lock.unlock();
-    }
+    return locked(delivery::deliveredCursor);
   }
 
   List<String> channels() {
-    lock.lock();
-    try {
-      return book.channels();
-    } finally {
-      lock.unlock();
-    }
+    return locked(delivery::channels);
   }
 
   Transport transport() {
-    lock.lock();
-    try {
-      return link != null ? link.transport() : settings.transports().get(transportIndex);
-    } finally {
-      lock.unlock();
-    }
+    return locked(connector::transport);
   }
 
   boolean isOpen() {
+    return locked(() -> connector.state() == Connector.State.OPEN);
+  }
+
+  private <T> T locked(Supplier<T> read) {
     lock.lock();
     try {
-      return state == State.OPEN;
+      return read.get();
     } finally {
       lock.unlock();
     }
@@ -243,22 +222,12 @@ final class Engine implements LinkListener {
     Link l;
     lock.lock();
     try {
-      if (state == State.CLOSED) {
+      if (connector.state() == Connector.State.CLOSED) {
         return;
       }
-      state = State.CLOSED;
-      l = link;
-      link = null;
-      cancelReconnect();
       publishes.closed();
-      for (String channel : book.channels()) {
-        book.remove(channel);
-      }
-      if (appOpen && l != null) {
-        appOpen = false;
-        Transport t = l.transport();
-        dispatcher.execute(() -> listener.onClose(t, "client_closed"));
-      }
+      delivery.removeAll();
+      l = connector.close();
     } finally {
       lock.unlock();
     }
@@ -275,155 +244,54 @@ final class Engine implements LinkListener {
   // ---- channel changes, under the lock
 
   private Runnable channelAdded(ChannelBook.Entry e) {
-    if (state == State.IDLE) {
-      return connectIfNeeded();
+    if (connector.state() == Connector.State.IDLE) {
+      return connector.connectIfNeeded();
     }
-    if (link == null) {
+    Link l = connector.link();
+    if (l == null) {
       return null;
     }
-    if (link.transport().twoWay()) {
-      if (state != State.OPEN) {
+    if (l.transport().twoWay()) {
+      if (connector.state() != Connector.State.OPEN) {
         return null; // ready subscribes every channel
       }
-      sendSubscribe(e);
-      return link::flush;
+      sendSubscribe(l, e);
+      return l::flush;
     }
-    return queueResubscribe();
-  }
-
-  private Runnable channelRemoved(ChannelBook.Entry e) {
-    if (link == null) {
-      return null; // a reconnect with no channels left stays idle
-    }
-    if (link.transport().twoWay()) {
-      if (state != State.OPEN) {
-        return null;
-      }
-      link.send(Frames.unsubscribe(e.channel));
-      return link::flush;
-    }
-    if (book.isEmpty()) {
-      Link old = link;
-      dropLink(old, "unsubscribed");
-      state = State.IDLE;
-      return old::stop;
-    }
-    return queueResubscribe();
-  }
-
-  private void sendSubscribe(ChannelBook.Entry e) {
-    e.pending = true;
-    String ref = "s" + (++nextRef);
-    subscribeRefs.put(ref, e.channel);
-    link.expectReply(System.nanoTime());
-    link.send(Frames.subscribe(e.channel, book.resumeCursor(e.channel), ref));
-  }
-
-  /** HTTP transports change channels by reconnecting; several changes in a row make one. */
-  private Runnable queueResubscribe() {
-    if (!resubscribeQueued) {
-      resubscribeQueued = true;
-      timer.execute(this::resubscribe);
-    }
+    connector.queueResubscribe();
     return null;
   }
 
-  private void resubscribe() {
-    Link old;
-    Runnable start;
-    lock.lock();
-    try {
-      resubscribeQueued = false;
-      if (state == State.CLOSED || link == null || link.transport().twoWay() || book.isEmpty()) {
-        return;
+  private Runnable channelRemoved(ChannelBook.Entry e) {
+    Link l = connector.link();
+    if (l == null) {
+      return null; // a reconnect with no channels left stays idle
+    }
+    if (l.transport().twoWay()) {
+      if (connector.state() != Connector.State.OPEN) {
+        return null;
       }
-      old = link;
-      start = connect(old.transport());
-    } finally {
-      lock.unlock();
+      l.send(ClientFrames.unsubscribe(e.channel));
+      return l::flush;
     }
-    LOG.debug("Reconnecting {} for a new channel list", old);
-    old.stop();
-    start.run();
+    if (delivery.isEmpty()) {
+      linkDropped();
+      return connector.idle(l, "unsubscribed");
+    }
+    connector.queueResubscribe();
+    return null;
   }
 
-  // ---- connecting, under the lock
-
-  private Runnable connectIfNeeded() {
-    if (state != State.IDLE) {
-      return null;
-    }
-    Transport t = settings.transports().get(transportIndex);
-    if (!t.twoWay() && book.isEmpty()) {
-      return null;
-    }
-    return connect(t);
+  private void sendSubscribe(Link l, ChannelBook.Entry e) {
+    String frame = delivery.subscribe(e);
+    l.expectReply(System.nanoTime());
+    l.send(frame);
   }
 
-  private Runnable connect(Transport t) {
-    Link l =
-        switch (t) {
-          case WEBSOCKET -> new WebSocketLink(context);
-          case SSE, STREAM ->
-              new StreamLink(
-                  context,
-                  t,
-                  settings.endpoints().stream(t, book.channels(), book.resumeCursor(), -1));
-          case POLL -> new PollLink(context, book.channels());
-        };
-    link = l;
-    linkStartedNanos = System.nanoTime();
-    state = State.CONNECTING;
-    return () -> start(l);
-  }
-
-  /** Starts a link outside the lock; a failure to even start counts as a failed attempt. */
-  private void start(Link l) {
-    try {
-      l.start();
-    } catch (RuntimeException e) {
-      l.stop();
-      closed(l, "connect_failed", Link.connectFailure(l.transport().wireName(), e));
-    }
-  }
-
-  private void reconnectNow() {
-    Runnable after;
-    lock.lock();
-    try {
-      if (state != State.WAITING) {
-        return;
-      }
-      reconnect = null;
-      state = State.IDLE;
-      after = connectIfNeeded();
-    } finally {
-      lock.unlock();
-    }
-    run(after);
-  }
-
-  private void cancelReconnect() {
-    if (reconnect != null) {
-      reconnect.cancel(false);
-      reconnect = null;
-    }
-  }
-
-  /** Forgets the current link; tells the application if it knew the connection open. */
-  private void dropLink(Link l, String reason) {
-    link = null;
+  /** The current link is going: what waited on it is over. */
+  private void linkDropped() {
     publishes.disconnected();
-    subscribeRefs.clear();
-    for (ChannelBook.Entry e : book.entries()) {
-      e.pending = false;
-    }
-    if (appOpen) {
-      appOpen = false;
-      Transport t = l.transport();
-      LOG.info("Herald {} connection to {} closed: {}", t.wireName(), settings.endpoints(), reason);
-      dispatcher.execute(() -> listener.onClose(t, reason));
-    }
+    delivery.linkDropped();
   }
 
   // ---- LinkListener: called by links on their I/O threads
@@ -433,7 +301,7 @@ final class Engine implements LinkListener {
     Runnable after;
     lock.lock();
     try {
-      if (l != link) {
+      if (l != connector.link()) {
         return;
       }
       after = ready(l, null);
@@ -444,34 +312,17 @@ final class Engine implements LinkListener {
   }
 
   @Override
-  public void frame(Link l, JsonNode frame) {
-    Runnable after = null;
+  public void frame(Link l, ServerFrame frame) {
+    Runnable after;
     lock.lock();
     try {
-      if (l != link) {
+      if (l != connector.link()) {
         return;
       }
-      String type = Frames.type(frame);
-      if (!type.equals("message") && LOG.isDebugEnabled()) {
-        LOG.debug("{} frame on {}: channel {}", type, l, Frames.text(frame, "channel"));
+      if (frame.kind() != ServerFrame.Kind.MESSAGE) {
+        LOG.debug("{} on {}", frame, l);
       }
-      switch (type) {
-        case "ready" -> after = ready(l, Frames.text(frame, "cursor"));
-        case "subscribed" -> {
-          subscribeRefs.values().remove(Frames.text(frame, "channel"));
-          delivery.subscribed(frame);
-        }
-        case "message" -> delivery.message(frame);
-        case "reset" -> delivery.reset(frame);
-        case "ack" -> publishes.ack(Frames.text(frame, "ref"), Frames.ack(frame));
-        case "error" -> error(frame);
-        case "pong", "heartbeat" -> {
-          // The link recorded that it heard from the server.
-        }
-        default -> LOG.debug("Ignoring a frame of unknown type {}", Frames.type(frame));
-      }
-    } catch (HeraldException e) {
-      delivery.error(e);
+      after = apply(l, frame);
     } finally {
       lock.unlock();
     }
@@ -479,10 +330,10 @@ final class Engine implements LinkListener {
   }
 
   @Override
-  public void positions(Link l, String cursor) {
+  public void positions(Link l, Cursor cursor) {
     lock.lock();
     try {
-      if (l == link) {
+      if (l == connector.link()) {
         delivery.merge(cursor);
       }
     } finally {
@@ -494,7 +345,7 @@ final class Engine implements LinkListener {
   public String since(Link l) {
     lock.lock();
     try {
-      return l == link ? book.resumeCursor() : null;
+      return l == connector.link() ? delivery.resumeCursor() : null;
     } finally {
       lock.unlock();
     }
@@ -504,33 +355,14 @@ final class Engine implements LinkListener {
   public void closed(Link l, String reason, HeraldException failure) {
     lock.lock();
     try {
-      if (l != link) {
+      if (l != connector.link()) {
         return;
       }
-      boolean wasReady = l.ready;
-      dropLink(l, reason);
-      if (!wasReady) {
-        HeraldException f =
-            failure != null
-                ? failure
-                : HeraldException.of(
-                    "connect_failed",
-                    "the "
-                        + l.transport().wireName()
-                        + " connection ended before the server was ready ("
-                        + reason
-                        + ")");
-        LOG.debug("Connecting over {} failed: {}", l.transport().wireName(), f.getMessage());
+      linkDropped();
+      HeraldException f = connector.ended(l, reason, failure);
+      if (f != null) {
         delivery.error(f);
-        maybeFallBack(l.transport(), f);
       }
-      if (state == State.CLOSED) {
-        return;
-      }
-      long delay = backoff.delayMillis(wasReady ? 0 : attempts);
-      attempts = wasReady ? 1 : attempts + 1;
-      state = State.WAITING;
-      reconnect = timer.schedule(this::reconnectNow, delay, TimeUnit.MILLISECONDS);
     } finally {
       lock.unlock();
     }
@@ -538,32 +370,55 @@ final class Engine implements LinkListener {
 
   // ---- frames, under the lock
 
-  private Runnable ready(Link l, String cursor) {
-    if (l.ready) {
+  /** Applies a frame of the current link; returns the I/O to run after the lock. */
+  private Runnable apply(Link l, ServerFrame frame) {
+    return switch (frame.kind()) {
+      case READY -> ready(l, ((ServerFrame.Ready) frame).cursor());
+      case SUBSCRIBED -> {
+        delivery.subscribed((ServerFrame.Subscribed) frame);
+        yield null;
+      }
+      case MESSAGE -> {
+        delivery.message(((ServerFrame.MessageFrame) frame).message());
+        yield null;
+      }
+      case RESET -> {
+        delivery.reset((ServerFrame.Reset) frame);
+        yield null;
+      }
+      case ACK -> {
+        ServerFrame.AckFrame ack = (ServerFrame.AckFrame) frame;
+        publishes.ack(ack.ref(), ack.ack());
+        yield null;
+      }
+      case ERROR -> {
+        ServerFrame.ErrorFrame error = (ServerFrame.ErrorFrame) frame;
+        if (!publishes.refuse(error.ref(), channel -> error.toException(0, channel))) {
+          delivery.error(error);
+        }
+        yield null;
+      }
+      case MALFORMED -> {
+        delivery.error(((ServerFrame.Malformed) frame).problem());
+        yield null;
+      }
+      case PONG, HEARTBEAT, UNKNOWN -> null; // the link noted that it heard from the server
+    };
+  }
+
+  private Runnable ready(Link l, Cursor cursor) {
+    if (!connector.ready(l)) {
       return null;
     }
-    l.ready = true;
-    state = State.OPEN;
-    attempts = 0;
-    worked.add(l.transport());
     if (cursor != null) {
       delivery.merge(cursor);
     }
-    if (!appOpen) {
-      appOpen = true;
-      Transport t = l.transport();
-      LOG.info("Herald {} connection to {} open", t.wireName(), settings.endpoints());
-      if (t != announced) {
-        announced = t;
-        dispatcher.execute(() -> listener.onTransport(t));
-      }
-      dispatcher.execute(() -> listener.onOpen(t));
-    }
+    connector.announceOpen(l);
     if (!l.transport().twoWay()) {
       return null;
     }
-    for (ChannelBook.Entry e : book.entries()) {
-      sendSubscribe(e);
+    for (ChannelBook.Entry e : delivery.entries()) {
+      sendSubscribe(l, e);
     }
     for (PendingPublishes.Pending p : publishes.release()) {
       l.send(p.frame);
@@ -571,109 +426,9 @@ final class Engine implements LinkListener {
     return l::flush;
   }
 
-  private void error(JsonNode frame) {
-    String ref = Frames.text(frame, "ref");
-    if (publishes.refuse(ref, channel -> Frames.error(frame, 0, channel))) {
-      return;
-    }
-    String channel = ref == null ? null : subscribeRefs.remove(ref);
-    if (channel != null) {
-      delivery.refused(channel, Frames.error(frame, 0, channel));
-    } else {
-      delivery.error(Frames.error(frame, 0, null));
-    }
-  }
-
-  private void expire(PendingPublishes.Pending p) {
-    lock.lock();
-    try {
-      publishes.expire(
-          p,
-          new HeraldException(
-              "timeout",
-              "no acknowledgement within " + settings.requestTimeout(),
-              0,
-              p.channel,
-              null));
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void maybeFallBack(Transport failed, HeraldException f) {
-    List<Transport> list = settings.transports();
-    boolean blocked = f.status() > 0 || f.code().equals("timeout") || f.code().equals("protocol");
-    if (list.size() > 1 && blocked && !worked.contains(failed)) {
-      transportIndex = (list.indexOf(failed) + 1) % list.size();
-      LOG.info(
-          "Herald {} transport failed ({}); falling back to {}",
-          failed.wireName(),
-          f.code(),
-          list.get(transportIndex).wireName());
-    }
-  }
-
-  // ---- the watchdog, on the timer thread
-
-  private void watch() {
-    Link l;
-    String why = null;
-    Runnable ping = null;
-    lock.lock();
-    try {
-      l = link;
-      if (l == null) {
-        return;
-      }
-      long now = System.nanoTime();
-      if (!l.ready) {
-        if (now - linkStartedNanos > settings.connectTimeout().toNanos()) {
-          why = "timeout";
-        }
-      } else if (l.watchesIdle()) {
-        long silent = now - l.lastHeardNanos();
-        long awaited = l.replyAwaitedSinceNanos();
-        if (silent > settings.idleTimeout().toNanos()) {
-          why = "idle_timeout";
-        } else if (awaited != 0 && now - awaited > settings.connectTimeout().toNanos()) {
-          why = "no_reply";
-        } else if (l.transport().twoWay()
-            && silent > settings.idleTimeout().toNanos() / 3
-            && l.lastPingNanos() < l.lastHeardNanos()) {
-          l.pinged(now);
-          l.expectReply(now);
-          l.send(Frames.ping());
-          ping = l::flush;
-        }
-      }
-    } finally {
-      lock.unlock();
-    }
-    run(ping);
-    if (why != null) {
-      LOG.debug("Dropping {}: {}", l, why);
-      l.stop();
-      closed(
-          l,
-          why,
-          why.equals("timeout")
-              ? HeraldException.of(
-                  "timeout",
-                  "no ready frame over "
-                      + l.transport().wireName()
-                      + " within "
-                      + settings.connectTimeout())
-              : null);
-    }
-  }
-
   private static void run(Runnable r) {
     if (r != null) {
       r.run();
     }
-  }
-
-  private static HeraldException closedException(String channel) {
-    return new HeraldException("closed", "the client is closed", 0, channel, null);
   }
 }

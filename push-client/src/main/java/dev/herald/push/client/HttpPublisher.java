@@ -22,7 +22,8 @@ final class HttpPublisher {
     HttpRequest request =
         context
             .authorize(HttpRequest.newBuilder(context.endpoints().publish()))
-            .POST(HttpRequest.BodyPublishers.ofString(Frames.publishBody(channel, event, data)))
+            .POST(
+                HttpRequest.BodyPublishers.ofString(ClientFrames.publishBody(channel, event, data)))
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
             .timeout(timeout)
@@ -38,12 +39,12 @@ final class HttpPublisher {
                 failure = withChannel(Link.connectFailure("publish", error), channel);
               } else if (response.statusCode() / 100 == 2) {
                 try {
-                  ack = Frames.ack(Frames.parseDocument(response.body()));
+                  ack = FrameReader.publishAnswer(response.body());
                 } catch (HeraldException e) {
                   failure = e;
                 }
               } else {
-                failure = Frames.httpError(response.statusCode(), response.body(), channel);
+                failure = FrameReader.httpError(response.statusCode(), response.body(), channel);
               }
               complete(future, ack, failure);
             });

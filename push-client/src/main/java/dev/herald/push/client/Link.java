@@ -9,19 +9,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One connection attempt over one transport, from its request to its end. A link never reconnects:
- * the engine makes a new one. Thread-safe.
+ * the {@link Connector} makes a new one. Thread-safe.
  */
 abstract class Link {
   final LinkContext context;
   private final Transport transport;
   private final AtomicBoolean ended = new AtomicBoolean();
+  private final long startedNanos = System.nanoTime();
   private volatile boolean stopped;
-  private volatile long lastHeardNanos = System.nanoTime();
+  private volatile long lastHeardNanos = startedNanos;
   private volatile long lastPingNanos;
   private volatile long replyAwaitedSinceNanos;
 
-  /** Set by the engine, under its lock, when the server's ready frame came. */
-  boolean ready;
+  /**
+   * Set by the engine, under its lock, when the server's ready frame came; volatile for the
+   * liveness check, which reads it without the lock.
+   */
+  volatile boolean ready;
 
   Link(LinkContext context, Transport transport) {
     this.context = context;
@@ -53,7 +57,12 @@ abstract class Link {
   /** Starts sending queued frames if no send is in flight. */
   void flush() {}
 
-  /** Whether the engine should drop the link after a silence of the idle timeout. */
+  /** When the link was made, on {@link System#nanoTime()}'s scale. */
+  long startedNanos() {
+    return startedNanos;
+  }
+
+  /** Whether {@link Liveness} should drop the link after a silence of the idle timeout. */
   boolean watchesIdle() {
     return true;
   }
@@ -69,8 +78,9 @@ abstract class Link {
 
   /**
    * Notes that a frame which the server answers (subscribe, ping) is being sent: unless something
-   * arrives within the connect timeout, the engine takes the socket for dead. The JDK's WebSocket
-   * can miss a close that comes right after the handshake; this is how the client finds out.
+   * arrives within the connect timeout, {@link Liveness} takes the socket for dead. The JDK's
+   * WebSocket can miss a close that comes right after the handshake; this is how the client finds
+   * out.
    */
   void expectReply(long nowNanos) {
     if (replyAwaitedSinceNanos == 0) {

@@ -1,6 +1,6 @@
 package dev.herald.push.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.push.Cursor;
 
 /**
  * What a transport link reports to the client's engine. A link calls these from its I/O threads,
@@ -13,11 +13,14 @@ interface LinkListener {
    */
   void opened(Link link);
 
-  /** A server frame, in arrival order; heartbeats and stream-closing errors are not passed on. */
-  void frame(Link link, JsonNode frame);
+  /**
+   * A server frame, read once by the link, in arrival order; heartbeats and stream-closing errors
+   * are not passed on.
+   */
+  void frame(Link link, ServerFrame frame);
 
-  /** A cursor to take channel positions from that no frame carried (a poll answer's cursor). */
-  void positions(Link link, String cursor);
+  /** Channel positions that no frame carried (a poll answer's cursor). */
+  void positions(Link link, Cursor cursor);
 
   /** The cursor to resume from in the link's next request (long polling asks before each poll). */
   String since(Link link);

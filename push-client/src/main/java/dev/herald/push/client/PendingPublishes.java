@@ -1,18 +1,23 @@
 package dev.herald.push.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
  * Publishes over the WebSocket that wait for the socket to open or for the server's {@code ack} or
  * {@code error} (matched by {@code ref}). Bounded by {@link #MAX}. Each future completes once, on
- * the callback thread. Not thread-safe: the engine calls it under its lock.
+ * the callback thread, or fails after the request timeout. Guarded by the engine's lock: every
+ * method is called with it held, and the timeouts it schedules take it themselves.
  */
 final class PendingPublishes {
   /** The most publishes that may wait for an ack or for the socket to open. */
@@ -35,15 +40,30 @@ final class PendingPublishes {
   }
 
   private final Dispatcher dispatcher;
+  private final ScheduledExecutorService timer;
+  private final Duration timeout;
+  private final ReentrantLock lock;
   private final Map<String, Pending> awaitingAck = new HashMap<>();
   private final ArrayDeque<Pending> unsent = new ArrayDeque<>();
   private long nextRef;
 
-  PendingPublishes(Dispatcher dispatcher) {
+  /**
+   * @param timer runs the timeouts
+   * @param timeout how long a publish may wait for its ack
+   * @param lock the engine's lock, which guards this
+   */
+  PendingPublishes(
+      Dispatcher dispatcher, ScheduledExecutorService timer, Duration timeout, ReentrantLock lock) {
     this.dispatcher = dispatcher;
+    this.timer = timer;
+    this.timeout = timeout;
+    this.lock = lock;
   }
 
-  /** A new publish with its own ref, or {@code null} (the future failed) if {@link #MAX} wait. */
+  /**
+   * A new publish with its own ref and its timeout running, or {@code null} (the future failed) if
+   * {@link #MAX} wait. Call {@link #sent} or {@link #hold} next.
+   */
   Pending create(String channel, String event, JsonNode data, AckFuture future) {
     if (awaitingAck.size() + unsent.size() >= MAX) {
       future.completeExceptionally(
@@ -56,7 +76,9 @@ final class PendingPublishes {
       return null;
     }
     String ref = "p" + (++nextRef);
-    return new Pending(ref, channel, Frames.publish(channel, event, data, ref), future);
+    Pending p = new Pending(ref, channel, ClientFrames.publish(channel, event, data, ref), future);
+    p.timeout = timer.schedule(() -> expire(p), timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return p;
   }
 
   /** The publish is on the wire: it waits for its ack. */
@@ -100,10 +122,18 @@ final class PendingPublishes {
     return true;
   }
 
-  /** Fails the publish if it still waits (its timeout fired). */
-  void expire(Pending p, HeraldException error) {
-    if (awaitingAck.remove(p.ref) != null || unsent.remove(p)) {
-      fail(p, error);
+  /** The publish's timeout fired, on the timer thread: it fails if it still waits. */
+  private void expire(Pending p) {
+    lock.lock();
+    try {
+      if (awaitingAck.remove(p.ref) != null || unsent.remove(p)) {
+        fail(
+            p,
+            new HeraldException(
+                "timeout", "no acknowledgement within " + timeout, 0, p.channel, null));
+      }
+    } finally {
+      lock.unlock();
     }
   }
 

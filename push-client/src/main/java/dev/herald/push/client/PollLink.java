@@ -1,6 +1,5 @@
 package dev.herald.push.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
@@ -69,32 +68,25 @@ final class PollLink extends Link {
     if (response.statusCode() != 200) {
       end(
           "http_" + response.statusCode(),
-          Frames.httpError(response.statusCode(), response.body(), null));
+          FrameReader.httpError(response.statusCode(), response.body(), null));
       return;
     }
     heard();
+    FrameReader.PollAnswer answer;
     try {
-      JsonNode answer = Frames.parseDocument(response.body());
-      JsonNode messages = answer.get("messages");
-      String cursor = Frames.text(answer, "cursor");
-      if (messages == null || !messages.isArray() || cursor == null) {
-        throw Frames.protocol("a poll answer lacks \"messages\" or \"cursor\"", null);
-      }
-      if (first) {
-        first = false;
-        context.listener().opened(this);
-      }
-      for (JsonNode frame : messages) {
-        if (!frame.isObject() || !frame.path("type").isTextual()) {
-          throw Frames.protocol("a poll answer holds a frame without a type", null);
-        }
-        context.listener().frame(this, frame);
-      }
-      context.listener().positions(this, cursor);
+      answer = FrameReader.pollAnswer(response.body());
     } catch (HeraldException e) {
       end("protocol", e);
       return;
     }
+    if (first) {
+      first = false;
+      context.listener().opened(this);
+    }
+    for (ServerFrame frame : answer.frames()) {
+      context.listener().frame(this, frame);
+    }
+    context.listener().positions(this, answer.cursor());
     context.dispatcher().whenReady(this::poll);
   }
 

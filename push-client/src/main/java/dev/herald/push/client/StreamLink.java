@@ -1,6 +1,5 @@
 package dev.herald.push.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -61,7 +60,7 @@ final class StreamLink extends Link {
                   } else if (response.statusCode() != 200) {
                     end(
                         "http_" + response.statusCode(),
-                        Frames.httpError(response.statusCode(), errorBody, null));
+                        FrameReader.httpError(response.statusCode(), errorBody, null));
                   } else {
                     HeraldException c = closing;
                     end(c == null ? "eof" : c.code(), c);
@@ -101,20 +100,20 @@ final class StreamLink extends Link {
     if (sse != null) {
       sse.line(line);
     } else if (!line.isBlank()) {
-      onFrame(Frames.parse(line));
+      onFrame(FrameReader.frame(line));
     }
   }
 
   private void onEvent(SseParser.Event event) {
-    onFrame(Frames.parse(event.data()));
+    onFrame(FrameReader.frame(event.data()));
   }
 
-  private void onFrame(JsonNode frame) {
-    switch (Frames.type(frame)) {
-      case "heartbeat" -> {
+  private void onFrame(ServerFrame frame) {
+    switch (frame.kind()) {
+      case HEARTBEAT -> {
         // Only proves the stream is alive, which heard() recorded.
       }
-      case "error" -> closing = Frames.error(frame, 0, null);
+      case ERROR -> closing = ((ServerFrame.ErrorFrame) frame).toException(0, null);
       default -> context.listener().frame(this, frame);
     }
   }

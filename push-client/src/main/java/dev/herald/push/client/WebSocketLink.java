@@ -1,6 +1,5 @@
 package dev.herald.push.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
@@ -128,7 +127,7 @@ final class WebSocketLink extends Link {
     if (e instanceof WebSocketHandshakeException h && h.getResponse() != null) {
       int status = h.getResponse().statusCode();
       Object body = h.getResponse().body();
-      return Frames.httpError(status, body instanceof String s ? s : null, null);
+      return FrameReader.httpError(status, body instanceof String s ? s : null, null);
     }
     return connectFailure(transport().wireName(), e);
   }
@@ -152,7 +151,7 @@ final class WebSocketLink extends Link {
       heard();
       if (text.length() + data.length() > MAX_FRAME_CHARS) {
         text.setLength(0);
-        end("protocol", Frames.protocol("the server sent a frame over 16 MiB", null));
+        end("protocol", FrameReader.protocol("the server sent a frame over 16 MiB", null));
         return null;
       }
       text.append(data);
@@ -162,14 +161,14 @@ final class WebSocketLink extends Link {
       }
       String frame = text.toString();
       text.setLength(0);
-      JsonNode node;
+      ServerFrame parsed;
       try {
-        node = Frames.parse(frame);
+        parsed = FrameReader.frame(frame);
       } catch (HeraldException e) {
         end("protocol", e);
         return null;
       }
-      context.listener().frame(WebSocketLink.this, node);
+      context.listener().frame(WebSocketLink.this, parsed);
       context.dispatcher().whenReady(() -> ws.request(1));
       return null;
     }

@@ -1,0 +1,89 @@
+package dev.herald.push.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.herald.push.Cursor;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** How the client handles frames a real server never sends, over a scripted NDJSON stream. */
+class ServerFrameHandlingTest {
+  private static final String EMPTY = Cursor.empty().encode();
+
+  private ScriptedStreamServer server;
+  private HeraldClient client;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (client != null) {
+      client.close();
+    }
+    server.close();
+  }
+
+  private static String message(long offset, String time) {
+    return "{\"type\":\"message\",\"channel\":\"a\",\"event\":\"e\",\"offset\":"
+        + offset
+        + ",\"epoch\":\"E1\",\"time\":\""
+        + time
+        + "\",\"data\":"
+        + offset
+        + "}";
+  }
+
+  @Test
+  void malformedAndUnknownFrames_areReportedOrIgnored_andTheStreamCarriesOn() throws Exception {
+    server =
+        new ScriptedStreamServer(
+            List.of(
+                "{\"type\":\"ready\",\"clientId\":\"c1\",\"cursor\":\"" + EMPTY + "\"}",
+                message(1, "2026-01-01T00:00:00Z"),
+                message(2, "yesterday"),
+                "{\"type\":\"presence\",\"channel\":\"a\"}",
+                "{\"type\":\"heartbeat\"}",
+                message(3, "2026-01-01T00:00:01Z"),
+                "{\"type\":\"error\",\"code\":\"server_shutdown\",\"message\":\"bye\"}"));
+    Recorder recorder = new Recorder();
+    client =
+        HeraldClient.builder(server.base())
+            .transports(Transport.STREAM)
+            .listener(recorder)
+            .reconnect(Duration.ofMinutes(1), Duration.ofMinutes(1))
+            .build();
+    client.subscribe("a", recorder.handler());
+
+    await().until(() -> recorder.count("close:") == 1);
+
+    assertThat(recorder.offsets("a")).containsExactly(1L, 3L);
+    assertThat(recorder.events)
+        .containsExactly(
+            "transport:STREAM", "open:STREAM", "error:protocol", "close:STREAM:server_shutdown");
+    assertThat(recorder.errors.get(0))
+        .hasMessageStartingWith("the server sent a malformed message frame");
+  }
+
+  @Test
+  void textThatIsNotAFrame_endsTheStream_asAProtocolFailure() throws Exception {
+    server =
+        new ScriptedStreamServer(
+            List.of(
+                "{\"type\":\"ready\",\"clientId\":\"c1\",\"cursor\":\"" + EMPTY + "\"}",
+                "<html>oops</html>"));
+    Recorder recorder = new Recorder();
+    client =
+        HeraldClient.builder(server.base())
+            .transports(Transport.STREAM)
+            .listener(recorder)
+            .reconnect(Duration.ofMinutes(1), Duration.ofMinutes(1))
+            .build();
+    client.subscribe("a", recorder.handler());
+
+    await().until(() -> recorder.count("close:") == 1);
+
+    assertThat(recorder.events)
+        .containsExactly("transport:STREAM", "open:STREAM", "close:STREAM:protocol");
+  }
+}
