@@ -5,20 +5,17 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Serves the browser client: {@code herald.js} as a classic script and {@code herald.mjs}, the same
- * source with ES module exports appended. Both are read once and revalidated by ETag. Immutable.
+ * Serves the browser client, the files of the npm package {@code herald-push} (copied from {@code
+ * herald-js/} into this jar by the build): {@code herald.js}, the classic script, and {@code
+ * herald.mjs}, the ES module that imports it from beside itself and re-exports it. Both are read
+ * once and revalidated by ETag. Immutable.
  */
 final class ClientScript {
-  private static final String SOURCE = "herald.js";
-  private static final String MODULE_EXPORTS =
-      "\nexport default globalThis.Herald;\nexport const connect = globalThis.Herald.connect;\n";
-
   private final byte[] body;
   private final String etag;
 
@@ -29,17 +26,12 @@ final class ClientScript {
 
   /** The classic script. */
   static ClientScript classic() {
-    return new ClientScript(source());
+    return new ClientScript(resource("herald.js"));
   }
 
   /** The ES module. */
   static ClientScript module() {
-    byte[] source = source();
-    byte[] exports = MODULE_EXPORTS.getBytes(StandardCharsets.UTF_8);
-    byte[] all = new byte[source.length + exports.length];
-    System.arraycopy(source, 0, all, 0, source.length);
-    System.arraycopy(exports, 0, all, source.length, exports.length);
-    return new ClientScript(all);
+    return new ClientScript(resource("herald.mjs"));
   }
 
   void serve(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -57,10 +49,10 @@ final class ClientScript {
     response.getOutputStream().write(body);
   }
 
-  private static byte[] source() {
-    try (InputStream in = ClientScript.class.getResourceAsStream(SOURCE)) {
+  private static byte[] resource(String name) {
+    try (InputStream in = ClientScript.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException(SOURCE + " is missing from push-servlet's jar");
+        throw new IllegalStateException(name + " is missing from push-servlet's jar");
       }
       return in.readAllBytes();
     } catch (IOException e) {

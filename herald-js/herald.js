@@ -1,9 +1,12 @@
 /*
  * herald.js: the browser client for Herald. Plain JavaScript, no dependencies, no build step.
- * Served by PushServlet as <base>/herald.js (a classic script that defines window.Herald) and
- * <base>/herald.mjs (the same source as an ES module: `import Herald from '/push/herald.mjs'`).
+ * One source, three ways in:
+ *   - a classic script that defines globalThis.Herald, served by PushServlet as <base>/herald.js;
+ *   - an ES module, herald.mjs beside it (`import Herald, { connect } from './herald.mjs'`), which
+ *     imports this file and re-exports what it defined (served as <base>/herald.mjs);
+ *   - the npm package herald-push, which holds these two files and their types (herald.d.ts).
  *
- *   const h = Herald.connect('/push', { transports: ['websocket', 'sse', 'stream', 'poll'] });
+ *   const h = Herald.connect('push', { token: () => fetch('token').then((r) => r.text()) });
  *   const off = h.subscribe('chat/lobby', (msg) => console.log(msg.event, msg.data));
  *   await h.publish('chat/lobby', 'chat', { text: 'hi' });
  *   h.on('reset', ({ channel }) => reloadState(channel));
@@ -12,6 +15,7 @@
  * One connection carries every channel. The client tries WebSocket, then SSE, then NDJSON
  * streaming, then long polling, remembers what worked for the session, reconnects with
  * exponential backoff and full jitter, and resumes from its cursor so nothing is lost.
+ * A relative base ('push', '../push') is resolved against the page's document.baseURI.
  */
 (function (global) {
   'use strict';
@@ -49,13 +53,36 @@
     return new Client(base, Object.assign({}, DEFAULTS, options || {}));
   }
 
+  /** The base URL, with a relative one resolved against the page (its <base href>, if any). */
+  function resolveBase(base) {
+    if (typeof base !== 'string' && !(typeof URL !== 'undefined' && base instanceof URL)) {
+      throw new TypeError('Herald.connect needs the base URL of the push endpoints, was ' + base);
+    }
+    const doc = global.document;
+    const page = doc && doc.baseURI ? doc.baseURI : global.location ? global.location.href : undefined;
+    const url = new URL(String(base), page);
+    url.pathname = url.pathname.replace(/\/+$/, '');
+    url.search = '';
+    url.hash = '';
+    return url;
+  }
+
+  /** {code, message} from whatever a promise was rejected or a function threw with. */
+  function failure(code, e) {
+    return { code, message: e && e.message ? e.message : String(e) };
+  }
+
   class Client {
     constructor(base, options) {
       for (const t of options.transports) {
         if (!ALL.includes(t)) throw new Error('unknown transport "' + t + '"; use ' + ALL.join(', '));
       }
       if (!options.transports.length) throw new Error('options.transports is empty');
-      this.base = new URL(base.replace(/\/+$/, ''), global.location ? global.location.href : undefined);
+      const token = options.token;
+      if (token !== null && token !== undefined && typeof token !== 'string' && typeof token !== 'function') {
+        throw new TypeError('options.token must be a string or a function, was ' + typeof token);
+      }
+      this.base = resolveBase(base);
       this.options = options;
       this.cursor = options.cursor || null; // resume from a cursor saved earlier
       this.clientId = null;
@@ -111,16 +138,36 @@
           this._conn.send({ type: 'publish', channel, event, data, ref });
         });
       }
-      return fetch(this._url('publish').toString(), {
-        method: 'POST',
-        headers: this._headers({ 'Content-Type': 'application/json' }),
-        body: JSON.stringify({ channel, event, data }),
-        credentials: 'same-origin',
-      }).then((r) =>
-        r.json().catch(() => ({ code: 'http_' + r.status, message: r.statusText })).then((body) => {
-          if (!r.ok) throw { code: body.code || 'http_' + r.status, message: body.message || r.statusText };
-          return body;
-        })
+      const answer = (r) =>
+        r.text().then((text) => {
+          let body = null;
+          try {
+            body = text ? JSON.parse(text) : null;
+          } catch (e) {
+            /* not a Herald answer: a proxy's page, say */
+          }
+          if (!r.ok) {
+            throw {
+              code: (body && body.code) || 'http_' + r.status,
+              message: (body && body.message) || r.statusText || 'HTTP ' + r.status,
+            };
+          }
+          if (!body || typeof body.offset !== 'number') throw { code: 'protocol', message: 'the publish answer is not JSON' };
+          return { channel: body.channel, offset: body.offset, epoch: body.epoch };
+        });
+      return this._token().then(
+        (token) =>
+          fetch(this._url('publish').toString(), {
+            method: 'POST',
+            headers: this._headers({ 'Content-Type': 'application/json' }, token),
+            body: JSON.stringify({ channel, event, data }),
+            credentials: 'same-origin',
+          }).then(answer, (e) => {
+            throw failure('disconnected', e);
+          }),
+        (e) => {
+          throw failure('token_failed', e);
+        }
       );
     }
 
@@ -165,7 +212,9 @@
       this._conn = conn;
       this.state = 'connecting';
       const timer = setTimeout(() => {
-        if (this._conn === conn && !conn.ready) this._failed(conn, 'no ready frame within ' + this.options.connectTimeout + ' ms');
+        if (this._conn !== conn || conn.ready) return;
+        const what = conn.started ? 'no ready frame' : 'no token from options.token';
+        this._failed(conn, what + ' within ' + this.options.connectTimeout + ' ms');
       }, this.options.connectTimeout);
       conn.onReady = () => {
         clearTimeout(timer);
@@ -189,7 +238,30 @@
         clearTimeout(timer);
         this._failed(conn, reason);
       };
-      conn.start();
+      // The token is asked for on every attempt, so a function can hand out a fresh one.
+      this._token().then(
+        (token) => {
+          if (this._conn !== conn || conn.closed) return;
+          conn.token = token;
+          conn.started = true;
+          conn.start();
+        },
+        (e) => {
+          if (this._conn !== conn || conn.closed) return;
+          const error = failure('token_failed', e);
+          this._emit('error', Object.assign({ type: 'error' }, error));
+          conn.onClosed('options.token failed: ' + error.message);
+        }
+      );
+    }
+
+    /** A promise of the bearer token for the next request: options.token, or what its function gives. */
+    _token() {
+      const token = this.options.token;
+      if (typeof token !== 'function') return Promise.resolve(token || null);
+      return new Promise((resolve) => resolve(token())).then((t) =>
+        t === null || t === undefined || t === '' ? null : String(t)
+      );
     }
 
     _failed(conn, reason) {
@@ -205,7 +277,8 @@
       if (this.state === 'closed') return;
       this.state = 'connecting';
       this._emit('close', { reason: reason || 'connection lost', transport: conn.name });
-      if (!wasReady && ++this._failures >= this.options.maxFailuresPerTransport) {
+      // A try that never started (its token did not come) says nothing about the transport.
+      if (!wasReady && conn.started && ++this._failures >= this.options.maxFailuresPerTransport) {
         this._failures = 0;
         this._index++; // this transport does not work here: try the next one
       }
@@ -292,22 +365,24 @@
     }
 
     _url(path, params) {
-      const url = new URL(this.base.pathname + '/' + path, this.base);
+      // A base at the root has the path '/': never make '//path', a host name to the browser.
+      const url = new URL(this.base.pathname.replace(/\/+$/, '') + '/' + path, this.base);
       if (params) {
         for (const [k, v] of params) if (v !== null && v !== undefined) url.searchParams.append(k, v);
       }
       return url;
     }
 
-    _channelParams(extra) {
+    /** The channels and cursor; access_token only for the APIs that cannot set headers. */
+    _channelParams(accessToken, extra) {
       const params = Array.from(this._channels.keys()).map((c) => ['channel', c]);
       if (this.cursor) params.push(['since', this.cursor]);
-      if (this.options.token) params.push(['access_token', this.options.token]);
+      if (accessToken) params.push(['access_token', accessToken]);
       return params.concat(extra || []);
     }
 
-    _headers(h) {
-      if (this.options.token) h.Authorization = 'Bearer ' + this.options.token;
+    _headers(h, token) {
+      if (token) h.Authorization = 'Bearer ' + token;
       return h;
     }
   }
@@ -321,6 +396,8 @@
       this.name = name;
       this.ready = false;
       this.closed = false;
+      this.started = false;
+      this.token = null; // the bearer token this attempt was started with
     }
     _end(reason) {
       if (this.closed) return;
@@ -348,7 +425,7 @@
   class WebSocketTransport extends Transport {
     start() {
       const c = this.client;
-      const url = c._url('ws', c.options.token ? [['access_token', c.options.token]] : null);
+      const url = c._url('ws', this.token ? [['access_token', this.token]] : null);
       url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
       let ws;
       try {
@@ -389,7 +466,7 @@
   class SseTransport extends Transport {
     start() {
       const c = this.client;
-      const es = (this.es = new EventSource(c._url('sse', c._channelParams()).toString(), { withCredentials: false }));
+      const es = (this.es = new EventSource(c._url('sse', c._channelParams(this.token)).toString(), { withCredentials: false }));
       const frame = (e) => {
         let f;
         try {
@@ -420,8 +497,8 @@
   class StreamTransport extends FetchTransport {
     start() {
       const c = this.client;
-      fetch(c._url('stream', c._channelParams()).toString(), {
-        headers: c._headers({ Accept: 'application/x-ndjson' }),
+      fetch(c._url('stream', c._channelParams(null)).toString(), {
+        headers: c._headers({ Accept: 'application/x-ndjson' }, this.token),
         signal: this.abort.signal,
         credentials: 'same-origin',
         cache: 'no-store',
@@ -458,13 +535,14 @@
 
   class PollTransport extends FetchTransport {
     start() {
-      this._poll(this.client.cursor ? this.client.options.pollTimeout : 0);
+      this._poll(this.client.cursor ? this.client.options.pollTimeout : 0, this.token);
     }
-    _poll(timeout) {
+    /** One poll; each later one asks for the token again, as a reconnect would. */
+    _poll(timeout, token) {
       const c = this.client;
       if (this.closed) return;
-      fetch(c._url('poll', c._channelParams([['timeout', String(timeout)]])).toString(), {
-        headers: c._headers({ Accept: 'application/json' }),
+      fetch(c._url('poll', c._channelParams(null, [['timeout', String(timeout)]])).toString(), {
+        headers: c._headers({ Accept: 'application/json' }, token),
         signal: this.abort.signal,
         credentials: 'same-origin',
         cache: 'no-store',
@@ -483,7 +561,12 @@
           if (!this.ready) c._frame({ type: 'ready', clientId: c.clientId, cursor: body.cursor });
           for (const f of body.messages || []) c._frame(f);
           if (body.cursor) c.cursor = body.cursor;
-          this._poll(c.options.pollTimeout);
+          return c._token().then(
+            (next) => this._poll(c.options.pollTimeout, next),
+            (e) => {
+              throw new Error('options.token failed: ' + failure('token_failed', e).message);
+            }
+          );
         })
         .catch((e) => this._end(e && e.message ? e.message : 'poll failed'));
     }

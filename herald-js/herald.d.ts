@@ -1,0 +1,249 @@
+/**
+ * Types of herald.js, Herald's browser client. The same declarations serve the ES module
+ * (`import Herald, { connect } from 'herald-push'`) and the classic script, which defines the
+ * global `Herald` (`/// <reference types="herald-push" />` makes it known to TypeScript).
+ *
+ * The wire contract behind these types is docs/protocol.md of the Herald repository; the client's
+ * behaviour is docs/client.md.
+ */
+
+/** The transports herald.js speaks, in its default order of preference. */
+export type TransportName = 'websocket' | 'sse' | 'stream' | 'poll';
+
+/**
+ * Where the client stands: `idle` (no channel yet, so no connection), `connecting` (a first try or a
+ * reconnect is under way or waiting out its backoff), `open` (the server's `ready` frame came),
+ * `closed` (after `close()`, for good).
+ */
+export type ClientState = 'idle' | 'connecting' | 'open' | 'closed';
+
+/**
+ * A bearer token: a fixed string, or a function asked before every request that carries the token
+ * (each connection attempt, so every reconnect; each long poll; each publish over HTTP). The
+ * function may return the token or a promise of it; `null`, `undefined` or `''` means no token. A
+ * function that throws or rejects fails that attempt (an `error` event with code `token_failed`,
+ * then a reconnect with backoff) or that publish. It should hand out a cached token and fetch a new
+ * one only when the old one nears its expiry.
+ */
+export type TokenSource =
+  | string
+  | null
+  | (() => string | null | undefined | PromiseLike<string | null | undefined>);
+
+/** The options of {@link connect}; every one has a default. */
+export interface ConnectOptions {
+  /** The transports to try, in order. Default: all four, `['websocket', 'sse', 'stream', 'poll']`. */
+  transports?: readonly TransportName[];
+  /** Milliseconds to wait for the `ready` frame before a try counts as failed. Default 5000. */
+  connectTimeout?: number;
+  /** Failed tries in a row before moving to the next transport. Default 2. */
+  maxFailuresPerTransport?: number;
+  /** Reconnect delay: a random value between 0 and `min(maxBackoff, minBackoff·2^attempt)` ms. Default 500. */
+  minBackoff?: number;
+  /** The cap of the reconnect delay, in ms. Default 30000. */
+  maxBackoff?: number;
+  /** Seconds a long poll waits for messages. Default 25. */
+  pollTimeout?: number;
+  /** Milliseconds a publish over WebSocket waits for its `ack`. Default 10000. */
+  publishTimeout?: number;
+  /**
+   * The bearer token, sent as `Authorization: Bearer` (NDJSON streaming, long polling, publish over
+   * HTTP) or as the `access_token` query parameter (WebSocket, SSE: their browser APIs cannot set
+   * headers). Default: none.
+   */
+  token?: TokenSource;
+  /** A cursor saved earlier (`h.cursor`), to resume where a previous page left off. Default: none. */
+  cursor?: string | null;
+  /** Remember the transport that worked in `sessionStorage` and start with it next time. Default true. */
+  remember?: boolean;
+}
+
+/** A channel message, as the server sent it. The same object goes to every callback: do not change it. */
+export interface Message<D = unknown> {
+  readonly type: 'message';
+  readonly channel: string;
+  /** The application's event name (`message` unless the publisher named one). */
+  readonly event: string;
+  /** The message's place in the channel: 1, 2, 3, … within one epoch. */
+  readonly offset: number;
+  /** Names one unbroken history of the channel. */
+  readonly epoch: string;
+  /** When the server stored it, ISO-8601 in UTC. */
+  readonly time: string;
+  /** The JSON payload. */
+  readonly data: D;
+  /** The id of the client that published it; absent when the server did. */
+  readonly publisher?: string;
+  /** The connection's whole cursor after this message. */
+  readonly cursor?: string;
+}
+
+/** What a stored publish resolves with. */
+export interface Ack {
+  readonly channel: string;
+  readonly offset: number;
+  readonly epoch: string;
+}
+
+/**
+ * The codes a publish can be refused with: the server's (docs/protocol.md, Errors) and the
+ * client's own: `closed` (the client was closed), `timeout` (no `ack` within `publishTimeout`),
+ * `disconnected` (the connection dropped or the request failed before an answer: it may or may not
+ * have been stored), `token_failed` (the token function threw or rejected), `protocol` (an answer
+ * that is not Herald's), `http_<status>` (an HTTP error without a Herald body).
+ */
+export type ErrorCode =
+  | 'bad_channel'
+  | 'bad_cursor'
+  | 'bad_json'
+  | 'bad_request'
+  | 'too_many_channels'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'too_large'
+  | 'unsupported_media_type'
+  | 'rejected'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'closed'
+  | 'timeout'
+  | 'disconnected'
+  | 'token_failed'
+  | 'protocol'
+  | `http_${number}`
+  | (string & {});
+
+/** Why a publish failed. A plain object, not an `Error`. */
+export interface HeraldError {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+/** The detail of an `open` event: the server's `ready` frame arrived. */
+export interface OpenDetail {
+  readonly transport: TransportName;
+  /** The server's id for this connection; `null` over long polling. */
+  readonly clientId: string | null;
+  readonly cursor: string | null;
+}
+
+/** The detail of a `close` event: the connection ended; unless `reason` is `closed`, it reconnects. */
+export interface CloseDetail {
+  /** `closed` after `close()`; otherwise why the connection ended or the try failed. */
+  readonly reason: string;
+  /** The transport that ended; absent after `close()`. */
+  readonly transport?: TransportName;
+}
+
+/** The detail of a `reset` event: history could not cover the gap, so reload the channel's state. */
+export interface ResetDetail {
+  readonly type: 'reset';
+  readonly channel: string;
+  /** The channel's epoch and offset from which messages continue. */
+  readonly epoch: string;
+  readonly offset: number;
+  readonly cursor?: string;
+}
+
+/**
+ * The detail of an `error` event: an `error` frame from the server that answers no publish (a
+ * refused subscribe, a refused token, a stream the server ends), or the client's own `token_failed`.
+ */
+export interface ErrorDetail {
+  readonly type: 'error';
+  readonly code: ErrorCode;
+  readonly message: string;
+  /** The `ref` of the frame the server refused, when it had one. */
+  readonly ref?: string;
+}
+
+/** The detail of a `transport` event: the client settled on another transport. */
+export interface TransportDetail {
+  readonly transport: TransportName;
+}
+
+/** The events of {@link HeraldClient.on} and what their listeners receive. */
+export interface HeraldEvents {
+  open: OpenDetail;
+  close: CloseDetail;
+  reset: ResetDetail;
+  error: ErrorDetail;
+  transport: TransportDetail;
+}
+
+/**
+ * One connection to Herald carrying every channel. It connects on its first subscribe, falls back
+ * from transport to transport, reconnects with backoff and resumes from its cursor. Callbacks and
+ * listeners run on the page's event loop; one that throws does not stop the others.
+ */
+export interface HeraldClient {
+  /** The base URL, resolved against the page's `document.baseURI`, without a trailing slash. */
+  readonly base: URL;
+  /** The cursor after the last frame that carried one: save it to resume later. `null` before any. */
+  readonly cursor: string | null;
+  /** The transport in use or last used; `null` before the first `open`. */
+  readonly transport: TransportName | null;
+  /** The server's id for the current connection, from its `ready` frame. */
+  readonly clientId: string | null;
+  readonly state: ClientState;
+
+  /**
+   * Calls `onMessage` for each message of the channel, exactly once and in order. Several
+   * callbacks of one channel share one server subscription. `D` is the type the application
+   * expects `data` to have; herald.js does not check it.
+   *
+   * @returns a function that unsubscribes this callback
+   */
+  subscribe<D = unknown>(channel: string, onMessage: (message: Message<D>) => void): () => void;
+
+  /**
+   * Publishes a message: a `publish` frame over WebSocket, answered by `ack`; `POST <base>/publish`
+   * on the other transports. `data` is sent as JSON.
+   *
+   * @returns a promise of where the message was stored; it rejects with a {@link HeraldError}
+   */
+  publish(channel: string, event: string, data?: unknown): Promise<Ack>;
+
+  /**
+   * Listens for an event.
+   *
+   * @returns a function that stops listening
+   */
+  on<E extends keyof HeraldEvents>(event: E, listener: (detail: HeraldEvents[E]) => void): () => void;
+
+  /** Closes the connection for good; publishes still waiting reject with code `closed`. */
+  close(): void;
+}
+
+/** What herald.js defines: the global `Herald` and the module's default export. */
+export interface HeraldStatic {
+  /**
+   * Makes a client of the Herald endpoints below `base` (`'push'`, `'/app/push'`,
+   * `'https://example.com/push'`); a relative base is resolved against the page's
+   * `document.baseURI`. The client connects as soon as it has a channel.
+   *
+   * @throws TypeError for a bad base or token option, Error for an unknown or empty transport list
+   */
+  connect(base: string | URL, options?: ConnectOptions): HeraldClient;
+  /** The transports herald.js speaks, in its default order. */
+  readonly transports: readonly TransportName[];
+  /** herald.js's version. */
+  readonly version: string;
+}
+
+declare const Herald: HeraldStatic;
+export default Herald;
+
+/** {@link HeraldStatic.connect}. */
+export declare const connect: HeraldStatic['connect'];
+/** {@link HeraldStatic.transports}. */
+export declare const transports: HeraldStatic['transports'];
+/** {@link HeraldStatic.version}. */
+export declare const version: string;
+
+declare global {
+  /** Defined by herald.js, whether loaded by `<script src>` or imported as a module. */
+  var Herald: HeraldStatic;
+}
