@@ -27,9 +27,25 @@ import org.slf4j.LoggerFactory;
  * <p>A new subscriber starts at its own position and catches up by replay while the route keeps
  * delivering live to others; live messages that arrive meanwhile are collected for it. When a
  * replay brings it level with {@code last} (or its collected messages bridge the rest) it joins the
- * live list under the lock, so no message is missed or repeated. The route's lock is never held
- * across a broker call: replays start on the hub's executor, complete later on any thread, and take
- * the lock again. Lock order: broker, then route, then connection.
+ * live list under the lock, so no message is missed or repeated.
+ *
+ * <p>The route's lock is never held across a broker call, the executor or a sink: code that takes
+ * it opens a {@link HandOff} scope first, and the replays, closes and writes it decides on start
+ * when the lock is released. Replays run on the hub's executor, complete later on any thread, and
+ * take the lock again. Lock order: broker, then route, then connection.
+ *
+ * <p>States, changed under the lock:
+ *
+ * <ul>
+ *   <li>{@code STARTING}: the broker feed is being set up; live messages are held and new
+ *       subscribers wait. {@code → LIVE} once the feed and the head position are known; stays
+ *       {@code STARTING} and retries later if that fails.
+ *   <li>{@code LIVE}: live messages are delivered as they come. {@code → REPAIRING} on a gap, a
+ *       resync from the broker, or held messages that were dropped for space.
+ *   <li>{@code REPAIRING}: a replay fills a gap; live messages are held. {@code → LIVE} when the
+ *       replay reaches the broker's head and the held messages are delivered.
+ *   <li>{@code STOPPED}: the last subscriber left; terminal, from any state.
+ * </ul>
  */
 final class ChannelRoute implements BrokerListener {
   private static final Logger LOG = LoggerFactory.getLogger(ChannelRoute.class);
@@ -38,19 +54,28 @@ final class ChannelRoute implements BrokerListener {
 
   final String name;
   private final Hub hub;
+  private final HandOff handOff;
   final ReentrantLock lock = new ReentrantLock();
 
   /** Subscriptions counted by {@link Hub}'s route map, changed only inside its compute calls. */
   int refs;
 
+  private enum State {
+    STARTING,
+    LIVE,
+    REPAIRING,
+    STOPPED
+  }
+
   // Guarded by lock.
-  private boolean initialized;
-  private boolean closed;
+  private State state = State.STARTING;
   private String epoch;
   private long last;
-  private boolean repairing;
   private final ArrayDeque<Message> held = new ArrayDeque<>();
-  private boolean heldOverflow;
+
+  /** Not a state: whether live messages were dropped from {@code held} for lack of space. */
+  private boolean heldIncomplete;
+
   private final List<Subscription> live = new ArrayList<>();
   private final List<Subscription> waiting = new ArrayList<>();
   private final List<Subscription> catchingUp = new ArrayList<>();
@@ -59,6 +84,7 @@ final class ChannelRoute implements BrokerListener {
   ChannelRoute(String name, Hub hub) {
     this.name = name;
     this.hub = hub;
+    this.handOff = hub.handOff();
   }
 
   /** Starts the live feed; called once, after the route is in the hub's map. */
@@ -67,19 +93,21 @@ final class ChannelRoute implements BrokerListener {
         .subscribe(name, this)
         .thenCompose(
             sub -> {
+              BrokerSubscription unused;
               lock.lock();
               try {
-                if (closed) {
-                  sub.close();
+                if (state == State.STOPPED) {
+                  unused = sub;
                 } else {
-                  if (brokerSubscription != null) {
-                    // A retried start: the feed of the failed attempt would otherwise stay open.
-                    brokerSubscription.close();
-                  }
+                  // A retried start: the feed of the failed attempt would otherwise stay open.
+                  unused = brokerSubscription;
                   brokerSubscription = sub;
                 }
               } finally {
                 lock.unlock();
+              }
+              if (unused != null) {
+                unused.close();
               }
               return hub.broker().position(name);
             })
@@ -87,31 +115,33 @@ final class ChannelRoute implements BrokerListener {
   }
 
   private void onStarted(Position head, Throwable error) {
-    List<Subscription> toFail = List.of();
-    lock.lock();
-    try {
-      if (closed) {
-        return;
-      }
-      if (error != null) {
-        LOG.warn("Channel {}: cannot start the live feed: {}", name, error.toString());
-        toFail = new ArrayList<>(waiting);
-        toFail.addAll(catchingUp);
-        hub.scheduleLater(this::start, RETRY_MILLIS);
-        return;
-      }
-      initialized = true;
-      epoch = head.epoch();
-      last = head.offset();
-      drainHeld();
-      for (Subscription sub : new ArrayList<>(waiting)) {
-        waiting.remove(sub);
-        catchUp(sub);
-      }
-    } finally {
-      lock.unlock();
-      for (Subscription sub : toFail) {
-        sub.connection.closeLater(CloseReason.UNAVAILABLE);
+    try (HandOff.Scope scope = handOff.open()) {
+      lock.lock();
+      try {
+        if (state != State.STARTING) {
+          return;
+        }
+        if (error != null) {
+          LOG.warn("Channel {}: cannot start the live feed: {}", name, error.toString());
+          for (Subscription sub : waiting) {
+            sub.connection.closeLater(CloseReason.UNAVAILABLE);
+          }
+          for (Subscription sub : catchingUp) {
+            sub.connection.closeLater(CloseReason.UNAVAILABLE);
+          }
+          hub.scheduleLater(this::start, RETRY_MILLIS);
+          return;
+        }
+        state = State.LIVE;
+        epoch = head.epoch();
+        last = head.offset();
+        drainHeld();
+        for (Subscription sub : new ArrayList<>(waiting)) {
+          waiting.remove(sub);
+          catchUp(sub);
+        }
+      } finally {
+        lock.unlock();
       }
     }
   }
@@ -121,7 +151,7 @@ final class ChannelRoute implements BrokerListener {
     BrokerSubscription sub;
     lock.lock();
     try {
-      closed = true;
+      state = State.STOPPED;
       sub = brokerSubscription;
       brokerSubscription = null;
       held.clear();
@@ -135,14 +165,15 @@ final class ChannelRoute implements BrokerListener {
 
   /** Adds a subscription whose start position is known. */
   void attach(Subscription sub) {
-    lock.lock();
-    try {
-      if (sub.state != Subscription.State.NEW) {
-        return;
+    try (HandOff.Scope scope = handOff.open()) {
+      lock.lock();
+      try {
+        if (sub.state == Subscription.State.NEW) {
+          catchUp(sub);
+        }
+      } finally {
+        lock.unlock();
       }
-      catchUp(sub);
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -177,39 +208,32 @@ final class ChannelRoute implements BrokerListener {
 
   @Override
   public void onMessage(Message message) {
-    boolean collecting = hub.outboxes().collect();
-    try {
+    // Inline: the first outboxes this message readies are written here rather than handed off.
+    try (HandOff.Scope scope = handOff.openInline()) {
       lock.lock();
       try {
-        if (closed) {
-          return;
-        }
-        if (!initialized || repairing) {
-          hold(message);
-        } else {
-          deliver(message);
+        switch (state) {
+          case LIVE -> deliver(message);
+          case STARTING, REPAIRING -> hold(message);
+          case STOPPED -> {}
         }
       } finally {
         lock.unlock();
-      }
-    } finally {
-      if (collecting) {
-        // The first outboxes this message readied, written here rather than handed off.
-        hub.outboxes().drainCollected();
       }
     }
   }
 
   @Override
   public void onResync() {
-    lock.lock();
-    try {
-      if (initialized && !repairing && !closed) {
-        repairing = true;
-        repair();
+    try (HandOff.Scope scope = handOff.open()) {
+      lock.lock();
+      try {
+        if (state == State.LIVE) {
+          startRepair();
+        }
+      } finally {
+        lock.unlock();
       }
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -217,7 +241,7 @@ final class ChannelRoute implements BrokerListener {
     if (held.size() < MAX_HELD) {
       held.add(message);
     } else {
-      heldOverflow = true;
+      heldIncomplete = true;
     }
   }
 
@@ -231,9 +255,8 @@ final class ChannelRoute implements BrokerListener {
       return;
     }
     if (m.offset() > last + 1) {
-      repairing = true;
+      startRepair();
       hold(m);
-      repair();
       return;
     }
     last = m.offset();
@@ -259,86 +282,86 @@ final class ChannelRoute implements BrokerListener {
     }
   }
 
+  /** {@code LIVE → REPAIRING}: holds live messages and replays from {@code last}. */
+  private void startRepair() {
+    state = State.REPAIRING;
+    repair();
+  }
+
   private void repair() {
     Position from = new Position(epoch, last);
-    outsideLock(
+    // On the executor once the lock is released: the broker may call this route back under its own
+    // lock (an in-memory broker's live feed does), so calling it under the route's lock could
+    // deadlock.
+    handOff.execute(
         () ->
             hub.broker()
                 .replay(name, from, hub.settings().replayBatchSize())
                 .whenComplete(this::onRepair));
   }
 
-  /**
-   * Runs a broker call on the executor: the broker may call this route back under its own lock (an
-   * in-memory broker's live feed does), so calling the broker while holding the route's lock could
-   * deadlock.
-   */
-  private void outsideLock(Runnable brokerCall) {
-    try {
-      hub.executor().execute(brokerCall);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      LOG.debug("Channel {}: hub closed, broker call dropped", name);
-    }
-  }
-
   private void onRepair(Replay replay, Throwable error) {
-    lock.lock();
-    try {
-      if (closed) {
-        return;
-      }
-      if (error != null) {
-        LOG.warn("Channel {}: replay to fill a gap failed, retrying: {}", name, error.toString());
-        hub.scheduleLater(this::retryRepair, RETRY_MILLIS);
-        return;
-      }
-      if (replay.reset()) {
-        LOG.info("Channel {}: history no longer covers offset {}; resetting", name, last);
-        resetAll(replay.head());
-      } else {
-        for (Message m : replay.messages()) {
-          if (m.offset() == last + 1 && m.epoch().equals(epoch)) {
-            deliver(m);
-          }
-        }
-        if (replay.messages().size() >= hub.settings().replayBatchSize()) {
-          repair();
+    try (HandOff.Scope scope = handOff.open()) {
+      lock.lock();
+      try {
+        if (state != State.REPAIRING) {
           return;
         }
+        if (error != null) {
+          LOG.warn("Channel {}: replay to fill a gap failed, retrying: {}", name, error.toString());
+          hub.scheduleLater(this::retryRepair, RETRY_MILLIS);
+          return;
+        }
+        if (replay.reset()) {
+          LOG.info("Channel {}: history no longer covers offset {}; resetting", name, last);
+          resetAll(replay.head());
+        } else {
+          for (Message m : replay.messages()) {
+            if (m.offset() == last + 1 && m.epoch().equals(epoch)) {
+              deliver(m);
+            }
+          }
+          if (replay.messages().size() >= hub.settings().replayBatchSize()) {
+            repair();
+            return;
+          }
+        }
+        state = State.LIVE;
+        drainHeld();
+      } finally {
+        lock.unlock();
       }
-      repairing = false;
-      drainHeld();
-    } finally {
-      lock.unlock();
     }
   }
 
   private void retryRepair() {
-    lock.lock();
-    try {
-      if (!closed) {
-        repair();
+    try (HandOff.Scope scope = handOff.open()) {
+      lock.lock();
+      try {
+        if (state == State.REPAIRING) {
+          repair();
+        }
+      } finally {
+        lock.unlock();
       }
-    } finally {
-      lock.unlock();
     }
   }
 
+  /** Delivers the held messages; in {@code LIVE}, and a gap among them starts a repair. */
   private void drainHeld() {
     List<Message> messages = new ArrayList<>(held);
     held.clear();
     for (Message m : messages) {
-      if (repairing) {
+      if (state == State.REPAIRING) {
         hold(m);
       } else {
         deliver(m);
       }
     }
-    if (heldOverflow && !repairing) {
+    if (heldIncomplete && state == State.LIVE) {
       // Some live messages were not kept: they are in history, so fetch them from there.
-      heldOverflow = false;
-      repairing = true;
-      repair();
+      heldIncomplete = false;
+      startRepair();
     }
   }
 
@@ -348,7 +371,7 @@ final class ChannelRoute implements BrokerListener {
     if (sub.state == Subscription.State.CLOSED) {
       return;
     }
-    if (!initialized) {
+    if (state == State.STARTING) {
       setState(sub, Subscription.State.WAITING);
       return;
     }
@@ -378,7 +401,8 @@ final class ChannelRoute implements BrokerListener {
     }
     setState(sub, Subscription.State.CATCHING_UP);
     sub.replayed = true;
-    outsideLock(
+    // On the executor once the lock is released, as in repair().
+    handOff.execute(
         () ->
             hub.broker()
                 .replay(name, p, hub.settings().replayBatchSize())
@@ -386,49 +410,57 @@ final class ChannelRoute implements BrokerListener {
   }
 
   private void onCatchUp(Subscription sub, Replay replay, Throwable error) {
-    lock.lock();
-    try {
-      if (sub.state == Subscription.State.CLOSED || closed) {
-        return;
+    try (HandOff.Scope scope = handOff.open()) {
+      lock.lock();
+      try {
+        onCatchUpLocked(sub, replay, error);
+      } finally {
+        lock.unlock();
       }
-      if (error != null) {
-        LOG.warn("Channel {}: replay for client {} failed: {}", name, sub.member.clientId(), error);
-        sub.connection.closeLater(CloseReason.UNAVAILABLE);
-        return;
-      }
-      if (replay.reset()) {
-        sub.clearPending();
-        sub.connection.offerReset(sub, replay.head());
-      } else {
-        for (Message m : replay.messages()) {
-          if (!sub.connection.offerReplayed(sub, new EncodedMessage(m))) {
-            // The client's outbox is half full: go on from here once it has drained.
-            sub.connection.whenDrained(() -> resumeCatchUp(sub));
-            return;
-          }
-        }
-      }
-      boolean levelWithBroker = sub.position.equals(replay.head());
-      if (levelWithBroker && !sub.position.epoch().equals(epoch)) {
-        // The broker's history moved on before our live feed showed it; the feed's next message
-        // of the new epoch resets the route, and this subscriber with it.
-        goLive(sub);
-        return;
-      }
-      catchUp(sub);
-    } finally {
-      lock.unlock();
     }
   }
 
-  private void resumeCatchUp(Subscription sub) {
-    lock.lock();
-    try {
-      if (!closed && sub.state == Subscription.State.CATCHING_UP) {
-        catchUp(sub);
+  private void onCatchUpLocked(Subscription sub, Replay replay, Throwable error) {
+    if (sub.state == Subscription.State.CLOSED || state == State.STOPPED) {
+      return;
+    }
+    if (error != null) {
+      LOG.warn("Channel {}: replay for client {} failed: {}", name, sub.member.clientId(), error);
+      sub.connection.closeLater(CloseReason.UNAVAILABLE);
+      return;
+    }
+    if (replay.reset()) {
+      sub.clearPending();
+      sub.connection.offerReset(sub, replay.head());
+    } else {
+      for (Message m : replay.messages()) {
+        if (!sub.connection.offerReplayed(sub, new EncodedMessage(m))) {
+          // The client's outbox is half full: go on from here once it has drained.
+          sub.connection.whenDrained(() -> resumeCatchUp(sub));
+          return;
+        }
       }
-    } finally {
-      lock.unlock();
+    }
+    boolean levelWithBroker = sub.position.equals(replay.head());
+    if (levelWithBroker && !sub.position.epoch().equals(epoch)) {
+      // The broker's history moved on before our live feed showed it; the feed's next message
+      // of the new epoch resets the route, and this subscriber with it.
+      goLive(sub);
+      return;
+    }
+    catchUp(sub);
+  }
+
+  private void resumeCatchUp(Subscription sub) {
+    try (HandOff.Scope scope = handOff.open()) {
+      lock.lock();
+      try {
+        if (state != State.STOPPED && sub.state == Subscription.State.CATCHING_UP) {
+          catchUp(sub);
+        }
+      } finally {
+        lock.unlock();
+      }
     }
   }
 
