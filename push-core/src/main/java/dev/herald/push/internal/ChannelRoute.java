@@ -76,9 +76,7 @@ final class ChannelRoute implements BrokerListener {
   /** Not a state: whether live messages were dropped from {@code held} for lack of space. */
   private boolean heldIncomplete;
 
-  private final List<Subscription> live = new ArrayList<>();
-  private final List<Subscription> waiting = new ArrayList<>();
-  private final List<Subscription> catchingUp = new ArrayList<>();
+  private final RouteSubscribers subscribers = new RouteSubscribers();
   private BrokerSubscription brokerSubscription;
 
   ChannelRoute(String name, Hub hub) {
@@ -123,10 +121,7 @@ final class ChannelRoute implements BrokerListener {
         }
         if (error != null) {
           LOG.warn("Channel {}: cannot start the live feed: {}", name, error.toString());
-          for (Subscription sub : waiting) {
-            sub.connection.closeLater(CloseReason.UNAVAILABLE);
-          }
-          for (Subscription sub : catchingUp) {
+          for (Subscription sub : subscribers.waiting) {
             sub.connection.closeLater(CloseReason.UNAVAILABLE);
           }
           hub.scheduleLater(this::start, RETRY_MILLIS);
@@ -136,8 +131,7 @@ final class ChannelRoute implements BrokerListener {
         epoch = head.epoch();
         last = head.offset();
         drainHeld();
-        for (Subscription sub : new ArrayList<>(waiting)) {
-          waiting.remove(sub);
+        for (Subscription sub : subscribers.takeWaiting()) {
           catchUp(sub);
         }
       } finally {
@@ -181,14 +175,7 @@ final class ChannelRoute implements BrokerListener {
   void detach(Subscription sub) {
     lock.lock();
     try {
-      switch (sub.state) {
-        case LIVE -> removeLive(sub);
-        case CATCHING_UP -> catchingUp.remove(sub);
-        case WAITING -> waiting.remove(sub);
-        default -> {}
-      }
-      sub.state = Subscription.State.CLOSED;
-      sub.clearPending();
+      subscribers.remove(sub);
     } finally {
       lock.unlock();
     }
@@ -198,7 +185,7 @@ final class ChannelRoute implements BrokerListener {
   int liveCount() {
     lock.lock();
     try {
-      return live.size();
+      return subscribers.live.size();
     } finally {
       lock.unlock();
     }
@@ -260,12 +247,14 @@ final class ChannelRoute implements BrokerListener {
       return;
     }
     last = m.offset();
+    List<Subscription> live = subscribers.live;
     if (!live.isEmpty()) {
       EncodedMessage encoded = new EncodedMessage(m);
       for (int i = 0; i < live.size(); i++) {
         live.get(i).connection.offerMessage(live.get(i), encoded);
       }
     }
+    List<Subscription> catchingUp = subscribers.catchingUp;
     for (int i = 0; i < catchingUp.size(); i++) {
       catchingUp.get(i).collect(m);
     }
@@ -274,10 +263,11 @@ final class ChannelRoute implements BrokerListener {
   private void resetAll(Position head) {
     epoch = head.epoch();
     last = head.offset();
+    List<Subscription> live = subscribers.live;
     for (int i = 0; i < live.size(); i++) {
       live.get(i).connection.offerReset(live.get(i), head);
     }
-    for (Subscription sub : catchingUp) {
+    for (Subscription sub : subscribers.catchingUp) {
       sub.clearPending();
     }
   }
@@ -372,7 +362,7 @@ final class ChannelRoute implements BrokerListener {
       return;
     }
     if (state == State.STARTING) {
-      setState(sub, Subscription.State.WAITING);
+      subscribers.move(sub, Subscription.State.WAITING);
       return;
     }
     Position p = sub.position;
@@ -399,7 +389,7 @@ final class ChannelRoute implements BrokerListener {
     if (sub.pendingOverflow) {
       sub.clearPending();
     }
-    setState(sub, Subscription.State.CATCHING_UP);
+    subscribers.move(sub, Subscription.State.CATCHING_UP);
     sub.replayed = true;
     // On the executor once the lock is released, as in repair().
     handOff.execute(
@@ -465,40 +455,7 @@ final class ChannelRoute implements BrokerListener {
   }
 
   private void goLive(Subscription sub) {
-    setState(sub, Subscription.State.LIVE);
+    subscribers.move(sub, Subscription.State.LIVE);
     sub.clearPending();
-  }
-
-  private void setState(Subscription sub, Subscription.State state) {
-    if (sub.state == state) {
-      return;
-    }
-    switch (sub.state) {
-      case LIVE -> removeLive(sub);
-      case CATCHING_UP -> catchingUp.remove(sub);
-      case WAITING -> waiting.remove(sub);
-      default -> {}
-    }
-    sub.state = state;
-    switch (state) {
-      case LIVE -> {
-        sub.liveIndex = live.size();
-        live.add(sub);
-      }
-      case CATCHING_UP -> catchingUp.add(sub);
-      case WAITING -> waiting.add(sub);
-      default -> {}
-    }
-  }
-
-  private void removeLive(Subscription sub) {
-    int i = sub.liveIndex;
-    int lastIndex = live.size() - 1;
-    Subscription moved = live.remove(lastIndex);
-    if (i != lastIndex) {
-      live.set(i, moved);
-      moved.liveIndex = i;
-    }
-    sub.liveIndex = -1;
   }
 }

@@ -98,15 +98,11 @@ public final class ConnectionImpl implements Connection {
             sub -> {
               if (sub != null) {
                 if (format.subscribedFrames()) {
-                  try (HandOff.Scope scope = handOff.open()) {
-                    lock.lock();
-                    try {
-                      enqueue(
-                          FrameEncoder.subscribed(format, channel, sub.position, cursor.encode()));
-                    } finally {
-                      lock.unlock();
-                    }
-                  }
+                  underLock(
+                      () ->
+                          enqueue(
+                              FrameEncoder.subscribed(
+                                  format, channel, sub.position, cursor.encode())));
                 }
                 start(sub);
               }
@@ -316,50 +312,43 @@ public final class ConnectionImpl implements Connection {
   // ---- frames in: from transports and timers
 
   void sendReady() {
-    try (HandOff.Scope scope = handOff.open()) {
-      lock.lock();
-      try {
-        enqueue(FrameEncoder.ready(format, client.id(), cursor.encode()));
-      } finally {
-        lock.unlock();
-      }
-    }
+    underLock(() -> enqueue(FrameEncoder.ready(format, client.id(), cursor.encode())));
   }
 
   @Override
   public void sendAck(String ref, Message message) {
-    offerControl(FrameEncoder.ack(format, ref, message));
+    Frame frame = FrameEncoder.ack(format, ref, message);
+    underLock(() -> enqueue(frame));
   }
 
   @Override
   public void sendError(PushException error, String ref) {
-    offerControl(FrameEncoder.error(format, error, ref));
+    Frame frame = FrameEncoder.error(format, error, ref);
+    underLock(() -> enqueue(frame));
   }
 
   @Override
   public void sendPong() {
-    offerControl(FrameEncoder.pong(format));
+    Frame frame = FrameEncoder.pong(format);
+    underLock(() -> enqueue(frame));
   }
 
   /** Queues a heartbeat if nothing else is queued or being written. */
   void heartbeat() {
-    try (HandOff.Scope scope = handOff.open()) {
-      lock.lock();
-      try {
-        if (outbox.isIdle()) {
-          enqueue(FrameEncoder.heartbeat(format));
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
+    underLock(
+        () -> {
+          if (outbox.isIdle()) {
+            enqueue(FrameEncoder.heartbeat(format));
+          }
+        });
   }
 
-  private void offerControl(Frame frame) {
+  /** Runs the step under the lock, in a hand-off scope: what it readies starts after the lock. */
+  private void underLock(Runnable step) {
     try (HandOff.Scope scope = handOff.open()) {
       lock.lock();
       try {
-        enqueue(frame);
+        step.run();
       } finally {
         lock.unlock();
       }

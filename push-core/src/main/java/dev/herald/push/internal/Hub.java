@@ -194,17 +194,8 @@ public final class Hub {
 
   /** Whether this thread holds a connection's or a route's lock; for tests of the lock contract. */
   boolean holdsAnyLock() {
-    for (ConnectionImpl c : connections) {
-      if (c.holdsLock()) {
-        return true;
-      }
-    }
-    for (ChannelRoute r : routes.values()) {
-      if (r.lock.isHeldByCurrentThread()) {
-        return true;
-      }
-    }
-    return false;
+    return connections.stream().anyMatch(ConnectionImpl::holdsLock)
+        || routes.values().stream().anyMatch(r -> r.lock.isHeldByCurrentThread());
   }
 
   // ---- routes
