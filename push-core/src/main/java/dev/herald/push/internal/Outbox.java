@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One connection's frames on their way to its {@link FrameSink}. Thread-safe: guarded by its
- * connection's lock.
+ * One connection's frames on their way to its {@link FrameSink}. Thread-safe through its
+ * connection's lock, which some methods take and others expect held (see below).
  *
  * <p>Design notes. The outbox has no lock of its own: it shares its connection's, so that a frame
  * and the cursor update it implies are made in one critical section (see {@link ConnectionImpl}).
