@@ -113,31 +113,27 @@ final class ChannelRoute implements BrokerListener {
   }
 
   private void onStarted(Position head, Throwable error) {
-    try (HandOff.Scope scope = handOff.open()) {
-      lock.lock();
-      try {
-        if (state != State.STARTING) {
-          return;
-        }
-        if (error != null) {
-          LOG.warn("Channel {}: cannot start the live feed: {}", name, error.toString());
-          for (Subscription sub : subscribers.waiting) {
-            sub.connection.closeLater(CloseReason.UNAVAILABLE);
+    underLock(
+        () -> {
+          if (state != State.STARTING) {
+            return;
           }
-          hub.scheduleLater(this::start, RETRY_MILLIS);
-          return;
-        }
-        state = State.LIVE;
-        epoch = head.epoch();
-        last = head.offset();
-        drainHeld();
-        for (Subscription sub : subscribers.takeWaiting()) {
-          catchUp(sub);
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
+          if (error != null) {
+            LOG.warn("Channel {}: cannot start the live feed: {}", name, error.toString());
+            for (Subscription sub : subscribers.waiting) {
+              sub.connection.closeLater(CloseReason.UNAVAILABLE);
+            }
+            hub.scheduleLater(this::start, RETRY_MILLIS);
+            return;
+          }
+          state = State.LIVE;
+          epoch = head.epoch();
+          last = head.offset();
+          drainHeld();
+          for (Subscription sub : subscribers.takeWaiting()) {
+            catchUp(sub);
+          }
+        });
   }
 
   /** Stops the live feed; the hub calls it when the last subscriber left. */
@@ -159,16 +155,12 @@ final class ChannelRoute implements BrokerListener {
 
   /** Adds a subscription whose start position is known. */
   void attach(Subscription sub) {
-    try (HandOff.Scope scope = handOff.open()) {
-      lock.lock();
-      try {
-        if (sub.state == Subscription.State.NEW) {
-          catchUp(sub);
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
+    underLock(
+        () -> {
+          if (sub.state == Subscription.State.NEW) {
+            catchUp(sub);
+          }
+        });
   }
 
   /** Removes a subscription. */
@@ -188,6 +180,18 @@ final class ChannelRoute implements BrokerListener {
       return subscribers.live.size();
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Runs the step under the lock, in a hand-off scope: what it decides starts after the lock. */
+  private void underLock(Runnable step) {
+    try (HandOff.Scope scope = handOff.open()) {
+      lock.lock();
+      try {
+        step.run();
+      } finally {
+        lock.unlock();
+      }
     }
   }
 
@@ -212,16 +216,12 @@ final class ChannelRoute implements BrokerListener {
 
   @Override
   public void onResync() {
-    try (HandOff.Scope scope = handOff.open()) {
-      lock.lock();
-      try {
-        if (state == State.LIVE) {
-          startRepair();
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
+    underLock(
+        () -> {
+          if (state == State.LIVE) {
+            startRepair();
+          }
+        });
   }
 
   private void hold(Message message) {
@@ -291,50 +291,43 @@ final class ChannelRoute implements BrokerListener {
   }
 
   private void onRepair(Replay replay, Throwable error) {
-    try (HandOff.Scope scope = handOff.open()) {
-      lock.lock();
-      try {
-        if (state != State.REPAIRING) {
-          return;
-        }
-        if (error != null) {
-          LOG.warn("Channel {}: replay to fill a gap failed, retrying: {}", name, error.toString());
-          hub.scheduleLater(this::retryRepair, RETRY_MILLIS);
-          return;
-        }
-        if (replay.reset()) {
-          LOG.info("Channel {}: history no longer covers offset {}; resetting", name, last);
-          resetAll(replay.head());
-        } else {
-          for (Message m : replay.messages()) {
-            if (m.offset() == last + 1 && m.epoch().equals(epoch)) {
-              deliver(m);
-            }
-          }
-          if (replay.messages().size() >= hub.settings().replayBatchSize()) {
-            repair();
+    underLock(
+        () -> {
+          if (state != State.REPAIRING) {
             return;
           }
-        }
-        state = State.LIVE;
-        drainHeld();
-      } finally {
-        lock.unlock();
-      }
-    }
+          if (error != null) {
+            LOG.warn(
+                "Channel {}: replay to fill a gap failed, retrying: {}", name, error.toString());
+            hub.scheduleLater(this::retryRepair, RETRY_MILLIS);
+            return;
+          }
+          if (replay.reset()) {
+            LOG.info("Channel {}: history no longer covers offset {}; resetting", name, last);
+            resetAll(replay.head());
+          } else {
+            for (Message m : replay.messages()) {
+              if (m.offset() == last + 1 && m.epoch().equals(epoch)) {
+                deliver(m);
+              }
+            }
+            if (replay.messages().size() >= hub.settings().replayBatchSize()) {
+              repair();
+              return;
+            }
+          }
+          state = State.LIVE;
+          drainHeld();
+        });
   }
 
   private void retryRepair() {
-    try (HandOff.Scope scope = handOff.open()) {
-      lock.lock();
-      try {
-        if (state == State.REPAIRING) {
-          repair();
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
+    underLock(
+        () -> {
+          if (state == State.REPAIRING) {
+            repair();
+          }
+        });
   }
 
   /** Delivers the held messages; in {@code LIVE}, and a gap among them starts a repair. */
@@ -400,14 +393,10 @@ final class ChannelRoute implements BrokerListener {
   }
 
   private void onCatchUp(Subscription sub, Replay replay, Throwable error) {
-    try (HandOff.Scope scope = handOff.open()) {
-      lock.lock();
-      try {
-        onCatchUpLocked(sub, replay, error);
-      } finally {
-        lock.unlock();
-      }
-    }
+    underLock(
+        () -> {
+          onCatchUpLocked(sub, replay, error);
+        });
   }
 
   private void onCatchUpLocked(Subscription sub, Replay replay, Throwable error) {
@@ -442,16 +431,12 @@ final class ChannelRoute implements BrokerListener {
   }
 
   private void resumeCatchUp(Subscription sub) {
-    try (HandOff.Scope scope = handOff.open()) {
-      lock.lock();
-      try {
-        if (state != State.STOPPED && sub.state == Subscription.State.CATCHING_UP) {
-          catchUp(sub);
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
+    underLock(
+        () -> {
+          if (state != State.STOPPED && sub.state == Subscription.State.CATCHING_UP) {
+            catchUp(sub);
+          }
+        });
   }
 
   private void goLive(Subscription sub) {
