@@ -27,9 +27,25 @@ import org.slf4j.LoggerFactory;
  * <p>A new subscriber starts at its own position and catches up by replay while the route keeps
  * delivering live to others; live messages that arrive meanwhile are collected for it. When a
  * replay brings it level with {@code last} (or its collected messages bridge the rest) it joins the
- * live list under the lock, so no message is missed or repeated. The route's lock is never held
- * across a broker call: replays start on the hub's executor, complete later on any thread, and take
- * the lock again. Lock order: broker, then route, then connection.
+ * live list under the lock, so no message is missed or repeated.
+ *
+ * <p>The route's lock is never held across a broker call, the executor or a sink: code that takes
+ * it opens a {@link HandOff} scope first, and the replays, closes and writes it decides on start
+ * when the lock is released. Replays run on the hub's executor, complete later on any thread, and
+ * take the lock again. Lock order: broker, then route, then connection.
+ *
+ * <p>States, changed under the lock:
+ *
+ * <ul>
+ *   <li>{@code STARTING}: the broker feed is being set up; live messages are held and new
+ *       subscribers wait. {@code → LIVE} once the feed and the head position are known; stays
+ *       {@code STARTING} and retries later if that fails.
+ *   <li>{@code LIVE}: live messages are delivered as they come. {@code → REPAIRING} on a gap, a
+ *       resync from the broker, or held messages that were dropped for space.
+ *   <li>{@code REPAIRING}: a replay fills a gap; live messages are held. {@code → LIVE} when the
+ *       replay reaches the broker's head and the held messages are delivered.
+ *   <li>{@code STOPPED}: the last subscriber left; terminal, from any state.
+ * </ul>
  */
 final class ChannelRoute implements BrokerListener {
   private static final Logger LOG = LoggerFactory.getLogger(ChannelRoute.class);
@@ -38,27 +54,35 @@ final class ChannelRoute implements BrokerListener {
 
   final String name;
   private final Hub hub;
+  private final HandOff handOff;
   final ReentrantLock lock = new ReentrantLock();
 
   /** Subscriptions counted by {@link Hub}'s route map, changed only inside its compute calls. */
   int refs;
 
+  private enum State {
+    STARTING,
+    LIVE,
+    REPAIRING,
+    STOPPED
+  }
+
   // Guarded by lock.
-  private boolean initialized;
-  private boolean closed;
+  private State state = State.STARTING;
   private String epoch;
   private long last;
-  private boolean repairing;
   private final ArrayDeque<Message> held = new ArrayDeque<>();
-  private boolean heldOverflow;
-  private final List<Subscription> live = new ArrayList<>();
-  private final List<Subscription> waiting = new ArrayList<>();
-  private final List<Subscription> catchingUp = new ArrayList<>();
+
+  /** Not a state: whether live messages were dropped from {@code held} for lack of space. */
+  private boolean heldIncomplete;
+
+  private final RouteSubscribers subscribers = new RouteSubscribers();
   private BrokerSubscription brokerSubscription;
 
   ChannelRoute(String name, Hub hub) {
     this.name = name;
     this.hub = hub;
+    this.handOff = hub.handOff();
   }
 
   /** Starts the live feed; called once, after the route is in the hub's map. */
@@ -67,19 +91,21 @@ final class ChannelRoute implements BrokerListener {
         .subscribe(name, this)
         .thenCompose(
             sub -> {
+              BrokerSubscription unused;
               lock.lock();
               try {
-                if (closed) {
-                  sub.close();
+                if (state == State.STOPPED) {
+                  unused = sub;
                 } else {
-                  if (brokerSubscription != null) {
-                    // A retried start: the feed of the failed attempt would otherwise stay open.
-                    brokerSubscription.close();
-                  }
+                  // A retried start: the feed of the failed attempt would otherwise stay open.
+                  unused = brokerSubscription;
                   brokerSubscription = sub;
                 }
               } finally {
                 lock.unlock();
+              }
+              if (unused != null) {
+                unused.close();
               }
               return hub.broker().position(name);
             })
@@ -87,33 +113,27 @@ final class ChannelRoute implements BrokerListener {
   }
 
   private void onStarted(Position head, Throwable error) {
-    List<Subscription> toFail = List.of();
-    lock.lock();
-    try {
-      if (closed) {
-        return;
-      }
-      if (error != null) {
-        LOG.warn("Channel {}: cannot start the live feed: {}", name, error.toString());
-        toFail = new ArrayList<>(waiting);
-        toFail.addAll(catchingUp);
-        hub.scheduleLater(this::start, RETRY_MILLIS);
-        return;
-      }
-      initialized = true;
-      epoch = head.epoch();
-      last = head.offset();
-      drainHeld();
-      for (Subscription sub : new ArrayList<>(waiting)) {
-        waiting.remove(sub);
-        catchUp(sub);
-      }
-    } finally {
-      lock.unlock();
-      for (Subscription sub : toFail) {
-        sub.connection.closeLater(CloseReason.UNAVAILABLE);
-      }
-    }
+    underLock(
+        () -> {
+          if (state != State.STARTING) {
+            return;
+          }
+          if (error != null) {
+            LOG.warn("Channel {}: cannot start the live feed: {}", name, error.toString());
+            for (Subscription sub : subscribers.waiting) {
+              sub.connection.closeLater(CloseReason.UNAVAILABLE);
+            }
+            hub.scheduleLater(this::start, RETRY_MILLIS);
+            return;
+          }
+          state = State.LIVE;
+          epoch = head.epoch();
+          last = head.offset();
+          drainHeld();
+          for (Subscription sub : subscribers.takeWaiting()) {
+            catchUp(sub);
+          }
+        });
   }
 
   /** Stops the live feed; the hub calls it when the last subscriber left. */
@@ -121,7 +141,7 @@ final class ChannelRoute implements BrokerListener {
     BrokerSubscription sub;
     lock.lock();
     try {
-      closed = true;
+      state = State.STOPPED;
       sub = brokerSubscription;
       brokerSubscription = null;
       held.clear();
@@ -135,29 +155,19 @@ final class ChannelRoute implements BrokerListener {
 
   /** Adds a subscription whose start position is known. */
   void attach(Subscription sub) {
-    lock.lock();
-    try {
-      if (sub.state != Subscription.State.NEW) {
-        return;
-      }
-      catchUp(sub);
-    } finally {
-      lock.unlock();
-    }
+    underLock(
+        () -> {
+          if (sub.state == Subscription.State.NEW) {
+            catchUp(sub);
+          }
+        });
   }
 
   /** Removes a subscription. */
   void detach(Subscription sub) {
     lock.lock();
     try {
-      switch (sub.state) {
-        case LIVE -> removeLive(sub);
-        case CATCHING_UP -> catchingUp.remove(sub);
-        case WAITING -> waiting.remove(sub);
-        default -> {}
-      }
-      sub.state = Subscription.State.CLOSED;
-      sub.clearPending();
+      subscribers.remove(sub);
     } finally {
       lock.unlock();
     }
@@ -167,9 +177,21 @@ final class ChannelRoute implements BrokerListener {
   int liveCount() {
     lock.lock();
     try {
-      return live.size();
+      return subscribers.live.size();
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Runs the step under the lock, in a hand-off scope: what it decides starts after the lock. */
+  private void underLock(Runnable step) {
+    try (HandOff.Scope scope = handOff.open()) {
+      lock.lock();
+      try {
+        step.run();
+      } finally {
+        lock.unlock();
+      }
     }
   }
 
@@ -177,47 +199,36 @@ final class ChannelRoute implements BrokerListener {
 
   @Override
   public void onMessage(Message message) {
-    boolean collecting = hub.outboxes().collect();
-    try {
+    // Inline: the first outboxes this message readies are written here rather than handed off.
+    try (HandOff.Scope scope = handOff.openInline()) {
       lock.lock();
       try {
-        if (closed) {
-          return;
-        }
-        if (!initialized || repairing) {
-          hold(message);
-        } else {
-          deliver(message);
+        switch (state) {
+          case LIVE -> deliver(message);
+          case STARTING, REPAIRING -> hold(message);
+          case STOPPED -> {}
         }
       } finally {
         lock.unlock();
-      }
-    } finally {
-      if (collecting) {
-        // The first outboxes this message readied, written here rather than handed off.
-        hub.outboxes().drainCollected();
       }
     }
   }
 
   @Override
   public void onResync() {
-    lock.lock();
-    try {
-      if (initialized && !repairing && !closed) {
-        repairing = true;
-        repair();
-      }
-    } finally {
-      lock.unlock();
-    }
+    underLock(
+        () -> {
+          if (state == State.LIVE) {
+            startRepair();
+          }
+        });
   }
 
   private void hold(Message message) {
     if (held.size() < MAX_HELD) {
       held.add(message);
     } else {
-      heldOverflow = true;
+      heldIncomplete = true;
     }
   }
 
@@ -231,18 +242,19 @@ final class ChannelRoute implements BrokerListener {
       return;
     }
     if (m.offset() > last + 1) {
-      repairing = true;
+      startRepair();
       hold(m);
-      repair();
       return;
     }
     last = m.offset();
+    List<Subscription> live = subscribers.live;
     if (!live.isEmpty()) {
       EncodedMessage encoded = new EncodedMessage(m);
       for (int i = 0; i < live.size(); i++) {
         live.get(i).connection.offerMessage(live.get(i), encoded);
       }
     }
+    List<Subscription> catchingUp = subscribers.catchingUp;
     for (int i = 0; i < catchingUp.size(); i++) {
       catchingUp.get(i).collect(m);
     }
@@ -251,94 +263,88 @@ final class ChannelRoute implements BrokerListener {
   private void resetAll(Position head) {
     epoch = head.epoch();
     last = head.offset();
+    List<Subscription> live = subscribers.live;
     for (int i = 0; i < live.size(); i++) {
       live.get(i).connection.offerReset(live.get(i), head);
     }
-    for (Subscription sub : catchingUp) {
+    for (Subscription sub : subscribers.catchingUp) {
       sub.clearPending();
     }
   }
 
+  /** {@code LIVE → REPAIRING}: holds live messages and replays from {@code last}. */
+  private void startRepair() {
+    state = State.REPAIRING;
+    repair();
+  }
+
   private void repair() {
     Position from = new Position(epoch, last);
-    outsideLock(
+    // On the executor once the lock is released: the broker may call this route back under its own
+    // lock (an in-memory broker's live feed does), so calling it under the route's lock could
+    // deadlock.
+    handOff.execute(
         () ->
             hub.broker()
                 .replay(name, from, hub.settings().replayBatchSize())
                 .whenComplete(this::onRepair));
   }
 
-  /**
-   * Runs a broker call on the executor: the broker may call this route back under its own lock (an
-   * in-memory broker's live feed does), so calling the broker while holding the route's lock could
-   * deadlock.
-   */
-  private void outsideLock(Runnable brokerCall) {
-    try {
-      hub.executor().execute(brokerCall);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      LOG.debug("Channel {}: hub closed, broker call dropped", name);
-    }
-  }
-
   private void onRepair(Replay replay, Throwable error) {
-    lock.lock();
-    try {
-      if (closed) {
-        return;
-      }
-      if (error != null) {
-        LOG.warn("Channel {}: replay to fill a gap failed, retrying: {}", name, error.toString());
-        hub.scheduleLater(this::retryRepair, RETRY_MILLIS);
-        return;
-      }
-      if (replay.reset()) {
-        LOG.info("Channel {}: history no longer covers offset {}; resetting", name, last);
-        resetAll(replay.head());
-      } else {
-        for (Message m : replay.messages()) {
-          if (m.offset() == last + 1 && m.epoch().equals(epoch)) {
-            deliver(m);
+    underLock(
+        () -> {
+          if (state != State.REPAIRING) {
+            return;
           }
-        }
-        if (replay.messages().size() >= hub.settings().replayBatchSize()) {
-          repair();
-          return;
-        }
-      }
-      repairing = false;
-      drainHeld();
-    } finally {
-      lock.unlock();
-    }
+          if (error != null) {
+            LOG.warn(
+                "Channel {}: replay to fill a gap failed, retrying: {}", name, error.toString());
+            hub.scheduleLater(this::retryRepair, RETRY_MILLIS);
+            return;
+          }
+          if (replay.reset()) {
+            LOG.info("Channel {}: history no longer covers offset {}; resetting", name, last);
+            resetAll(replay.head());
+          } else {
+            for (Message m : replay.messages()) {
+              if (m.offset() == last + 1 && m.epoch().equals(epoch)) {
+                deliver(m);
+              }
+            }
+            if (replay.messages().size() >= hub.settings().replayBatchSize()) {
+              repair();
+              return;
+            }
+          }
+          state = State.LIVE;
+          drainHeld();
+        });
   }
 
   private void retryRepair() {
-    lock.lock();
-    try {
-      if (!closed) {
-        repair();
-      }
-    } finally {
-      lock.unlock();
-    }
+    underLock(
+        () -> {
+          if (state == State.REPAIRING) {
+            repair();
+          }
+        });
   }
 
+  /** Delivers the held messages; in {@code LIVE}, and a gap among them starts a repair. */
   private void drainHeld() {
     List<Message> messages = new ArrayList<>(held);
     held.clear();
     for (Message m : messages) {
-      if (repairing) {
+      if (state == State.REPAIRING) {
         hold(m);
       } else {
         deliver(m);
       }
     }
-    if (heldOverflow && !repairing) {
+    if (heldIncomplete && state == State.LIVE) {
       // Some live messages were not kept: they are in history, so fetch them from there.
-      heldOverflow = false;
-      repairing = true;
-      repair();
+      heldIncomplete = false;
+      startRepair();
     }
   }
 
@@ -348,8 +354,8 @@ final class ChannelRoute implements BrokerListener {
     if (sub.state == Subscription.State.CLOSED) {
       return;
     }
-    if (!initialized) {
-      setState(sub, Subscription.State.WAITING);
+    if (state == State.STARTING) {
+      subscribers.move(sub, Subscription.State.WAITING);
       return;
     }
     Position p = sub.position;
@@ -376,9 +382,10 @@ final class ChannelRoute implements BrokerListener {
     if (sub.pendingOverflow) {
       sub.clearPending();
     }
-    setState(sub, Subscription.State.CATCHING_UP);
+    subscribers.move(sub, Subscription.State.CATCHING_UP);
     sub.replayed = true;
-    outsideLock(
+    // On the executor once the lock is released, as in repair().
+    handOff.execute(
         () ->
             hub.broker()
                 .replay(name, p, hub.settings().replayBatchSize())
@@ -386,87 +393,54 @@ final class ChannelRoute implements BrokerListener {
   }
 
   private void onCatchUp(Subscription sub, Replay replay, Throwable error) {
-    lock.lock();
-    try {
-      if (sub.state == Subscription.State.CLOSED || closed) {
-        return;
-      }
-      if (error != null) {
-        LOG.warn("Channel {}: replay for client {} failed: {}", name, sub.member.clientId(), error);
-        sub.connection.closeLater(CloseReason.UNAVAILABLE);
-        return;
-      }
-      if (replay.reset()) {
-        sub.clearPending();
-        sub.connection.offerReset(sub, replay.head());
-      } else {
-        for (Message m : replay.messages()) {
-          if (!sub.connection.offerReplayed(sub, new EncodedMessage(m))) {
-            // The client's outbox is half full: go on from here once it has drained.
-            sub.connection.whenDrained(() -> resumeCatchUp(sub));
-            return;
-          }
+    underLock(
+        () -> {
+          onCatchUpLocked(sub, replay, error);
+        });
+  }
+
+  private void onCatchUpLocked(Subscription sub, Replay replay, Throwable error) {
+    if (sub.state == Subscription.State.CLOSED || state == State.STOPPED) {
+      return;
+    }
+    if (error != null) {
+      LOG.warn("Channel {}: replay for client {} failed: {}", name, sub.member.clientId(), error);
+      sub.connection.closeLater(CloseReason.UNAVAILABLE);
+      return;
+    }
+    if (replay.reset()) {
+      sub.clearPending();
+      sub.connection.offerReset(sub, replay.head());
+    } else {
+      for (Message m : replay.messages()) {
+        if (!sub.connection.offerReplayed(sub, new EncodedMessage(m))) {
+          // The client's outbox is half full: go on from here once it has drained.
+          sub.connection.whenDrained(() -> resumeCatchUp(sub));
+          return;
         }
       }
-      boolean levelWithBroker = sub.position.equals(replay.head());
-      if (levelWithBroker && !sub.position.epoch().equals(epoch)) {
-        // The broker's history moved on before our live feed showed it; the feed's next message
-        // of the new epoch resets the route, and this subscriber with it.
-        goLive(sub);
-        return;
-      }
-      catchUp(sub);
-    } finally {
-      lock.unlock();
     }
+    boolean levelWithBroker = sub.position.equals(replay.head());
+    if (levelWithBroker && !sub.position.epoch().equals(epoch)) {
+      // The broker's history moved on before our live feed showed it; the feed's next message
+      // of the new epoch resets the route, and this subscriber with it.
+      goLive(sub);
+      return;
+    }
+    catchUp(sub);
   }
 
   private void resumeCatchUp(Subscription sub) {
-    lock.lock();
-    try {
-      if (!closed && sub.state == Subscription.State.CATCHING_UP) {
-        catchUp(sub);
-      }
-    } finally {
-      lock.unlock();
-    }
+    underLock(
+        () -> {
+          if (state != State.STOPPED && sub.state == Subscription.State.CATCHING_UP) {
+            catchUp(sub);
+          }
+        });
   }
 
   private void goLive(Subscription sub) {
-    setState(sub, Subscription.State.LIVE);
+    subscribers.move(sub, Subscription.State.LIVE);
     sub.clearPending();
-  }
-
-  private void setState(Subscription sub, Subscription.State state) {
-    if (sub.state == state) {
-      return;
-    }
-    switch (sub.state) {
-      case LIVE -> removeLive(sub);
-      case CATCHING_UP -> catchingUp.remove(sub);
-      case WAITING -> waiting.remove(sub);
-      default -> {}
-    }
-    sub.state = state;
-    switch (state) {
-      case LIVE -> {
-        sub.liveIndex = live.size();
-        live.add(sub);
-      }
-      case CATCHING_UP -> catchingUp.add(sub);
-      case WAITING -> waiting.add(sub);
-      default -> {}
-    }
-  }
-
-  private void removeLive(Subscription sub) {
-    int i = sub.liveIndex;
-    int lastIndex = live.size() - 1;
-    Subscription moved = live.remove(lastIndex);
-    if (i != lastIndex) {
-      live.set(i, moved);
-      moved.liveIndex = i;
-    }
-    sub.liveIndex = -1;
   }
 }

@@ -6,7 +6,6 @@ import dev.herald.push.ErrorCode;
 import dev.herald.push.Member;
 import dev.herald.push.Message;
 import dev.herald.push.Names;
-import dev.herald.push.OverflowPolicy;
 import dev.herald.push.Position;
 import dev.herald.push.PushException;
 import dev.herald.push.spi.CloseReason;
@@ -15,7 +14,6 @@ import dev.herald.push.spi.Frame;
 import dev.herald.push.spi.FrameSink;
 import dev.herald.push.spi.WireFormat;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,15 +28,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A connection and its outbox. Thread-safe.
+ * A connection: its client, its lifecycle, its subscriptions and cursor, and its {@link Outbox}.
+ * Thread-safe.
  *
- * <p>Design notes. Every frame is queued under the connection's lock together with the cursor
- * update it implies, so the cursor each frame carries is exactly the position after the frames
- * before it, whichever threads deliver which channels. The queue is bounded by frames and bytes;
- * past either bound the overflow policy applies. Draining runs on the hub's executor, many outboxes
- * per task ({@link Outboxes}), with at most one {@link FrameSink#write} in flight per connection;
- * each write takes everything queued, so a busy connection gets few large writes. The lock is never
- * held across the sink, the broker or application code.
+ * <p>Design notes. One lock per connection guards the subscriptions, the cursor and the outbox
+ * (which shares it rather than having its own): every frame is queued in the same critical section
+ * as the cursor update it implies, so the cursor each frame carries is exactly the position after
+ * the frames before it, whichever threads deliver which channels. Routes call in with their own
+ * lock held (lock order: route, then connection), so nothing here takes a route's lock while
+ * holding this one.
+ *
+ * <p>The lock is never held across the sink, the executor, the broker or application code: code
+ * that takes it opens a {@link HandOff} scope first, decides under the lock, and the scope starts
+ * the writes, tasks and closes it recorded once the lock is released. Closing takes routes' locks,
+ * so a close decided under a lock ({@link #closeLater}) runs on the executor after it.
+ *
+ * <p>Lifecycle, changed by CAS: {@code OPEN → CLOSING} when a close is decided but not yet run (an
+ * overflow, or an error frame still being flushed), {@code OPEN | CLOSING → CLOSED} in {@link
+ * #close}, which releases the subscriptions and closes the sink exactly once. Only an open
+ * connection queues frames; a closing one still writes what it queued.
  */
 public final class ConnectionImpl implements Connection {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionImpl.class);
@@ -53,61 +61,22 @@ public final class ConnectionImpl implements Connection {
   private final Client client;
   private final WireFormat format;
   private final FrameSink sink;
+  private final HandOff handOff;
   private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
   private final ReentrantLock lock = new ReentrantLock();
+  private final Outbox outbox;
 
   // Guarded by lock.
-  private final ArrayDeque<Frame> queue = new ArrayDeque<>();
-  private long queuedBytes;
-  private boolean writing;
-  private boolean scheduled;
-  private CloseReason closeWhenFlushed;
   private Cursor cursor = Cursor.empty();
   private final Map<String, Subscription> subscriptions = new HashMap<>();
-  private final List<Runnable> drainWaiters = new ArrayList<>();
-
-  private final FrameSink.WriteCallback onWritten =
-      new FrameSink.WriteCallback() {
-        @Override
-        public void succeeded() {
-          List<Runnable> waiters = List.of();
-          CloseReason flushed = null;
-          lock.lock();
-          try {
-            writing = false;
-            if (!queue.isEmpty()) {
-              scheduleDrain();
-            } else if (closeWhenFlushed != null) {
-              flushed = closeWhenFlushed;
-            }
-            if (!drainWaiters.isEmpty() && hasRoomForReplay()) {
-              waiters = new ArrayList<>(drainWaiters);
-              drainWaiters.clear();
-            }
-          } finally {
-            lock.unlock();
-          }
-          for (Runnable waiter : waiters) {
-            runLater(waiter);
-          }
-          if (flushed != null) {
-            close(flushed);
-          }
-        }
-
-        @Override
-        public void failed(Throwable cause) {
-          LOG.debug("Client {}: write failed: {}", client.id(), cause.toString());
-          // Also when already closing (say, after an error frame): close is idempotent.
-          runLater(() -> close(CloseReason.CLIENT_GONE));
-        }
-      };
 
   ConnectionImpl(Hub hub, Client client, WireFormat format, FrameSink sink) {
     this.hub = hub;
     this.client = client;
     this.format = format;
     this.sink = sink;
+    this.handOff = hub.handOff();
+    this.outbox = new Outbox(this, lock, sink, handOff, hub.settings());
   }
 
   @Override
@@ -129,13 +98,11 @@ public final class ConnectionImpl implements Connection {
             sub -> {
               if (sub != null) {
                 if (format.subscribedFrames()) {
-                  lock.lock();
-                  try {
-                    enqueue(
-                        FrameEncoder.subscribed(format, channel, sub.position, cursor.encode()));
-                  } finally {
-                    lock.unlock();
-                  }
+                  underLock(
+                      () ->
+                          enqueue(
+                              FrameEncoder.subscribed(
+                                  format, channel, sub.position, cursor.encode())));
                 }
                 start(sub);
               }
@@ -167,25 +134,28 @@ public final class ConnectionImpl implements Connection {
     Subscription sub =
         new Subscription(this, channel, new Member(client.id(), client.user(), Instant.now()));
     sub.route = hub.acquireRoute(channel);
+    PushException refused = null;
     lock.lock();
     try {
-      if (state.get() != State.OPEN) {
-        throw new PushException(ErrorCode.UNAVAILABLE, "the connection is closed");
-      }
-      if (subscriptions.containsKey(channel)) {
-        throw new PushException(ErrorCode.BAD_REQUEST, "already subscribed to " + channel);
-      }
       int max = hub.settings().maxChannelsPerConnection();
-      if (subscriptions.size() >= max) {
-        throw new PushException(
-            ErrorCode.TOO_MANY_CHANNELS, "a connection may hold at most " + max + " channels");
+      if (state.get() != State.OPEN) {
+        refused = new PushException(ErrorCode.UNAVAILABLE, "the connection is closed");
+      } else if (subscriptions.containsKey(channel)) {
+        refused = new PushException(ErrorCode.BAD_REQUEST, "already subscribed to " + channel);
+      } else if (subscriptions.size() >= max) {
+        refused =
+            new PushException(
+                ErrorCode.TOO_MANY_CHANNELS, "a connection may hold at most " + max + " channels");
+      } else {
+        subscriptions.put(channel, sub);
       }
-      subscriptions.put(channel, sub);
-    } catch (PushException e) {
-      hub.releaseRoute(sub.route);
-      throw e;
     } finally {
       lock.unlock();
+    }
+    if (refused != null) {
+      // Outside the lock: releasing the last reference stops the route's broker feed.
+      hub.releaseRoute(sub.route);
+      throw refused;
     }
     CompletionStage<Position> start =
         since != null ? CompletableFuture.completedFuture(since) : hub.broker().position(channel);
@@ -260,7 +230,7 @@ public final class ConnectionImpl implements Connection {
     }
   }
 
-  // ---- frames in
+  // ---- frames in: the route-facing methods run under the route's lock, in its hand-off scope
 
   void offerMessage(Subscription sub, EncodedMessage encoded) {
     Message m = encoded.message;
@@ -276,7 +246,7 @@ public final class ConnectionImpl implements Connection {
       Position next = m.position();
       sub.position = next;
       cursor = cursor.with(sub.channel, next);
-      enqueue(FrameEncoder.message(format, encoded, cursor.encode()));
+      outbox.add(FrameEncoder.message(format, encoded, cursor.encode()));
     } finally {
       lock.unlock();
     }
@@ -284,13 +254,12 @@ public final class ConnectionImpl implements Connection {
 
   /**
    * Queues a message replayed from history, unless the outbox is half full: then it returns {@code
-   * false} and the caller waits for {@link #whenDrained} before replaying more. This keeps a resume
-   * with a long backlog from overflowing the outbox of a client that reads fine.
+   * false} and the caller waits for {@link #whenDrained} before replaying more.
    */
   boolean offerReplayed(Subscription sub, EncodedMessage encoded) {
     lock.lock();
     try {
-      if (state.get() == State.OPEN && !hasRoomForReplay()) {
+      if (state.get() == State.OPEN && !outbox.hasRoomForReplay()) {
         return false;
       }
       offerMessage(sub, encoded);
@@ -304,29 +273,11 @@ public final class ConnectionImpl implements Connection {
   void whenDrained(Runnable task) {
     lock.lock();
     try {
-      if (state.get() != State.OPEN) {
-        return;
-      }
-      if (!hasRoomForReplay()) {
-        drainWaiters.add(task);
-        return;
+      if (state.get() == State.OPEN) {
+        outbox.whenDrained(task);
       }
     } finally {
       lock.unlock();
-    }
-    runLater(task);
-  }
-
-  private boolean hasRoomForReplay() {
-    return queue.size() < hub.settings().maxQueuedFrames() / 2
-        && queuedBytes < hub.settings().maxQueuedBytes() / 2;
-  }
-
-  private void runLater(Runnable task) {
-    try {
-      hub.executor().execute(task);
-    } catch (RejectedExecutionException e) {
-      LOG.debug("Client {}: hub closed, task dropped", client.id());
     }
   }
 
@@ -338,151 +289,87 @@ public final class ConnectionImpl implements Connection {
       }
       sub.position = head;
       cursor = cursor.with(sub.channel, head);
-      enqueue(FrameEncoder.reset(format, sub.channel, head, cursor.encode()));
+      outbox.add(FrameEncoder.reset(format, sub.channel, head, cursor.encode()));
     } finally {
       lock.unlock();
     }
   }
 
-  void sendReady() {
-    lock.lock();
-    try {
-      enqueue(FrameEncoder.ready(format, client.id(), cursor.encode()));
-    } finally {
-      lock.unlock();
+  /**
+   * A {@code reset} frame per channel at its position, for the outbox's RESET policy. Lock held.
+   */
+  List<Frame> resetFrames() {
+    List<Frame> frames = new ArrayList<>(subscriptions.size());
+    for (Subscription sub : subscriptions.values()) {
+      Position p = sub.position;
+      if (p != null) {
+        frames.add(FrameEncoder.reset(format, sub.channel, p, cursor.encode()));
+      }
     }
+    return frames;
+  }
+
+  // ---- frames in: from transports and timers
+
+  void sendReady() {
+    underLock(() -> enqueue(FrameEncoder.ready(format, client.id(), cursor.encode())));
   }
 
   @Override
   public void sendAck(String ref, Message message) {
-    offerControl(FrameEncoder.ack(format, ref, message));
+    Frame frame = FrameEncoder.ack(format, ref, message);
+    underLock(() -> enqueue(frame));
   }
 
   @Override
   public void sendError(PushException error, String ref) {
-    offerControl(FrameEncoder.error(format, error, ref));
+    Frame frame = FrameEncoder.error(format, error, ref);
+    underLock(() -> enqueue(frame));
   }
 
   @Override
   public void sendPong() {
-    offerControl(FrameEncoder.pong(format));
+    Frame frame = FrameEncoder.pong(format);
+    underLock(() -> enqueue(frame));
   }
 
   /** Queues a heartbeat if nothing else is queued or being written. */
   void heartbeat() {
-    lock.lock();
-    try {
-      if (state.get() == State.OPEN && !writing && queue.isEmpty()) {
-        enqueue(FrameEncoder.heartbeat(format));
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void offerControl(Frame frame) {
-    lock.lock();
-    try {
-      enqueue(frame);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void enqueue(Frame frame) {
-    if (state.get() != State.OPEN) {
-      return;
-    }
-    if (queue.size() >= hub.settings().maxQueuedFrames()
-        || queuedBytes + frame.size() > hub.settings().maxQueuedBytes()) {
-      overflow();
-      return;
-    }
-    queue.add(frame);
-    queuedBytes += frame.size();
-    scheduleDrain();
-  }
-
-  private void overflow() {
-    if (hub.settings().overflowPolicy() == OverflowPolicy.RESET) {
-      queue.clear();
-      queuedBytes = 0;
-      LOG.debug("Client {}: outbox full, resetting its channels", client.id());
-      for (Subscription sub : subscriptions.values()) {
-        Position p = sub.position;
-        if (p != null) {
-          Frame reset = FrameEncoder.reset(format, sub.channel, p, cursor.encode());
-          if (queue.size() < hub.settings().maxQueuedFrames()
-              && queuedBytes + reset.size() <= hub.settings().maxQueuedBytes()) {
-            queue.add(reset);
-            queuedBytes += reset.size();
-          } else {
-            closeLater(CloseReason.SLOW_CONSUMER);
-            return;
+    underLock(
+        () -> {
+          if (outbox.isIdle()) {
+            enqueue(FrameEncoder.heartbeat(format));
           }
-        }
-      }
-      scheduleDrain();
-      return;
-    }
-    LOG.info("Client {}: outbox full, closing as a slow consumer", client.id());
-    closeLater(CloseReason.SLOW_CONSUMER);
+        });
   }
 
-  // ---- frames out
-
-  private void scheduleDrain() {
-    if (!writing && !scheduled) {
-      scheduled = true;
+  /** Runs the step under the lock, in a hand-off scope: what it readies starts after the lock. */
+  private void underLock(Runnable step) {
+    try (HandOff.Scope scope = handOff.open()) {
+      lock.lock();
       try {
-        hub.outboxes().submit(this);
-      } catch (RejectedExecutionException e) {
-        scheduled = false;
+        step.run();
+      } finally {
+        lock.unlock();
       }
     }
   }
 
-  /** Writes everything queued; called by {@link Outboxes} only. */
-  void drain() {
-    List<Frame> batch;
-    lock.lock();
-    try {
-      scheduled = false;
-      if (writing || state.get() == State.CLOSED || queue.isEmpty()) {
-        return;
-      }
-      batch = new ArrayList<>(queue);
-      queue.clear();
-      queuedBytes = 0;
-      writing = true;
-    } finally {
-      lock.unlock();
-    }
-    try {
-      sink.write(batch, onWritten);
-    } catch (RuntimeException e) {
-      onWritten.failed(e);
+  /** Queues a frame if the connection is open. Lock held, in a hand-off scope. */
+  private void enqueue(Frame frame) {
+    if (state.get() == State.OPEN) {
+      outbox.add(frame);
     }
   }
 
   @Override
   public int queuedFrames() {
-    lock.lock();
-    try {
-      return queue.size();
-    } finally {
-      lock.unlock();
-    }
+    return outbox.queuedFrames();
   }
 
   @Override
   public long queuedBytes() {
-    lock.lock();
-    try {
-      return queuedBytes;
-    } finally {
-      lock.unlock();
-    }
+    return outbox.queuedBytes();
   }
 
   // ---- client publish
@@ -499,6 +386,10 @@ public final class ConnectionImpl implements Connection {
     return state.get() == State.OPEN;
   }
 
+  boolean isClosed() {
+    return state.get() == State.CLOSED;
+  }
+
   /**
    * Sends an {@code error} frame, then closes once everything queued before it is written: for
    * failures the client should hear about, such as a broker that cannot be reached. New frames are
@@ -506,31 +397,41 @@ public final class ConnectionImpl implements Connection {
    */
   void failAndClose(PushException error, CloseReason reason) {
     boolean now;
-    lock.lock();
-    try {
-      if (state.get() != State.OPEN) {
-        return;
+    try (HandOff.Scope scope = handOff.open()) {
+      lock.lock();
+      try {
+        if (state.get() != State.OPEN) {
+          return;
+        }
+        enqueue(FrameEncoder.error(format, error, null));
+        // The frame may have overflowed the outbox, which then closes the connection itself.
+        if (!state.compareAndSet(State.OPEN, State.CLOSING)) {
+          return;
+        }
+        now = outbox.closeWhenFlushed(reason);
+      } finally {
+        lock.unlock();
       }
-      enqueue(FrameEncoder.error(format, error, null));
-      state.set(State.CLOSING);
-      closeWhenFlushed = reason;
-      now = queue.isEmpty() && !writing && !scheduled;
-    } finally {
-      lock.unlock();
     }
     if (now) {
       close(reason);
     }
   }
 
-  /** Closes on the executor: for callers that hold a route's lock. */
+  /**
+   * Closes on the executor once this thread holds no lock: for callers that hold a route's or this
+   * connection's lock, since closing takes routes' locks and calls the sink.
+   */
   void closeLater(CloseReason reason) {
     if (state.compareAndSet(State.OPEN, State.CLOSING)) {
-      try {
-        hub.executor().execute(() -> close(reason));
-      } catch (RejectedExecutionException e) {
-        close(reason);
-      }
+      handOff.afterUnlock(
+          () -> {
+            try {
+              hub.executor().execute(() -> close(reason));
+            } catch (RejectedExecutionException e) {
+              close(reason);
+            }
+          });
     }
   }
 
@@ -543,9 +444,7 @@ public final class ConnectionImpl implements Connection {
     List<Subscription> subs;
     lock.lock();
     try {
-      queue.clear();
-      queuedBytes = 0;
-      drainWaiters.clear();
+      outbox.clear();
       subs = new ArrayList<>(subscriptions.values());
       subscriptions.clear();
     } finally {
@@ -561,6 +460,11 @@ public final class ConnectionImpl implements Connection {
     } catch (RuntimeException e) {
       LOG.warn("Client {}: transport failed to close", client.id(), e);
     }
+  }
+
+  /** Whether this thread holds the connection's lock; for tests of the lock contract. */
+  boolean holdsLock() {
+    return lock.isHeldByCurrentThread();
   }
 
   @Override

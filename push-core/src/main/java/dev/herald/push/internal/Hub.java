@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +51,7 @@ public final class Hub {
   private final HubSettings settings;
   private final Executor executor;
   private final ExecutorService ownExecutor;
-  private final Outboxes outboxes;
+  private final HandOff handOff;
   private final ScheduledExecutorService timer;
   private final SerialExecutor presenceDispatch;
   private final ConcurrentHashMap<String, ChannelRoute> routes = new ConcurrentHashMap<>();
@@ -69,7 +70,9 @@ public final class Hub {
       ownExecutor = null;
       executor = settings.executor();
     }
-    outboxes = new Outboxes(executor, Math.max(2, Runtime.getRuntime().availableProcessors()));
+    Outboxes outboxes =
+        new Outboxes(executor, Math.max(2, Runtime.getRuntime().availableProcessors()));
+    handOff = new HandOff(executor, outboxes);
     timer = Executors.newSingleThreadScheduledExecutor(daemon("herald-" + n + "-timer-"));
     presenceDispatch = new SerialExecutor(executor);
     long beat = settings.heartbeatInterval().toMillis();
@@ -84,18 +87,23 @@ public final class Hub {
     return settings.broker();
   }
 
-  /** Where connections with frames to write queue up to be drained. */
-  Outboxes outboxes() {
-    return outboxes;
+  /** Where work decided under a connection's or a route's lock is started after it. */
+  HandOff handOff() {
+    return handOff;
   }
 
   Executor executor() {
     return executor;
   }
 
+  /** Runs the task on the executor after a delay; the timer thread only hands it over. */
   void scheduleLater(Runnable task, long millis) {
     if (!closed.get()) {
-      timer.schedule(() -> executor.execute(task), millis, TimeUnit.MILLISECONDS);
+      try {
+        timer.schedule(() -> handOff.executeNow(task), millis, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        LOG.debug("The hub is closed: a timer was dropped");
+      }
     }
   }
 
@@ -184,6 +192,12 @@ public final class Hub {
     return new String(id);
   }
 
+  /** Whether this thread holds a connection's or a route's lock; for tests of the lock contract. */
+  boolean holdsAnyLock() {
+    return connections.stream().anyMatch(ConnectionImpl::holdsLock)
+        || routes.values().stream().anyMatch(r -> r.lock.isHeldByCurrentThread());
+  }
+
   // ---- routes
 
   ChannelRoute acquireRoute(String channel) {
@@ -239,14 +253,15 @@ public final class Hub {
   // ---- presence
 
   void joined(Subscription sub) {
-    if (sub.presence.compareAndSet(0, 1)) {
+    if (sub.presence.compareAndSet(
+        Subscription.Presence.UNANNOUNCED, Subscription.Presence.JOINED)) {
       settings.broker().join(sub.channel, sub.member);
       firePresence(new PresenceEvent(sub.channel, PresenceEvent.Kind.JOIN, sub.member));
     }
   }
 
   void left(Subscription sub) {
-    if (sub.presence.getAndSet(2) == 1) {
+    if (sub.presence.getAndSet(Subscription.Presence.LEFT) == Subscription.Presence.JOINED) {
       settings.broker().leave(sub.channel, sub.member);
       firePresence(new PresenceEvent(sub.channel, PresenceEvent.Kind.LEAVE, sub.member));
     }
@@ -256,7 +271,7 @@ public final class Hub {
     for (PresenceListener listener : settings.presenceListeners()) {
       try {
         presenceDispatch.execute(() -> listener.onPresence(event));
-      } catch (java.util.concurrent.RejectedExecutionException e) {
+      } catch (RejectedExecutionException e) {
         return;
       }
     }

@@ -4,7 +4,7 @@ import dev.herald.push.Member;
 import dev.herald.push.Message;
 import dev.herald.push.Position;
 import java.util.ArrayDeque;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One connection's subscription to one channel. Its state and pending messages are guarded by its
@@ -37,8 +37,19 @@ final class Subscription {
   boolean pendingOverflow;
   int liveIndex = -1;
 
-  /** Presence: 0 before the join is announced, 1 joined, 2 released. */
-  final AtomicInteger presence = new AtomicInteger();
+  /**
+   * Whether the subscriber's presence was announced; changed by CAS, since a join (on start) and a
+   * leave (on release) may race: {@code UNANNOUNCED → JOINED → LEFT}, or {@code UNANNOUNCED → LEFT}
+   * for a subscription released before it started, which then announces neither.
+   */
+  enum Presence {
+    UNANNOUNCED,
+    JOINED,
+    LEFT
+  }
+
+  /** Announced by {@link Hub#joined} and {@link Hub#left}, each at most once. */
+  final AtomicReference<Presence> presence = new AtomicReference<>(Presence.UNANNOUNCED);
 
   /** The position after the last frame of this channel queued to the connection. */
   volatile Position position;

@@ -1,0 +1,231 @@
+package dev.herald.push.internal;
+
+import dev.herald.push.OverflowPolicy;
+import dev.herald.push.spi.CloseReason;
+import dev.herald.push.spi.Frame;
+import dev.herald.push.spi.FrameSink;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection's frames on their way to its {@link FrameSink}. Thread-safe through its
+ * connection's lock, which some methods take and others expect held (see below).
+ *
+ * <p>Design notes. The outbox has no lock of its own: it shares its connection's, so that a frame
+ * and the cursor update it implies are made in one critical section (see {@link ConnectionImpl}).
+ * Methods marked "lock held" expect the caller to hold it and to have opened a {@link HandOff}
+ * scope; {@link #drain}, the write callback and the size getters take it themselves.
+ *
+ * <p>The queue is bounded by frames and by bytes; past either bound the overflow policy applies:
+ * {@code CLOSE} closes the connection as a slow consumer, {@code RESET} drops the queue and queues
+ * a {@code reset} frame per channel instead. At most one {@link FrameSink#write} is in flight
+ * ({@code writing}); each write takes everything queued, so a busy connection gets few large
+ * writes, and the next write is readied from the completion of the previous one. {@code scheduled}
+ * keeps the outbox in the drainers' queue at most once. Replays pace themselves on the outbox: they
+ * stop at half its bounds and wait ({@link #whenDrained}) until a write completes below them.
+ * {@link #closeWhenFlushed} lets an error frame reach the client before the connection closes.
+ *
+ * <p>The lock is never held across the sink, the executor or the connection's close: those run
+ * after it is released, through the hand-off scope or on the calling thread.
+ */
+final class Outbox {
+  private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
+
+  private final ConnectionImpl connection;
+  private final ReentrantLock lock;
+  private final FrameSink sink;
+  private final HandOff handOff;
+  private final int maxFrames;
+  private final long maxBytes;
+  private final OverflowPolicy overflowPolicy;
+
+  // Guarded by lock.
+  private final ArrayDeque<Frame> queue = new ArrayDeque<>();
+  private long queuedBytes;
+  private boolean writing;
+  private boolean scheduled;
+  private CloseReason closeWhenFlushed;
+  private final List<Runnable> drainWaiters = new ArrayList<>();
+
+  private final FrameSink.WriteCallback onWritten =
+      new FrameSink.WriteCallback() {
+        @Override
+        public void succeeded() {
+          CloseReason flushed = null;
+          try (HandOff.Scope scope = handOff.open()) {
+            lock.lock();
+            try {
+              writing = false;
+              if (!queue.isEmpty()) {
+                readyToDrain();
+              } else if (closeWhenFlushed != null) {
+                flushed = closeWhenFlushed;
+              }
+              if (!drainWaiters.isEmpty() && hasRoomForReplay()) {
+                for (Runnable waiter : drainWaiters) {
+                  handOff.execute(waiter);
+                }
+                drainWaiters.clear();
+              }
+            } finally {
+              lock.unlock();
+            }
+          }
+          if (flushed != null) {
+            connection.close(flushed);
+          }
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+          LOG.debug("Client {}: write failed: {}", connection.client().id(), cause.toString());
+          // Also when already closing (say, after an error frame): close is idempotent.
+          handOff.executeNow(() -> connection.close(CloseReason.CLIENT_GONE));
+        }
+      };
+
+  Outbox(
+      ConnectionImpl connection,
+      ReentrantLock lock,
+      FrameSink sink,
+      HandOff handOff,
+      HubSettings settings) {
+    this.connection = connection;
+    this.lock = lock;
+    this.sink = sink;
+    this.handOff = handOff;
+    this.maxFrames = settings.maxQueuedFrames();
+    this.maxBytes = settings.maxQueuedBytes();
+    this.overflowPolicy = settings.overflowPolicy();
+  }
+
+  /** Queues the frame, or applies the overflow policy if it does not fit. Lock held. */
+  void add(Frame frame) {
+    assert lock.isHeldByCurrentThread();
+    if (!fits(frame)) {
+      overflow();
+      return;
+    }
+    push(frame);
+    readyToDrain();
+  }
+
+  private boolean fits(Frame frame) {
+    return queue.size() < maxFrames && queuedBytes + frame.size() <= maxBytes;
+  }
+
+  private void push(Frame frame) {
+    queue.add(frame);
+    queuedBytes += frame.size();
+  }
+
+  private void overflow() {
+    if (overflowPolicy == OverflowPolicy.RESET) {
+      queue.clear();
+      queuedBytes = 0;
+      LOG.debug("Client {}: outbox full, resetting its channels", connection.client().id());
+      for (Frame reset : connection.resetFrames()) {
+        if (!fits(reset)) {
+          connection.closeLater(CloseReason.SLOW_CONSUMER);
+          return;
+        }
+        push(reset);
+      }
+      readyToDrain();
+      return;
+    }
+    LOG.info("Client {}: outbox full, closing as a slow consumer", connection.client().id());
+    connection.closeLater(CloseReason.SLOW_CONSUMER);
+  }
+
+  private void readyToDrain() {
+    if (!writing && !scheduled) {
+      scheduled = true;
+      handOff.drain(this);
+    }
+  }
+
+  /** Whether nothing is queued or being written. Lock held. */
+  boolean isIdle() {
+    return !writing && queue.isEmpty();
+  }
+
+  /**
+   * Whether a replay may queue more: the outbox is below half its bounds, so a resume with a long
+   * backlog does not overflow the outbox of a client that reads fine. Lock held.
+   */
+  boolean hasRoomForReplay() {
+    return queue.size() < maxFrames / 2 && queuedBytes < maxBytes / 2;
+  }
+
+  /** Runs the task on the executor once the outbox has room for more replayed frames. Lock held. */
+  void whenDrained(Runnable task) {
+    assert lock.isHeldByCurrentThread();
+    if (hasRoomForReplay()) {
+      handOff.execute(task);
+    } else {
+      drainWaiters.add(task);
+    }
+  }
+
+  /**
+   * Asks for the connection to close with the reason once everything queued is written; returns
+   * {@code true} if nothing is queued or on its way, so the caller closes it now. Lock held.
+   */
+  boolean closeWhenFlushed(CloseReason reason) {
+    closeWhenFlushed = reason;
+    return queue.isEmpty() && !writing && !scheduled;
+  }
+
+  /** Drops everything queued and every waiter; the connection is closing. Lock held. */
+  void clear() {
+    queue.clear();
+    queuedBytes = 0;
+    drainWaiters.clear();
+  }
+
+  /** Writes everything queued, unless a write is in flight; called by drainers only. */
+  void drain() {
+    List<Frame> batch;
+    lock.lock();
+    try {
+      scheduled = false;
+      if (writing || connection.isClosed() || queue.isEmpty()) {
+        return;
+      }
+      batch = new ArrayList<>(queue);
+      queue.clear();
+      queuedBytes = 0;
+      writing = true;
+    } finally {
+      lock.unlock();
+    }
+    try {
+      sink.write(batch, onWritten);
+    } catch (RuntimeException e) {
+      onWritten.failed(e);
+    }
+  }
+
+  int queuedFrames() {
+    lock.lock();
+    try {
+      return queue.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  long queuedBytes() {
+    lock.lock();
+    try {
+      return queuedBytes;
+    } finally {
+      lock.unlock();
+    }
+  }
+}
