@@ -1,8 +1,6 @@
 package dev.herald.push;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.herald.push.internal.Hub;
-import dev.herald.push.internal.HubSettings;
 import dev.herald.push.spi.Broker;
 import dev.herald.push.spi.Connection;
 import dev.herald.push.spi.FrameSink;

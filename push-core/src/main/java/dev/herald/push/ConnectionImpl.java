@@ -1,14 +1,5 @@
-package dev.herald.push.internal;
+package dev.herald.push;
 
-import dev.herald.push.Client;
-import dev.herald.push.Cursor;
-import dev.herald.push.ErrorCode;
-import dev.herald.push.Member;
-import dev.herald.push.Message;
-import dev.herald.push.Names;
-import dev.herald.push.OverflowPolicy;
-import dev.herald.push.Position;
-import dev.herald.push.PushException;
 import dev.herald.push.spi.CloseReason;
 import dev.herald.push.spi.Connection;
 import dev.herald.push.spi.Frame;
@@ -40,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * each write takes everything queued, so a busy connection gets few large writes. The lock is never
  * held across the sink, the broker or application code.
  */
-public final class ConnectionImpl implements Connection {
+final class ConnectionImpl implements Connection {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionImpl.class);
 
   private enum State {
