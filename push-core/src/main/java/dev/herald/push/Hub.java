@@ -92,7 +92,7 @@ final class Hub {
 
   // ---- connections
 
-  /** See {@code PushHub.connect}. */
+  /** See {@link dev.herald.push.spi.TransportContext#connect}. */
   public Connection connect(
       Client client, WireFormat format, FrameSink sink, Collection<String> channels, Cursor since) {
     if (closed.get()) {
