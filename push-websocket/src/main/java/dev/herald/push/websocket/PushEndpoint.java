@@ -31,15 +31,16 @@ import org.slf4j.LoggerFactory;
 /**
  * One client's WebSocket: it turns the client's JSON frames into hub calls and the hub's frames
  * into text messages. {@link PushWebSocket#register} creates one per socket, after the handshake
- * checks passed; applications never create or subclass it. It can stay package-private because the
- * handshake's configurator creates every instance, so no container instantiates it by reflection.
- * Thread-safe.
+ * checks passed; applications never create or subclass it (it is final and its constructor is
+ * package-private). It is public only because containers may require endpoint classes to be: Jetty
+ * 12 refuses the upgrade of a non-public one even though the handshake's configurator creates every
+ * instance. Thread-safe.
  *
  * <p>The container delivers a socket's messages one at a time; their handling never blocks and
  * never runs application code on the container's thread except the {@code Authorizer}. What the
  * client is sent goes through the hub's bounded outbox with one send in flight.
  */
-final class PushEndpoint extends Endpoint {
+public final class PushEndpoint extends Endpoint {
   private static final Logger LOG = LoggerFactory.getLogger(PushEndpoint.class);
 
   /**
