@@ -1,6 +1,5 @@
 package dev.herald.push;
 
-import dev.herald.push.internal.Hub;
 import dev.herald.push.spi.Replay;
 import java.util.List;
 import java.util.concurrent.CompletionStage;

@@ -1,6 +1,5 @@
 package dev.herald.push;
 
-import dev.herald.push.internal.HistoryBuffer;
 import dev.herald.push.spi.Broker;
 import dev.herald.push.spi.BrokerListener;
 import dev.herald.push.spi.BrokerSubscription;

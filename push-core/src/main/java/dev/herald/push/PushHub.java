@@ -1,18 +1,13 @@
 package dev.herald.push;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.herald.push.internal.Hub;
-import dev.herald.push.internal.HubSettings;
 import dev.herald.push.spi.Broker;
-import dev.herald.push.spi.Connection;
-import dev.herald.push.spi.FrameSink;
-import dev.herald.push.spi.WireFormat;
+import dev.herald.push.spi.CloseReason;
+import dev.herald.push.spi.TransportContext;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
@@ -33,10 +28,12 @@ import java.util.concurrent.Executor;
 public final class PushHub implements AutoCloseable {
   private final Hub hub;
   private final JsonCodec codec;
+  private final TransportContext transportContext;
 
   private PushHub(HubSettings settings) {
     this.codec = settings.codec();
     this.hub = new Hub(settings);
+    this.transportContext = new HubTransportContext(hub);
   }
 
   /** Starts configuring a hub. */
@@ -53,59 +50,13 @@ public final class PushHub implements AutoCloseable {
     return new Channel(name, hub, codec);
   }
 
-  /** The hub's JSON codec, with its size and nesting limits. */
-  public JsonCodec codec() {
-    return codec;
-  }
-
-  /** Turns bearer tokens into users, for transports. */
-  public Authenticator authenticator() {
-    return hub.settings().authenticator();
-  }
-
-  /** How often idle streaming connections get a heartbeat. */
-  public Duration heartbeatInterval() {
-    return hub.settings().heartbeatInterval();
-  }
-
-  /** The most channels one connection may hold. */
-  public int maxChannelsPerConnection() {
-    return hub.settings().maxChannelsPerConnection();
-  }
-
-  /** A client with a new random id. */
-  public Client newClient(String user, String remoteAddress) {
-    return new Client(Hub.newClientId(), user, remoteAddress);
-  }
-
   /**
-   * For transports: opens a connection that subscribes to {@code channels}, resuming each from
-   * {@code since} where it has a position. The {@code ready} frame goes out once every start
-   * position is known, followed by replayed and then live messages.
-   *
-   * @param since the client's cursor, or {@code null}
-   * @throws PushException at once, before anything is written, for a bad channel, a refused
-   *     subscribe, too many channels, or a closed hub
+   * The operations that only transport modules (push-servlet, push-websocket and the like) use:
+   * opening connections, publishing on a client's behalf, and the wire settings. Applications do
+   * not need it; they hand the hub itself to a transport.
    */
-  public Connection connect(
-      Client client, WireFormat format, FrameSink sink, Collection<String> channels, Cursor since) {
-    Objects.requireNonNull(client, "client");
-    Objects.requireNonNull(format, "format");
-    Objects.requireNonNull(sink, "sink");
-    return hub.connect(client, format, sink, List.copyOf(channels), since);
-  }
-
-  /**
-   * For transports without a connection, such as an HTTP publish: publishes a client's message
-   * through the channel's rule, the authorizer and the channel's handler.
-   *
-   * @param data compact JSON text, as parsed by the codec
-   * @throws PushException at once if the channel takes no client messages or the authorizer
-   *     refuses; the stage fails if the handler rejects the message or the broker is unavailable
-   */
-  public CompletionStage<Message> publishAs(
-      Client client, String channel, String event, String data) {
-    return hub.clientPublish(client, channel, event, data);
+  public TransportContext transportContext() {
+    return transportContext;
   }
 
   /** Open connections on this node. */
@@ -126,7 +77,7 @@ public final class PushHub implements AutoCloseable {
    * @return how many connections were closed
    */
   public int disconnectAll() {
-    return hub.disconnectAll(dev.herald.push.spi.CloseReason.RECONNECT);
+    return hub.disconnectAll(CloseReason.RECONNECT);
   }
 
   /** Whether {@link #close()} was called. */

@@ -63,31 +63,38 @@ class AuthorizationTest {
   void subscribe_refusedByAuthorizer_isForbidden() {
     assertThatThrownBy(
             () ->
-                hub.connect(ann, WireFormat.NDJSON, new RecordingSink(), List.of("user/bob"), null))
+                hub.transportContext()
+                    .connect(
+                        ann, WireFormat.NDJSON, new RecordingSink(), List.of("user/bob"), null))
         .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.FORBIDDEN));
     assertThat(
-            hub.connect(ann, WireFormat.NDJSON, new RecordingSink(), List.of("user/ann"), null)
+            hub.transportContext()
+                .connect(ann, WireFormat.NDJSON, new RecordingSink(), List.of("user/ann"), null)
                 .isOpen())
         .isTrue();
   }
 
   @Test
   void publish_toChannelWithoutRule_isForbiddenEvenWhenAuthorized() {
-    assertThatThrownBy(() -> hub.publishAs(ann, "news", "e", "1"))
+    assertThatThrownBy(() -> hub.transportContext().publishAs(ann, "news", "e", "1"))
         .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.FORBIDDEN))
         .hasMessageContaining("does not accept client messages");
   }
 
   @Test
   void publish_refusedByAuthorizer_isForbidden() {
-    assertThatThrownBy(() -> hub.publishAs(anonymous, "chat/lobby", "chat", "{\"text\":\"hi\"}"))
+    assertThatThrownBy(
+            () ->
+                hub.transportContext()
+                    .publishAs(anonymous, "chat/lobby", "chat", "{\"text\":\"hi\"}"))
         .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.FORBIDDEN));
   }
 
   @Test
   void publish_passesTheHandlerWhichTransforms() {
     Message m =
-        hub.publishAs(ann, "chat/lobby", "chat", "{\"text\":\"  hi  \"}")
+        hub.transportContext()
+            .publishAs(ann, "chat/lobby", "chat", "{\"text\":\"  hi  \"}")
             .toCompletableFuture()
             .join();
     assertThat(m.data()).isEqualTo("{\"text\":\"hi\"}");
@@ -99,7 +106,8 @@ class AuthorizationTest {
   void publish_rejectedByHandler_failsWithRejectedAndPublishesNothing() {
     assertThatThrownBy(
             () ->
-                hub.publishAs(ann, "chat/lobby", "chat", "{\"text\":\"  \"}")
+                hub.transportContext()
+                    .publishAs(ann, "chat/lobby", "chat", "{\"text\":\"  \"}")
                     .toCompletableFuture()
                     .join())
         .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.REJECTED))
@@ -111,7 +119,8 @@ class AuthorizationTest {
   void publish_dataThatDoesNotBind_isBadRequest() {
     assertThatThrownBy(
             () ->
-                hub.publishAs(ann, "chat/lobby", "chat", "{\"text\":[1]}")
+                hub.transportContext()
+                    .publishAs(ann, "chat/lobby", "chat", "{\"text\":[1]}")
                     .toCompletableFuture()
                     .join())
         .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.BAD_REQUEST));
@@ -119,7 +128,12 @@ class AuthorizationTest {
 
   @Test
   void publish_handlerBug_isInternalWithoutDetails() {
-    assertThatThrownBy(() -> hub.publishAs(ann, "broken", "e", "1").toCompletableFuture().join())
+    assertThatThrownBy(
+            () ->
+                hub.transportContext()
+                    .publishAs(ann, "broken", "e", "1")
+                    .toCompletableFuture()
+                    .join())
         .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.INTERNAL))
         .satisfies(
             e -> assertThat(e.getCause().getMessage()).doesNotContain("bug in the application"));
@@ -127,9 +141,14 @@ class AuthorizationTest {
 
   @Test
   void publish_exactPatternMatchesOnlyThatChannel() {
-    assertThat(hub.publishAs(ann, "echo", "e", "1").toCompletableFuture().join().offset())
+    assertThat(
+            hub.transportContext()
+                .publishAs(ann, "echo", "e", "1")
+                .toCompletableFuture()
+                .join()
+                .offset())
         .isEqualTo(1);
-    assertThatThrownBy(() -> hub.publishAs(ann, "echo2", "e", "1"))
+    assertThatThrownBy(() -> hub.transportContext().publishAs(ann, "echo2", "e", "1"))
         .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.FORBIDDEN));
   }
 
@@ -153,9 +172,11 @@ class AuthorizationTest {
             .acceptClientMessages("*", ClientMessageHandler.PASS_THROUGH)
             .build()) {
       assertThatThrownBy(
-              () -> h.connect(ann, WireFormat.NDJSON, new RecordingSink(), List.of("a"), null))
+              () ->
+                  h.transportContext()
+                      .connect(ann, WireFormat.NDJSON, new RecordingSink(), List.of("a"), null))
           .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.INTERNAL));
-      assertThatThrownBy(() -> h.publishAs(ann, "a", "e", "1"))
+      assertThatThrownBy(() -> h.transportContext().publishAs(ann, "a", "e", "1"))
           .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.INTERNAL));
       assertThat(h.connectionCount()).isZero();
     }

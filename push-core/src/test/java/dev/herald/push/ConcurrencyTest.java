@@ -153,12 +153,13 @@ class ConcurrencyTest {
         String cursor = c.cursor();
         c.sink = new RecordingSink();
         c.connection =
-            hub.connect(
-                hub.newClient(null, null),
-                WireFormat.NDJSON,
-                c.sink,
-                c.channels,
-                cursor == null ? null : Cursor.decode(cursor));
+            hub.transportContext()
+                .connect(
+                    hub.transportContext().newClient(null, null),
+                    WireFormat.NDJSON,
+                    c.sink,
+                    c.channels,
+                    cursor == null ? null : Cursor.decode(cursor));
       }
       for (Thread t : publishers) {
         t.join();
@@ -206,12 +207,13 @@ class ConcurrencyTest {
                 () -> {
                   for (int i = 0; i < 300; i++) {
                     Connection c =
-                        hub.connect(
-                            hub.newClient(null, null),
-                            WireFormat.WEBSOCKET,
-                            new RecordingSink(),
-                            List.of(),
-                            null);
+                        hub.transportContext()
+                            .connect(
+                                hub.transportContext().newClient(null, null),
+                                WireFormat.WEBSOCKET,
+                                new RecordingSink(),
+                                List.of(),
+                                null);
                     c.subscribe("shared", null);
                     c.subscribe("own" + (i % 7), null);
                     hub.channel("shared").publish("e", i);

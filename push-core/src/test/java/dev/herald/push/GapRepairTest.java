@@ -25,7 +25,13 @@ class GapRepairTest {
 
   private RecordingSink subscribe(String channel) {
     RecordingSink sink = new RecordingSink();
-    hub.connect(hub.newClient(null, null), WireFormat.NDJSON, sink, List.of(channel), null);
+    hub.transportContext()
+        .connect(
+            hub.transportContext().newClient(null, null),
+            WireFormat.NDJSON,
+            sink,
+            List.of(channel),
+            null);
     await().until(() -> hub.channel(channel).subscriberCount() == 1);
     return sink;
   }
@@ -101,7 +107,13 @@ class GapRepairTest {
   void connect_whenTheBrokerFails_sendsAnErrorFrameThenCloses() {
     broker.positionsFail = true;
     RecordingSink sink = new RecordingSink();
-    hub.connect(hub.newClient(null, null), WireFormat.NDJSON, sink, List.of("a"), null);
+    hub.transportContext()
+        .connect(
+            hub.transportContext().newClient(null, null),
+            WireFormat.NDJSON,
+            sink,
+            List.of("a"),
+            null);
     await().until(() -> sink.closedWith() != null);
     assertThat(sink.closedWith()).isEqualTo(dev.herald.push.spi.CloseReason.UNAVAILABLE);
     assertThat(sink.frames()).extracting(Frame::type).containsExactly(Frame.Type.ERROR);
@@ -116,12 +128,13 @@ class GapRepairTest {
     Thread publisher = new Thread(() -> publish("a", 400));
     publisher.start();
     RecordingSink sink = new RecordingSink();
-    hub.connect(
-        hub.newClient(null, null),
-        WireFormat.NDJSON,
-        sink,
-        List.of("a"),
-        Cursor.empty().with("a", start));
+    hub.transportContext()
+        .connect(
+            hub.transportContext().newClient(null, null),
+            WireFormat.NDJSON,
+            sink,
+            List.of("a"),
+            Cursor.empty().with("a", start));
     publisher.join();
     await().until(() -> sink.messageCount() == 405);
     assertThat(sink.offsets("a")).containsExactlyElementsOf(range(6, 410));

@@ -29,8 +29,13 @@ class HubDeliveryTest {
   }
 
   private Connection connect(RecordingSink sink, Cursor cursor, String... channels) {
-    return hub.connect(
-        hub.newClient(null, null), WireFormat.NDJSON, sink, List.of(channels), cursor);
+    return hub.transportContext()
+        .connect(
+            hub.transportContext().newClient(null, null),
+            WireFormat.NDJSON,
+            sink,
+            List.of(channels),
+            cursor);
   }
 
   private void publish(String channel, int n) {
@@ -224,7 +229,13 @@ class HubDeliveryTest {
     Position p = hub.channel("a").position().toCompletableFuture().join().withOffset(1);
     RecordingSink sink = new RecordingSink();
     Connection c =
-        hub.connect(hub.newClient("ann", null), WireFormat.WEBSOCKET, sink, List.of(), null);
+        hub.transportContext()
+            .connect(
+                hub.transportContext().newClient("ann", null),
+                WireFormat.WEBSOCKET,
+                sink,
+                List.of(),
+                null);
     c.subscribe("a", p).toCompletableFuture().join();
     await().until(() -> sink.messageCount() == 2);
     List<Frame> frames = sink.frames();
@@ -340,7 +351,14 @@ class HubDeliveryTest {
   void twoHubs_areIndependent() {
     try (PushHub other = PushHub.builder().build()) {
       RecordingSink sink = new RecordingSink();
-      other.connect(other.newClient(null, null), WireFormat.NDJSON, sink, List.of("a"), null);
+      other
+          .transportContext()
+          .connect(
+              other.transportContext().newClient(null, null),
+              WireFormat.NDJSON,
+              sink,
+              List.of("a"),
+              null);
       await().until(() -> other.channel("a").subscriberCount() == 1);
       publish("a", 3);
       other.channel("a").publish("e", 1).toCompletableFuture().join();
@@ -371,7 +389,9 @@ class HubDeliveryTest {
   @Test
   void sseFormat_putsCursorInIdAndControlFramesInNamedEvents() {
     RecordingSink sink = new RecordingSink();
-    hub.connect(hub.newClient(null, null), WireFormat.SSE, sink, List.of("a"), null);
+    hub.transportContext()
+        .connect(
+            hub.transportContext().newClient(null, null), WireFormat.SSE, sink, List.of("a"), null);
     await().until(() -> hub.channel("a").subscriberCount() == 1);
     hub.channel("a").publishJson("chat", "{\"t\":\"x\"}").toCompletableFuture().join();
     await().until(() -> sink.messageCount() == 1);

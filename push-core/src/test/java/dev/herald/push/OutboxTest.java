@@ -28,7 +28,13 @@ class OutboxTest {
 
   private Connection connect(RecordingSink sink, String... channels) {
     Connection c =
-        hub.connect(hub.newClient(null, null), WireFormat.NDJSON, sink, List.of(channels), null);
+        hub.transportContext()
+            .connect(
+                hub.transportContext().newClient(null, null),
+                WireFormat.NDJSON,
+                sink,
+                List.of(channels),
+                null);
     await().until(() -> hub.channel(channels[0]).subscriberCount() >= 1);
     return c;
   }
@@ -156,12 +162,13 @@ class OutboxTest {
     Position start = hub.channel("a").position().toCompletableFuture().join();
     publish("a", 3000);
     RecordingSink sink = new RecordingSink();
-    hub.connect(
-        hub.newClient(null, null),
-        WireFormat.NDJSON,
-        sink,
-        List.of("a"),
-        Cursor.empty().with("a", start));
+    hub.transportContext()
+        .connect(
+            hub.transportContext().newClient(null, null),
+            WireFormat.NDJSON,
+            sink,
+            List.of("a"),
+            Cursor.empty().with("a", start));
     await().until(() -> sink.messageCount() == 3000 || sink.closedWith() != null);
     assertThat(sink.closedWith()).isNull();
     assertThat(sink.offsets("a")).hasSize(3000).doesNotHaveDuplicates().isSorted();
@@ -175,8 +182,20 @@ class OutboxTest {
     hub = PushHub.builder().heartbeatInterval(Duration.ofMillis(50)).build();
     RecordingSink ndjson = new RecordingSink();
     RecordingSink ws = new RecordingSink();
-    hub.connect(hub.newClient(null, null), WireFormat.NDJSON, ndjson, List.of("a"), null);
-    hub.connect(hub.newClient(null, null), WireFormat.WEBSOCKET, ws, List.of("a"), null);
+    hub.transportContext()
+        .connect(
+            hub.transportContext().newClient(null, null),
+            WireFormat.NDJSON,
+            ndjson,
+            List.of("a"),
+            null);
+    hub.transportContext()
+        .connect(
+            hub.transportContext().newClient(null, null),
+            WireFormat.WEBSOCKET,
+            ws,
+            List.of("a"),
+            null);
     await().until(() -> ndjson.frames(Frame.Type.HEARTBEAT).size() >= 3);
     assertThat(ndjson.frames(Frame.Type.HEARTBEAT).get(0).text())
         .isEqualTo("{\"type\":\"heartbeat\"}\n");
@@ -199,7 +218,13 @@ class OutboxTest {
             recording.close(reason);
           }
         };
-    hub.connect(hub.newClient(null, null), WireFormat.NDJSON, failing, List.of("a"), null);
+    hub.transportContext()
+        .connect(
+            hub.transportContext().newClient(null, null),
+            WireFormat.NDJSON,
+            failing,
+            List.of("a"),
+            null);
     await().until(() -> recording.closedWith() != null);
     assertThat(recording.closedWith()).isEqualTo(CloseReason.CLIENT_GONE);
     await().until(() -> hub.connectionCount() == 0 && hub.activeChannelCount() == 0);
@@ -210,7 +235,13 @@ class OutboxTest {
     hub(PushHub.builder());
     RecordingSink sink = new RecordingSink();
     Connection c =
-        hub.connect(hub.newClient(null, null), WireFormat.WEBSOCKET, sink, List.of(), null);
+        hub.transportContext()
+            .connect(
+                hub.transportContext().newClient(null, null),
+                WireFormat.WEBSOCKET,
+                sink,
+                List.of(),
+                null);
     Message m = hub.channel("a").publish("e", 1).toCompletableFuture().join();
     c.sendAck("r1", m);
     c.sendError(new PushException(ErrorCode.BAD_JSON, "malformed JSON"), "r2");

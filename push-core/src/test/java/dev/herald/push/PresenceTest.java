@@ -23,7 +23,9 @@ class PresenceTest {
   @Test
   void joinAndLeave_areReportedInOrderWithTheMember() {
     Client ann = new Client("c1", "ann", null);
-    Connection c = hub.connect(ann, WireFormat.NDJSON, new RecordingSink(), List.of("room"), null);
+    Connection c =
+        hub.transportContext()
+            .connect(ann, WireFormat.NDJSON, new RecordingSink(), List.of("room"), null);
     await().until(() -> events.size() == 1);
     PresenceEvent join = events.get(0);
     assertThat(join.kind()).isEqualTo(PresenceEvent.Kind.JOIN);
@@ -43,25 +45,28 @@ class PresenceTest {
 
   @Test
   void members_listEveryConnection() {
-    hub.connect(
-        new Client("c1", "ann", null),
-        WireFormat.NDJSON,
-        new RecordingSink(),
-        List.of("room"),
-        null);
-    Connection bob =
-        hub.connect(
-            new Client("c2", "bob", null),
+    hub.transportContext()
+        .connect(
+            new Client("c1", "ann", null),
             WireFormat.NDJSON,
             new RecordingSink(),
             List.of("room"),
             null);
-    hub.connect(
-        new Client("c3", null, null),
-        WireFormat.NDJSON,
-        new RecordingSink(),
-        List.of("other"),
-        null);
+    Connection bob =
+        hub.transportContext()
+            .connect(
+                new Client("c2", "bob", null),
+                WireFormat.NDJSON,
+                new RecordingSink(),
+                List.of("room"),
+                null);
+    hub.transportContext()
+        .connect(
+            new Client("c3", null, null),
+            WireFormat.NDJSON,
+            new RecordingSink(),
+            List.of("other"),
+            null);
     await().until(() -> events.size() == 3);
     assertThat(hub.channel("room").members().toCompletableFuture().join())
         .extracting(Member::clientId)
@@ -84,12 +89,13 @@ class PresenceTest {
                 })
             .presenceListener(second::add)
             .build()) {
-      h.connect(
-          new Client("c1", null, null),
-          WireFormat.NDJSON,
-          new RecordingSink(),
-          List.of("room"),
-          null);
+      h.transportContext()
+          .connect(
+              new Client("c1", null, null),
+              WireFormat.NDJSON,
+              new RecordingSink(),
+              List.of("room"),
+              null);
       await().until(() -> second.size() == 1);
     }
   }

@@ -9,7 +9,8 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
- * One client connection as a transport sees it, made by {@code PushHub.connect}. Thread-safe.
+ * One client connection as a transport sees it, made by {@link TransportContext#connect}.
+ * Thread-safe.
  *
  * <p>Everything the connection sends goes through its bounded outbox to the transport's {@link
  * FrameSink}, with one write in flight. Methods never block.

@@ -43,12 +43,13 @@ final class Node implements AutoCloseable {
   Client connect(Collection<String> channels, String cursor) {
     RecordingSink sink = new RecordingSink();
     Connection connection =
-        hub.connect(
-            hub.newClient(null, "test"),
-            WireFormat.NDJSON,
-            sink,
-            channels,
-            cursor == null ? null : Cursor.decode(cursor));
+        hub.transportContext()
+            .connect(
+                hub.transportContext().newClient(null, "test"),
+                WireFormat.NDJSON,
+                sink,
+                channels,
+                cursor == null ? null : Cursor.decode(cursor));
     return new Client(connection, sink);
   }
 

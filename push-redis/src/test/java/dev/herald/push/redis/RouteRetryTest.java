@@ -55,7 +55,13 @@ class RouteRetryTest {
       try (PushHub hub = PushHub.builder().broker(broker).build()) {
         RecordingSink sink = new RecordingSink();
         var connection =
-            hub.connect(hub.newClient(null, null), WireFormat.NDJSON, sink, List.of("room"), null);
+            hub.transportContext()
+                .connect(
+                    hub.transportContext().newClient(null, null),
+                    WireFormat.NDJSON,
+                    sink,
+                    List.of("room"),
+                    null);
         await()
             .atMost(Duration.ofSeconds(10))
             .until(() -> hub.channel("room").subscriberCount() == 1);

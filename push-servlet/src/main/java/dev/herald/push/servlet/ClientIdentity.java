@@ -3,7 +3,7 @@ package dev.herald.push.servlet;
 import dev.herald.push.Authenticator;
 import dev.herald.push.Client;
 import dev.herald.push.ErrorCode;
-import dev.herald.push.PushHub;
+import dev.herald.push.spi.TransportContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
 import java.util.Locale;
@@ -28,19 +28,19 @@ final class ClientIdentity {
    *
    * @throws HttpError 401 for a token the authenticator refuses
    */
-  static Client of(PushHub hub, HttpServletRequest request) {
+  static Client of(TransportContext transport, HttpServletRequest request) {
     String remote = request.getRemoteAddr();
     Principal principal = request.getUserPrincipal();
     if (principal != null) {
-      return hub.newClient(principal.getName(), remote);
+      return transport.newClient(principal.getName(), remote);
     }
-    Authenticator authenticator = hub.authenticator();
+    Authenticator authenticator = transport.authenticator();
     if (authenticator == Authenticator.NONE) {
-      return hub.newClient(null, remote);
+      return transport.newClient(null, remote);
     }
     String token = bearerToken(request);
     if (token == null) {
-      return hub.newClient(null, remote);
+      return transport.newClient(null, remote);
     }
     String user;
     try {
@@ -54,7 +54,7 @@ final class ClientIdentity {
       throw HttpError.of(ErrorCode.UNAUTHORIZED, "the bearer token is not valid")
           .header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
     }
-    return hub.newClient(user, remote);
+    return transport.newClient(user, remote);
   }
 
   private static String bearerToken(HttpServletRequest request) {

@@ -7,6 +7,7 @@ import dev.herald.push.PushException;
 import dev.herald.push.PushHub;
 import dev.herald.push.spi.CloseReason;
 import dev.herald.push.spi.Connection;
+import dev.herald.push.spi.TransportContext;
 import dev.herald.push.spi.WireFormat;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
@@ -41,6 +42,7 @@ final class HttpTransports implements AutoCloseable {
   private static final int STREAM_BUFFER_BYTES = 1024;
 
   private final PushHub hub;
+  private final TransportContext transport;
   private final Duration pollTimeout;
   private final Duration sseRetry;
   private final ScheduledThreadPoolExecutor timer;
@@ -48,6 +50,7 @@ final class HttpTransports implements AutoCloseable {
 
   HttpTransports(PushHub hub, Duration pollTimeout, Duration sseRetry) {
     this.hub = hub;
+    this.transport = hub.transportContext();
     this.pollTimeout = pollTimeout;
     this.sseRetry = sseRetry;
     // Polls' timeouts only: each task hands an answer to a non-blocking output.
@@ -78,7 +81,7 @@ final class HttpTransports implements AutoCloseable {
       throws IOException {
     List<String> channels = RequestParams.channels(request);
     Cursor since = RequestParams.since(request, format == WireFormat.SSE);
-    Client client = ClientIdentity.of(hub, request);
+    Client client = ClientIdentity.of(transport, request);
 
     // A stream lives for hours and writes whole batches, so it needs no large response buffer: the
     // container's default (32 KiB on Jetty) would stay allocated per idle connection.
@@ -98,7 +101,7 @@ final class HttpTransports implements AutoCloseable {
     }
     Connection connection;
     try {
-      connection = hub.connect(client, format, sink, channels, since);
+      connection = transport.connect(client, format, sink, channels, since);
     } catch (PushException e) {
       refuseStream(response, output, format, e);
       return;
@@ -143,7 +146,7 @@ final class HttpTransports implements AutoCloseable {
     Cursor since = RequestParams.since(request, false);
     int maxSeconds = (int) pollTimeout.toSeconds();
     int seconds = Math.min(RequestParams.timeoutSeconds(request, maxSeconds), maxSeconds);
-    Client client = ClientIdentity.of(hub, request);
+    Client client = ClientIdentity.of(transport, request);
 
     AsyncContext async = request.startAsync();
     async.setTimeout(seconds * 1000L + POLL_SLACK_MILLIS);
@@ -162,7 +165,7 @@ final class HttpTransports implements AutoCloseable {
     response.setHeader("Cache-Control", "no-store");
     Connection connection;
     try {
-      connection = hub.connect(client, WireFormat.POLL, sink, channels, since);
+      connection = transport.connect(client, WireFormat.POLL, sink, channels, since);
     } catch (PushException e) {
       try {
         HttpError.of(e).send(response);
@@ -183,7 +186,7 @@ final class HttpTransports implements AutoCloseable {
   /** {@code POST …/publish}. */
   void publish(HttpServletRequest request, HttpServletResponse response) throws IOException {
     RequestParams.requireJson(request);
-    int limit = hub.codec().maxBytes();
+    int limit = transport.codec().maxBytes();
     long length = request.getContentLengthLong();
     if (length > limit) {
       throw HttpError.of(
@@ -191,14 +194,20 @@ final class HttpTransports implements AutoCloseable {
               "the body is " + length + " bytes, more than the limit of " + limit)
           .header("Connection", "close");
     }
-    Client client = ClientIdentity.of(hub, request);
+    Client client = ClientIdentity.of(transport, request);
 
     AsyncContext async = request.startAsync();
     async.setTimeout(PUBLISH_TIMEOUT_MILLIS);
     AsyncOutput output = new AsyncOutput(async, response.getOutputStream(), false, e -> {});
     PublishRequest publish =
         new PublishRequest(
-            hub, client, request.getInputStream(), response, output, limit, Math.max(0, length));
+            transport,
+            client,
+            request.getInputStream(),
+            response,
+            output,
+            limit,
+            Math.max(0, length));
     async.addListener(publish);
     output.start();
     request.getInputStream().setReadListener(publish);

@@ -4,8 +4,8 @@ import dev.herald.push.Client;
 import dev.herald.push.ErrorCode;
 import dev.herald.push.Message;
 import dev.herald.push.PushException;
-import dev.herald.push.PushHub;
 import dev.herald.push.spi.ClientFrame;
+import dev.herald.push.spi.TransportContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ReadListener;
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 final class PublishRequest implements ReadListener, AsyncListener {
   private static final Logger LOG = LoggerFactory.getLogger(PublishRequest.class);
 
-  private final PushHub hub;
+  private final TransportContext transport;
   private final Client client;
   private final ServletInputStream in;
   private final HttpServletResponse response;
@@ -44,14 +44,14 @@ final class PublishRequest implements ReadListener, AsyncListener {
   private volatile boolean read;
 
   PublishRequest(
-      PushHub hub,
+      TransportContext transport,
       Client client,
       ServletInputStream in,
       HttpServletResponse response,
       AsyncOutput output,
       int limit,
       long contentLength) {
-    this.hub = hub;
+    this.transport = transport;
     this.client = client;
     this.in = in;
     this.response = response;
@@ -93,8 +93,9 @@ final class PublishRequest implements ReadListener, AsyncListener {
               .onUnmappableCharacter(CodingErrorAction.REPORT)
               .decode(ByteBuffer.wrap(body.toByteArray()))
               .toString();
-      ClientFrame.Publish publish = ClientFrame.parsePublish(hub.codec(), text);
-      hub.publishAs(client, publish.channel(), publish.event(), publish.data())
+      ClientFrame.Publish publish = ClientFrame.parsePublish(transport.codec(), text);
+      transport
+          .publishAs(client, publish.channel(), publish.event(), publish.data())
           .whenComplete(this::published);
     } catch (CharacterCodingException e) {
       fail(HttpError.of(ErrorCode.BAD_JSON, "the body is not valid UTF-8"));

@@ -1,7 +1,7 @@
 package dev.herald.push.websocket;
 
 import dev.herald.push.Client;
-import dev.herald.push.PushHub;
+import dev.herald.push.spi.TransportContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -61,8 +61,8 @@ final class HandshakeServlet extends HttpServlet {
       refuse(response, 400, "bad_request", "the Sec-WebSocket-Key header is missing");
       return;
     }
-    PushHub hub = endpoint.hub();
-    if (hub.isClosed()) {
+    TransportContext transport = endpoint.transport();
+    if (transport.isClosed()) {
       refuse(response, 503, "unavailable", "the server is shutting down");
       return;
     }
@@ -79,7 +79,7 @@ final class HandshakeServlet extends HttpServlet {
     }
     String user;
     try {
-      user = user(request, hub);
+      user = user(request, transport);
     } catch (InvalidTokenException e) {
       LOG.info(
           "Refused a WebSocket handshake from {}: invalid bearer token", request.getRemoteAddr());
@@ -91,7 +91,7 @@ final class HandshakeServlet extends HttpServlet {
       refuse(response, 500, "internal", "authentication failed");
       return;
     }
-    Client client = hub.newClient(user, request.getRemoteAddr());
+    Client client = transport.newClient(user, request.getRemoteAddr());
     ServerEndpointConfig config =
         ServerEndpointConfig.Builder.create(PushEndpoint.class, endpoint.path())
             .configurator(new EndpointFactory(endpoint, client))
@@ -112,7 +112,7 @@ final class HandshakeServlet extends HttpServlet {
     endpoint.keepAlive().shutdown();
   }
 
-  private static String user(HttpServletRequest request, PushHub hub) {
+  private static String user(HttpServletRequest request, TransportContext transport) {
     Principal principal = request.getUserPrincipal();
     if (principal != null) {
       return principal.getName();
@@ -121,7 +121,7 @@ final class HandshakeServlet extends HttpServlet {
     if (token == null) {
       return null;
     }
-    String user = token.isEmpty() ? null : hub.authenticator().authenticate(token);
+    String user = token.isEmpty() ? null : transport.authenticator().authenticate(token);
     if (user == null) {
       throw new InvalidTokenException();
     }
@@ -167,7 +167,7 @@ final class HandshakeServlet extends HttpServlet {
     body.put("type", "error");
     body.put("code", code);
     body.put("message", message);
-    byte[] json = endpoint.hub().codec().toJson(body).getBytes(StandardCharsets.UTF_8);
+    byte[] json = endpoint.transport().codec().toJson(body).getBytes(StandardCharsets.UTF_8);
     response.setStatus(status);
     response.setContentType("application/json");
     response.setCharacterEncoding("UTF-8");

@@ -6,10 +6,10 @@ import dev.herald.push.ErrorCode;
 import dev.herald.push.Message;
 import dev.herald.push.Position;
 import dev.herald.push.PushException;
-import dev.herald.push.PushHub;
 import dev.herald.push.spi.ClientFrame;
 import dev.herald.push.spi.CloseReason;
 import dev.herald.push.spi.Connection;
+import dev.herald.push.spi.TransportContext;
 import dev.herald.push.spi.WireFormat;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One client's WebSocket: it turns the client's JSON frames into hub calls and the hub's frames
  * into text messages. {@link PushWebSocket#register} creates one per socket, after the handshake
- * checks passed; applications never create or subclass it. It is public only because containers
- * require endpoint classes to be. Thread-safe.
+ * checks passed; applications never create or subclass it (it is final and its constructor is
+ * package-private). It is public only because containers may require endpoint classes to be: Jetty
+ * 12 refuses the upgrade of a non-public one even though the handshake's configurator creates every
+ * instance. Thread-safe.
  *
  * <p>The container delivers a socket's messages one at a time; their handling never blocks and
  * never runs application code on the container's thread except the {@code Authorizer}. What the
@@ -56,7 +58,7 @@ public final class PushEndpoint extends Endpoint {
   private static final long BLOCKING_SEND_TIMEOUT_MILLIS = 5000;
 
   private final PushWebSocket endpoint;
-  private final PushHub hub;
+  private final TransportContext transport;
   private final PushWebSocketOptions options;
   private final Client client;
   private final AtomicBoolean counted = new AtomicBoolean();
@@ -68,7 +70,7 @@ public final class PushEndpoint extends Endpoint {
 
   PushEndpoint(PushWebSocket endpoint, Client client) {
     this.endpoint = endpoint;
-    this.hub = endpoint.hub();
+    this.transport = endpoint.transport();
     this.options = endpoint.options();
     this.client = client;
   }
@@ -97,10 +99,10 @@ public final class PushEndpoint extends Endpoint {
     counted.set(true);
     endpoint.socketOpened();
     try {
-      connection = hub.connect(client, WireFormat.WEBSOCKET, socketSink, List.of(), null);
+      connection = transport.connect(client, WireFormat.WEBSOCKET, socketSink, List.of(), null);
     } catch (PushException e) {
       LOG.debug("Client {} refused at open: {}", client.id(), e.getMessage());
-      socketSink.close(hub.isClosed() ? CloseReason.SHUTDOWN : CloseReason.UNAVAILABLE);
+      socketSink.close(transport.isClosed() ? CloseReason.SHUTDOWN : CloseReason.UNAVAILABLE);
       released();
       return;
     }
@@ -187,7 +189,7 @@ public final class PushEndpoint extends Endpoint {
     }
     ClientFrame frame;
     try {
-      frame = ClientFrame.parse(hub.codec(), text);
+      frame = ClientFrame.parse(transport.codec(), text);
     } catch (PushException e) {
       c.sendError(e, e.code() == ErrorCode.BAD_JSON ? null : refOf(text));
       return;
@@ -249,7 +251,7 @@ public final class PushEndpoint extends Endpoint {
   /** The {@code ref} of a frame that failed to parse, if it is a JSON object that has one. */
   private String refOf(String text) {
     try {
-      var ref = hub.codec().parseObject(text).get("ref");
+      var ref = transport.codec().parseObject(text).get("ref");
       return ref != null && ref.isTextual() ? ref.asText() : null;
     } catch (PushException e) {
       return null;

@@ -1,6 +1,7 @@
 package dev.herald.push.websocket;
 
 import dev.herald.push.PushHub;
+import dev.herald.push.spi.TransportContext;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
 import jakarta.websocket.server.ServerContainer;
@@ -35,14 +36,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * query parameter for browsers, which cannot set headers on a WebSocket).
  */
 public final class PushWebSocket {
-  private final PushHub hub;
+  private final TransportContext transport;
   private final String path;
   private final PushWebSocketOptions options;
   private final KeepAlive keepAlive;
   private final AtomicInteger openSockets = new AtomicInteger();
 
   private PushWebSocket(PushHub hub, String path, PushWebSocketOptions options) {
-    this.hub = hub;
+    this.transport = hub.transportContext();
     this.path = path;
     this.options = options;
     this.keepAlive = new KeepAlive(options.pingInterval().toMillis());
@@ -115,8 +116,8 @@ public final class PushWebSocket {
     return "PushWebSocket[" + path + ", " + openSockets() + " open]";
   }
 
-  PushHub hub() {
-    return hub;
+  TransportContext transport() {
+    return transport;
   }
 
   KeepAlive keepAlive() {

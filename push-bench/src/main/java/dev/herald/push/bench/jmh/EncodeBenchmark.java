@@ -52,9 +52,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * </ul>
  *
  * <p>{@code EncodedMessage} and {@code FrameEncoder} are package-private in {@code
- * dev.herald.push.internal}, so this class reproduces them with public types ({@link Message},
- * {@link Frame}). The reproduction is checked, not trusted: setup publishes the message through a
- * real {@link PushHub} to one subscriber, and all three strategies must produce exactly that
+ * dev.herald.push}, so this class reproduces them with public types ({@link Message}, {@link
+ * Frame}). The reproduction is checked, not trusted: setup publishes the message through a real
+ * {@link PushHub} to one subscriber, and all three strategies must produce exactly that
  * subscriber's frame bytes for its cursor, or setup fails. The per-subscriber strategies are given
  * the benefit of the doubt on SSE: they write their compact JSON after one {@code data: } prefix
  * without scanning it for line breaks, which compact JSON never holds.
@@ -111,7 +111,8 @@ public class EncodeBenchmark {
     try (PushHub hub =
         PushHub.builder().executor(Runnable::run).heartbeatInterval(Duration.ofHours(1)).build()) {
       CountingSink sink = new CountingSink(new DeliveryCounter());
-      hub.connect(new Client("encode", null, null), format, sink, List.of(CHANNEL), null);
+      hub.transportContext()
+          .connect(new Client("encode", null, null), format, sink, List.of(CHANNEL), null);
       Await.until(() -> hub.channel(CHANNEL).subscriberCount() == 1, "the subscriber");
       message =
           hub.channel(CHANNEL)

@@ -6,6 +6,7 @@ import dev.herald.push.InMemoryBroker;
 import dev.herald.push.Message;
 import dev.herald.push.PushHub;
 import dev.herald.push.spi.Frame;
+import dev.herald.push.spi.TransportContext;
 import dev.herald.push.spi.WireFormat;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,11 +33,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>One operation publishes one 104-byte JSON message with {@link Channel#publishJson} on a hub
  * whose broker is the default {@link InMemoryBroker}, and returns only once every subscriber's sink
  * has received the message frame (a shared {@link DeliveryCounter}; the operation throws if the
- * frames do not all arrive). Subscribers connect through the public {@link PushHub#connect}, as a
- * transport does, with a {@link CountingSink} that completes every write at once, so the score is
- * Herald's own cost: normalising the JSON, storing it in history, encoding the shared frame body
- * once, and per subscriber the cursor update and its encoding, the frame, the outbox and the drain.
- * The trial's teardown checks that every sink received exactly one frame per operation.
+ * frames do not all arrive). Subscribers connect through the public {@link
+ * TransportContext#connect}, as a transport does, with a {@link CountingSink} that completes every
+ * write at once, so the score is Herald's own cost: normalising the JSON, storing it in history,
+ * encoding the shared frame body once, and per subscriber the cursor update and its encoding, the
+ * frame, the outbox and the drain. The trial's teardown checks that every sink received exactly one
+ * frame per operation.
  *
  * <p>Parameters: {@code subscribers} (1, 100, 10,000); {@code format} ({@code WEBSOCKET} or {@code
  * SSE}); {@code executor}, the hub's executor: {@code direct} runs every task on the publishing
@@ -91,7 +93,8 @@ public class FanOutBenchmark {
     for (int i = 0; i < subscribers; i++) {
       CountingSink sink = new CountingSink(counter);
       sinks.add(sink);
-      hub.connect(new Client("fanout-" + i, null, null), format, sink, List.of(CHANNEL), null);
+      hub.transportContext()
+          .connect(new Client("fanout-" + i, null, null), format, sink, List.of(CHANNEL), null);
     }
     Await.until(() -> channel.subscriberCount() == subscribers, subscribers + " live subscribers");
 

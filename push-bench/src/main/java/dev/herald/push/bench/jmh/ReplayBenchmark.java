@@ -10,6 +10,7 @@ import dev.herald.push.spi.CloseReason;
 import dev.herald.push.spi.Connection;
 import dev.herald.push.spi.Frame;
 import dev.herald.push.spi.Replay;
+import dev.herald.push.spi.TransportContext;
 import dev.herald.push.spi.WireFormat;
 import java.time.Duration;
 import java.util.List;
@@ -33,14 +34,14 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Setup publishes 10,000 messages of about 100 bytes on one channel of an {@link InMemoryBroker}
  * that keeps them all. One operation connects a new client through the public {@link
- * PushHub#connect} with a {@link Cursor} 1,000 messages behind the head, waits until its {@link
- * CountingSink} has received all 1,000 replayed message frames, checks there are exactly 1,000, and
- * closes the connection. The time therefore covers connect, the broker's replay in batches of 500,
- * encoding each replayed message for this client, the cursor of every frame, the outbox with its
- * half-full pauses, and close. One idle subscriber stays on the channel throughout, so the
- * channel's live route exists, as it does on a channel in use, and is not rebuilt by each resume.
- * Each iteration's teardown checks that the last resumed client's last frame carries the head
- * position and that no resumed connection is left open.
+ * TransportContext#connect} with a {@link Cursor} 1,000 messages behind the head, waits until its
+ * {@link CountingSink} has received all 1,000 replayed message frames, checks there are exactly
+ * 1,000, and closes the connection. The time therefore covers connect, the broker's replay in
+ * batches of 500, encoding each replayed message for this client, the cursor of every frame, the
+ * outbox with its half-full pauses, and close. One idle subscriber stays on the channel throughout,
+ * so the channel's live route exists, as it does on a channel in use, and is not rebuilt by each
+ * resume. Each iteration's teardown checks that the last resumed client's last frame carries the
+ * head position and that no resumed connection is left open.
  *
  * <p>Parameters: {@code format} ({@code WEBSOCKET} or {@code SSE}); {@code executor}, the hub's
  * executor: {@code direct} (every task on the calling thread, so the replay finishes inside {@code
@@ -107,7 +108,8 @@ public class ReplayBenchmark {
     resumeFrom = Cursor.empty().with(CHANNEL, new Position(head.epoch(), HISTORY - BACKLOG));
 
     anchorSink = new CountingSink(new DeliveryCounter());
-    hub.connect(new Client("anchor", null, null), format, anchorSink, CHANNELS, null);
+    hub.transportContext()
+        .connect(new Client("anchor", null, null), format, anchorSink, CHANNELS, null);
     Await.until(() -> channel.subscriberCount() == 1, "the idle subscriber");
   }
 
@@ -116,8 +118,9 @@ public class ReplayBenchmark {
     CountingSink sink = new CountingSink(counter);
     expected += BACKLOG;
     Connection connection =
-        hub.connect(
-            new Client("resume-" + resumes++, null, null), format, sink, CHANNELS, resumeFrom);
+        hub.transportContext()
+            .connect(
+                new Client("resume-" + resumes++, null, null), format, sink, CHANNELS, resumeFrom);
     counter.awaitAtLeast(expected);
     if (sink.messages() != BACKLOG) {
       throw new IllegalStateException(

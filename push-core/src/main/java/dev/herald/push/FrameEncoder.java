@@ -1,8 +1,5 @@
-package dev.herald.push.internal;
+package dev.herald.push;
 
-import dev.herald.push.Message;
-import dev.herald.push.Position;
-import dev.herald.push.PushException;
 import dev.herald.push.spi.Frame;
 import dev.herald.push.spi.WireFormat;
 import java.nio.charset.StandardCharsets;

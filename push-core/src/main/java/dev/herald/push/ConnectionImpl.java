@@ -1,13 +1,5 @@
-package dev.herald.push.internal;
+package dev.herald.push;
 
-import dev.herald.push.Client;
-import dev.herald.push.Cursor;
-import dev.herald.push.ErrorCode;
-import dev.herald.push.Member;
-import dev.herald.push.Message;
-import dev.herald.push.Names;
-import dev.herald.push.Position;
-import dev.herald.push.PushException;
 import dev.herald.push.spi.CloseReason;
 import dev.herald.push.spi.Connection;
 import dev.herald.push.spi.Frame;
@@ -48,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * #close}, which releases the subscriptions and closes the sink exactly once. Only an open
  * connection queues frames; a closing one still writes what it queued.
  */
-public final class ConnectionImpl implements Connection {
+final class ConnectionImpl implements Connection {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionImpl.class);
 
   private enum State {

@@ -1,4 +1,4 @@
-package dev.herald.push.internal;
+package dev.herald.push;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;

@@ -1,20 +1,9 @@
-package dev.herald.push.internal;
+package dev.herald.push;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.herald.push.Authenticator;
-import dev.herald.push.Authorizer;
-import dev.herald.push.Client;
-import dev.herald.push.Cursor;
-import dev.herald.push.InMemoryBroker;
-import dev.herald.push.JsonCodec;
-import dev.herald.push.Member;
-import dev.herald.push.Message;
-import dev.herald.push.OverflowPolicy;
-import dev.herald.push.Position;
-import dev.herald.push.PresenceEvent;
 import dev.herald.push.spi.Broker;
 import dev.herald.push.spi.BrokerListener;
 import dev.herald.push.spi.BrokerSubscription;
@@ -61,7 +50,7 @@ class LockContractTest {
     if (held) {
       StringBuilder where = new StringBuilder(call).append(" was called with a Herald lock held");
       for (StackTraceElement e : new Throwable().getStackTrace()) {
-        if (e.getClassName().startsWith("dev.herald.push.internal.")
+        if (e.getClassName().startsWith("dev.herald.push.")
             && !e.getClassName().startsWith(LockContractTest.class.getName())) {
           where.append("\n  at ").append(e);
         }

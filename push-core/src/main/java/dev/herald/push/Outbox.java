@@ -1,6 +1,5 @@
-package dev.herald.push.internal;
+package dev.herald.push;
 
-import dev.herald.push.OverflowPolicy;
 import dev.herald.push.spi.CloseReason;
 import dev.herald.push.spi.Frame;
 import dev.herald.push.spi.FrameSink;

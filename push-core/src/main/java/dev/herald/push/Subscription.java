@@ -1,8 +1,5 @@
-package dev.herald.push.internal;
+package dev.herald.push;
 
-import dev.herald.push.Member;
-import dev.herald.push.Message;
-import dev.herald.push.Position;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicReference;
 

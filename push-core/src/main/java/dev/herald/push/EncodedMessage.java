@@ -1,6 +1,5 @@
-package dev.herald.push.internal;
+package dev.herald.push;
 
-import dev.herald.push.Message;
 import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeFormatter;
 

@@ -1,7 +1,5 @@
-package dev.herald.push.internal;
+package dev.herald.push;
 
-import dev.herald.push.Message;
-import dev.herald.push.Position;
 import dev.herald.push.spi.Replay;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,7 +9,7 @@ import java.util.List;
  * One channel's recent messages in memory, bounded by count, bytes and age, with the channel's
  * epoch and head offset. Not thread-safe; the broker guards each buffer with its own lock.
  */
-public final class HistoryBuffer {
+final class HistoryBuffer {
   private final String epoch;
   private final int maxCount;
   private final long maxBytes;
@@ -24,7 +22,7 @@ public final class HistoryBuffer {
   private long head;
 
   /** Creates an empty history; its first message gets offset 1. */
-  public HistoryBuffer(String epoch, int maxCount, long maxBytes, long maxAgeMillis) {
+  HistoryBuffer(String epoch, int maxCount, long maxBytes, long maxAgeMillis) {
     this.epoch = epoch;
     this.maxCount = maxCount;
     this.maxBytes = maxBytes;

@@ -1,11 +1,5 @@
-package dev.herald.push.internal;
+package dev.herald.push;
 
-import dev.herald.push.Authenticator;
-import dev.herald.push.Authorizer;
-import dev.herald.push.ClientMessageHandler;
-import dev.herald.push.JsonCodec;
-import dev.herald.push.OverflowPolicy;
-import dev.herald.push.PresenceListener;
 import dev.herald.push.spi.Broker;
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +10,7 @@ import java.util.concurrent.Executor;
  *
  * @param executor where outboxes drain and handlers run; {@code null} for the hub's own pool
  */
-public record HubSettings(
+record HubSettings(
     Broker broker,
     boolean ownsBroker,
     Authorizer authorizer,
@@ -44,7 +38,7 @@ public record HubSettings(
    * @param pattern an exact channel name, or a prefix followed by {@code *}
    * @param handler sees each message before it is published
    */
-  public record ClientRule(String pattern, ClientMessageHandler handler) {
+  record ClientRule(String pattern, ClientMessageHandler handler) {
     /** Whether the rule covers the channel. */
     public boolean matches(String channel) {
       return pattern.endsWith("*")

@@ -1,7 +1,5 @@
-package dev.herald.push.internal;
+package dev.herald.push;
 
-import dev.herald.push.Message;
-import dev.herald.push.Position;
 import dev.herald.push.spi.BrokerListener;
 import dev.herald.push.spi.BrokerSubscription;
 import dev.herald.push.spi.CloseReason;

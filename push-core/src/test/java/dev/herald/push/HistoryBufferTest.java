@@ -1,9 +1,7 @@
-package dev.herald.push.internal;
+package dev.herald.push;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.push.Message;
-import dev.herald.push.Position;
 import dev.herald.push.spi.Replay;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

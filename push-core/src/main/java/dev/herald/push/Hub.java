@@ -1,14 +1,5 @@
-package dev.herald.push.internal;
+package dev.herald.push;
 
-import dev.herald.push.Client;
-import dev.herald.push.ClientMessage;
-import dev.herald.push.Cursor;
-import dev.herald.push.ErrorCode;
-import dev.herald.push.Message;
-import dev.herald.push.Names;
-import dev.herald.push.PresenceEvent;
-import dev.herald.push.PresenceListener;
-import dev.herald.push.PushException;
 import dev.herald.push.spi.Broker;
 import dev.herald.push.spi.CloseReason;
 import dev.herald.push.spi.Connection;
@@ -41,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * The engine behind {@code PushHub}: connections, channel routes, client publish, presence and the
  * timers. Thread-safe.
  */
-public final class Hub {
+final class Hub {
   private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final char[] ID_CHARS =
@@ -59,7 +50,7 @@ public final class Hub {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** Starts a hub with validated settings. */
-  public Hub(HubSettings settings) {
+  Hub(HubSettings settings) {
     this.settings = settings;
     int n = HUBS.incrementAndGet();
     if (settings.executor() == null) {
@@ -109,7 +100,7 @@ public final class Hub {
 
   // ---- connections
 
-  /** See {@code PushHub.connect}. */
+  /** See {@link dev.herald.push.spi.TransportContext#connect}. */
   public Connection connect(
       Client client, WireFormat format, FrameSink sink, Collection<String> channels, Cursor since) {
     if (closed.get()) {

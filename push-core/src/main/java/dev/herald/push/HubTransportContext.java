@@ -1,0 +1,70 @@
+package dev.herald.push;
+
+import dev.herald.push.spi.Connection;
+import dev.herald.push.spi.FrameSink;
+import dev.herald.push.spi.TransportContext;
+import dev.herald.push.spi.WireFormat;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+
+/** The {@link TransportContext} of one hub. Thread-safe. */
+final class HubTransportContext implements TransportContext {
+  private final Hub hub;
+
+  HubTransportContext(Hub hub) {
+    this.hub = hub;
+  }
+
+  @Override
+  public Connection connect(
+      Client client, WireFormat format, FrameSink sink, Collection<String> channels, Cursor since) {
+    Objects.requireNonNull(client, "client");
+    Objects.requireNonNull(format, "format");
+    Objects.requireNonNull(sink, "sink");
+    return hub.connect(client, format, sink, List.copyOf(channels), since);
+  }
+
+  @Override
+  public CompletionStage<Message> publishAs(
+      Client client, String channel, String event, String data) {
+    return hub.clientPublish(client, channel, event, data);
+  }
+
+  @Override
+  public Client newClient(String user, String remoteAddress) {
+    return new Client(Hub.newClientId(), user, remoteAddress);
+  }
+
+  @Override
+  public Authenticator authenticator() {
+    return hub.settings().authenticator();
+  }
+
+  @Override
+  public JsonCodec codec() {
+    return hub.settings().codec();
+  }
+
+  @Override
+  public Duration heartbeatInterval() {
+    return hub.settings().heartbeatInterval();
+  }
+
+  @Override
+  public int maxChannelsPerConnection() {
+    return hub.settings().maxChannelsPerConnection();
+  }
+
+  @Override
+  public boolean isClosed() {
+    return hub.isClosed();
+  }
+
+  @Override
+  public String toString() {
+    return "TransportContext[connections=" + hub.connectionCount() + "]";
+  }
+}

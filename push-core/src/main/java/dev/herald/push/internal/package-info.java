@@ -1,2 +1,0 @@
-/** Herald's internals: not an API, may change in any release. */
-package dev.herald.push.internal;

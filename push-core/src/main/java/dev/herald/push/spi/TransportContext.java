@@ -1,0 +1,65 @@
+package dev.herald.push.spi;
+
+import dev.herald.push.Authenticator;
+import dev.herald.push.Client;
+import dev.herald.push.Cursor;
+import dev.herald.push.JsonCodec;
+import dev.herald.push.Message;
+import dev.herald.push.PushException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What a transport needs from a hub beyond the application API: opening connections, publishing on
+ * a client's behalf, and the settings that shape the wire. A transport module gets it once from
+ * {@link dev.herald.push.PushHub#transportContext()} while it starts and keeps it; applications
+ * have no use for it. Thread-safe.
+ *
+ * <pre>{@code
+ * TransportContext transport = hub.transportContext();
+ * Client client = transport.newClient(user, request.getRemoteAddr());
+ * Connection connection = transport.connect(client, WireFormat.SSE, sink, channels, since);
+ * }</pre>
+ */
+public interface TransportContext {
+  /**
+   * Opens a connection that subscribes to {@code channels}, resuming each from {@code since} where
+   * it has a position. The {@code ready} frame goes out once every start position is known,
+   * followed by replayed and then live messages. Never blocks.
+   *
+   * @param since the client's cursor, or {@code null}
+   * @throws PushException at once, before anything is written, for a bad channel, a refused
+   *     subscribe, too many channels, or a closed hub
+   */
+  Connection connect(
+      Client client, WireFormat format, FrameSink sink, Collection<String> channels, Cursor since);
+
+  /**
+   * Publishes a client's message through the channel's rule, the authorizer and the channel's
+   * handler, for transports without a connection such as an HTTP publish.
+   *
+   * @param data compact JSON text, as parsed by the {@link #codec()}
+   * @throws PushException at once if the channel takes no client messages or the authorizer
+   *     refuses; the stage fails if the handler rejects the message or the broker is unavailable
+   */
+  CompletionStage<Message> publishAs(Client client, String channel, String event, String data);
+
+  /** A client with a new random id; its id becomes the connection's id. */
+  Client newClient(String user, String remoteAddress);
+
+  /** Turns bearer tokens into users, for clients without a container principal. */
+  Authenticator authenticator();
+
+  /** The hub's JSON codec, with its size and nesting limits for what clients send. */
+  JsonCodec codec();
+
+  /** How often the hub sends heartbeats on idle streaming connections. */
+  Duration heartbeatInterval();
+
+  /** The most channels one connection may hold. */
+  int maxChannelsPerConnection();
+
+  /** Whether the hub was closed; a closed hub refuses new connections. */
+  boolean isClosed();
+}
