@@ -183,14 +183,7 @@ final class ChannelRoute implements BrokerListener {
 
   /** Runs the step under the lock, in a hand-off scope: what it decides starts after the lock. */
   private void underLock(Runnable step) {
-    try (HandOff.Scope scope = handOff.open()) {
-      lock.lock();
-      try {
-        step.run();
-      } finally {
-        lock.unlock();
-      }
-    }
+    handOff.underLock(lock, step);
   }
 
   // ---- the live feed

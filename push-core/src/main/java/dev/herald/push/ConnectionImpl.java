@@ -337,14 +337,7 @@ final class ConnectionImpl implements Connection {
 
   /** Runs the step under the lock, in a hand-off scope: what it readies starts after the lock. */
   private void underLock(Runnable step) {
-    try (HandOff.Scope scope = handOff.open()) {
-      lock.lock();
-      try {
-        step.run();
-      } finally {
-        lock.unlock();
-      }
-    }
+    handOff.underLock(lock, step);
   }
 
   /** Queues a frame if the connection is open. Lock held, in a hand-off scope. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,18 @@ final class HandOff {
   /** Opens a scope that writes the first {@link #INLINE} outboxes it readied on this thread. */
   Scope openInline() {
     return open(true);
+  }
+
+  /** Runs the step under the lock, in a scope: what it decides starts after the lock. */
+  void underLock(ReentrantLock lock, Runnable step) {
+    try (Scope scope = open()) {
+      lock.lock();
+      try {
+        step.run();
+      } finally {
+        lock.unlock();
+      }
+    }
   }
 
   private Scope open(boolean inline) {
