@@ -34,6 +34,19 @@ class ServerFrameHandlingTest {
         + "}";
   }
 
+  /** A client on the scripted stream alone, subscribed to "a", that does not reconnect soon. */
+  private Recorder subscribeOverStream() {
+    Recorder recorder = new Recorder();
+    client =
+        HeraldClient.builder(server.base())
+            .transports(Transport.STREAM)
+            .listener(recorder)
+            .reconnect(Duration.ofMinutes(1), Duration.ofMinutes(1))
+            .build();
+    client.subscribe("a", recorder.handler());
+    return recorder;
+  }
+
   @Test
   void malformedAndUnknownFrames_areReportedOrIgnored_andTheStreamCarriesOn() throws Exception {
     server =
@@ -46,14 +59,7 @@ class ServerFrameHandlingTest {
                 "{\"type\":\"heartbeat\"}",
                 message(3, "2026-01-01T00:00:01Z"),
                 "{\"type\":\"error\",\"code\":\"server_shutdown\",\"message\":\"bye\"}"));
-    Recorder recorder = new Recorder();
-    client =
-        HeraldClient.builder(server.base())
-            .transports(Transport.STREAM)
-            .listener(recorder)
-            .reconnect(Duration.ofMinutes(1), Duration.ofMinutes(1))
-            .build();
-    client.subscribe("a", recorder.handler());
+    Recorder recorder = subscribeOverStream();
 
     await().until(() -> recorder.count("close:") == 1);
 
@@ -72,14 +78,7 @@ class ServerFrameHandlingTest {
             List.of(
                 "{\"type\":\"ready\",\"clientId\":\"c1\",\"cursor\":\"" + EMPTY + "\"}",
                 "<html>oops</html>"));
-    Recorder recorder = new Recorder();
-    client =
-        HeraldClient.builder(server.base())
-            .transports(Transport.STREAM)
-            .listener(recorder)
-            .reconnect(Duration.ofMinutes(1), Duration.ofMinutes(1))
-            .build();
-    client.subscribe("a", recorder.handler());
+    Recorder recorder = subscribeOverStream();
 
     await().until(() -> recorder.count("close:") == 1);
 
