@@ -126,8 +126,9 @@ final class HandOff {
   }
 
   private void finish(Scope scope) {
-    // First, so that the work below opens scopes of its own when it takes locks.
-    current.remove();
+    // First, so that the work below opens scopes of its own when it takes locks. Cleared rather
+    // than removed: a removed entry is allocated again by the next scope, once per message.
+    current.set(null);
     for (int i = 0; i < scope.inlineCount; i++) {
       scope.toDrain[i].drain();
     }
