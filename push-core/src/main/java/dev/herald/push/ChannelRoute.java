@@ -190,6 +190,8 @@ final class ChannelRoute implements BrokerListener {
 
   @Override
   public void onMessage(Message message) {
+    hub.counters()
+        .brokerLag(name, Math.max(0, System.currentTimeMillis() - message.time().toEpochMilli()));
     // Inline: the first outboxes this message readies are written here rather than handed off.
     try (HandOff.Scope scope = handOff.openInline()) {
       lock.lock();
@@ -282,6 +284,9 @@ final class ChannelRoute implements BrokerListener {
   }
 
   private void onRepair(Replay replay, Throwable error) {
+    if (replay != null) {
+      hub.counters().replayed(name, replay.messages().size());
+    }
     underLock(
         () -> {
           if (state != State.REPAIRING) {
@@ -384,10 +389,10 @@ final class ChannelRoute implements BrokerListener {
   }
 
   private void onCatchUp(Subscription sub, Replay replay, Throwable error) {
-    underLock(
-        () -> {
-          onCatchUpLocked(sub, replay, error);
-        });
+    if (replay != null) {
+      hub.counters().replayed(name, replay.messages().size());
+    }
+    underLock(() -> onCatchUpLocked(sub, replay, error));
   }
 
   private void onCatchUpLocked(Subscription sub, Replay replay, Throwable error) {
@@ -402,6 +407,7 @@ final class ChannelRoute implements BrokerListener {
     if (replay.reset()) {
       sub.clearPending();
       sub.connection.offerReset(sub, replay.head());
+      resumed(sub, false);
     } else {
       for (Message m : replay.messages()) {
         if (!sub.connection.offerReplayed(sub, new EncodedMessage(m))) {
@@ -433,5 +439,14 @@ final class ChannelRoute implements BrokerListener {
   private void goLive(Subscription sub) {
     subscribers.move(sub, Subscription.State.LIVE);
     sub.clearPending();
+    resumed(sub, true);
+  }
+
+  /** Counts a resume's outcome once, after the lock: the observer is the application's code. */
+  private void resumed(Subscription sub, boolean recovered) {
+    if (sub.resuming) {
+      sub.resuming = false;
+      handOff.afterUnlock(() -> hub.counters().resumed(name, recovered));
+    }
   }
 }

@@ -68,7 +68,7 @@ final class ConnectionImpl implements Connection {
     this.format = format;
     this.sink = sink;
     this.handOff = hub.handOff();
-    this.outbox = new Outbox(this, lock, sink, handOff, hub.settings());
+    this.outbox = new Outbox(this, lock, sink, handOff, hub.settings(), hub.counters());
   }
 
   @Override
@@ -125,6 +125,7 @@ final class ConnectionImpl implements Connection {
     checkSubscribe(channel);
     Subscription sub =
         new Subscription(this, channel, new Member(client.id(), client.user(), Instant.now()));
+    sub.resuming = since != null;
     sub.route = hub.acquireRoute(channel);
     PushException refused = null;
     lock.lock();
@@ -149,6 +150,7 @@ final class ConnectionImpl implements Connection {
       hub.releaseRoute(sub.route);
       throw refused;
     }
+    hub.counters().subscribed(channel);
     CompletionStage<Position> start =
         since != null ? CompletableFuture.completedFuture(since) : hub.broker().position(channel);
     return start.handle(
@@ -439,6 +441,7 @@ final class ConnectionImpl implements Connection {
       release(sub);
     }
     hub.removeConnection(this);
+    hub.counters().connectionClosed(format, reason);
     LOG.debug("Client {} closed: {}", client.id(), reason.code());
     try {
       sink.close(reason);

@@ -1,13 +1,16 @@
 package dev.herald.push;
 
 import dev.herald.push.spi.Broker;
+import dev.herald.push.spi.BrokerHealth;
 import dev.herald.push.spi.CloseReason;
 import dev.herald.push.spi.Connection;
 import dev.herald.push.spi.FrameSink;
 import dev.herald.push.spi.WireFormat;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,6 +52,16 @@ final class Hub {
   private final ConcurrentHashMap<String, ChannelRoute> routes = new ConcurrentHashMap<>();
   private final Set<ConnectionImpl> connections = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final HubCounters counters;
+  private volatile BrokerHealth brokerHealth;
+  private final CompletableFuture<Integer> drained = new CompletableFuture<>();
+  private final AtomicBoolean draining = new AtomicBoolean();
+
+  /** What a client refused by a draining or closed hub is told to wait. */
+  static final Duration RETRY_AFTER = Duration.ofSeconds(2);
+
+  /** How often a drain closes its next share of connections. */
+  private static final long DRAIN_TICK_MILLIS = 10;
 
   /** Starts a hub with validated settings. */
   Hub(HubSettings settings) {
@@ -68,6 +82,30 @@ final class Hub {
     presenceDispatch = new SerialExecutor(executor);
     long beat = settings.heartbeatInterval().toMillis();
     timer.scheduleAtFixedRate(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
+    counters = new HubCounters(settings.observer());
+    brokerHealth = settings.broker().health();
+    settings.broker().watchHealth(this::onBrokerHealth);
+    LOG.info(
+        "Herald hub {} started: broker {} ({}: {}), heartbeat every {} ms, outbox {} frames or {}"
+            + " bytes then {}, at most {} channels per connection, {} KiB per message, client"
+            + " messages on {}",
+        n,
+        settings.broker().getClass().getSimpleName(),
+        brokerHealth.status(),
+        brokerHealth.detail(),
+        beat,
+        settings.maxQueuedFrames(),
+        settings.maxQueuedBytes(),
+        settings.overflowPolicy(),
+        settings.maxChannelsPerConnection(),
+        settings.codec().maxBytes() / 1024,
+        settings.clientRules().isEmpty()
+            ? "no channel"
+            : settings.clientRules().stream().map(HubSettings.ClientRule::pattern).toList());
+  }
+
+  HubCounters counters() {
+    return counters;
   }
 
   public HubSettings settings() {
@@ -106,6 +144,9 @@ final class Hub {
     if (closed.get()) {
       throw new PushException(ErrorCode.UNAVAILABLE, "the hub is closed");
     }
+    if (draining.get()) {
+      throw new PushException(ErrorCode.UNAVAILABLE, "the server is draining; connect to another");
+    }
     ConnectionImpl connection = new ConnectionImpl(this, client, format, sink);
     int max = settings.maxChannelsPerConnection();
     if (channels.size() > max) {
@@ -121,6 +162,7 @@ final class Hub {
       }
     }
     connections.add(connection);
+    counters.connectionOpened(format);
     LOG.debug("Client {} connected over {} to {}", client.id(), format, channels);
     List<CompletableFuture<Subscription>> prepared = new ArrayList<>();
     for (String channel : channels) {
@@ -144,6 +186,8 @@ final class Hub {
             });
     if (closed.get()) {
       connection.close(CloseReason.SHUTDOWN);
+    } else if (draining.get()) {
+      connection.close(CloseReason.RESTART);
     }
     return connection;
   }
@@ -278,10 +322,24 @@ final class Hub {
       return CompletableFuture.failedFuture(
           new PushException(ErrorCode.UNAVAILABLE, "the hub is closed"));
     }
+    return timed(channel, event, data, null);
+  }
+
+  /** Hands the message to the broker, counting the outcome and the broker's time. */
+  private CompletionStage<Message> timed(
+      String channel, String event, String data, String publisherId) {
+    long start = System.nanoTime();
     return settings
         .broker()
-        .publish(channel, event, data, null)
-        .exceptionallyCompose(e -> CompletableFuture.failedFuture(unavailable(e)));
+        .publish(channel, event, data, publisherId)
+        .handle(
+            (message, error) -> {
+              counters.published(channel, error == null, System.nanoTime() - start);
+              if (error != null) {
+                throw unavailable(error);
+              }
+              return message;
+            });
   }
 
   /**
@@ -315,12 +373,7 @@ final class Hub {
     }
     ClientMessage message = ClientMessage.create(client, channel, event, data, settings.codec());
     return CompletableFuture.supplyAsync(() -> handle(rule, message), executor)
-        .thenCompose(
-            handled ->
-                settings
-                    .broker()
-                    .publish(channel, handled.event(), handled.data(), client.id())
-                    .exceptionallyCompose(e -> CompletableFuture.failedFuture(unavailable(e))));
+        .thenCompose(handled -> timed(channel, handled.event(), handled.data(), client.id()));
   }
 
   private static ClientMessage handle(HubSettings.ClientRule rule, ClientMessage message) {
@@ -358,14 +411,133 @@ final class Hub {
     return closed.get();
   }
 
+  // ---- health and drain
+
+  HubStats stats() {
+    return counters.snapshot(brokerHealth);
+  }
+
+  HubHealth health() {
+    BrokerHealth broker = brokerHealth;
+    HealthStatus status =
+        closed.get() || draining.get() ? HealthStatus.DOWN : HealthStatus.UP.and(broker.status());
+    return new HubHealth(status, broker, draining.get(), closed.get(), connections.size());
+  }
+
+  private void onBrokerHealth(BrokerHealth current) {
+    BrokerHealth previous;
+    synchronized (draining) {
+      previous = brokerHealth;
+      if (previous.equals(current)) {
+        return;
+      }
+      brokerHealth = current;
+    }
+    if (current.status() == HealthStatus.UP) {
+      LOG.info("Broker is {} again: {}", current.status(), current.detail());
+    } else {
+      LOG.warn("Broker is {}: {}", current.status(), current.detail());
+    }
+    counters.brokerHealthChanged(previous, current);
+  }
+
+  boolean isDraining() {
+    return draining.get();
+  }
+
+  /** See {@code PushHub.drain}. */
+  CompletionStage<Integer> drain(Duration window) {
+    if (!draining.compareAndSet(false, true)) {
+      return drained;
+    }
+    List<ConnectionImpl> open = new ArrayList<>(connections);
+    Collections.shuffle(open);
+    long windowMillis = window.toMillis();
+    CloseReason reason = CloseReason.RESTART.withRetry(Math.max(100, Math.min(1000, windowMillis)));
+    counters.drainStarted(open.size(), window);
+    LOG.info(
+        "Draining {} connections over {} ms; new connections are refused",
+        open.size(),
+        windowMillis);
+    long start = System.nanoTime();
+    if (open.isEmpty() || windowMillis == 0) {
+      for (ConnectionImpl c : open) {
+        drainOne(c, reason);
+      }
+      drainDone(open.size(), start);
+      return drained;
+    }
+    Drain drain = new Drain(open, reason, windowMillis, start);
+    try {
+      drain.start(timer);
+    } catch (RejectedExecutionException e) {
+      drainDone(0, start);
+    }
+    return drained;
+  }
+
+  /**
+   * Closes a drain's connections a share at a time: by each tick, as many as the elapsed part of
+   * the window calls for. Runs on the timer thread; the closes run on the executor.
+   */
+  private final class Drain implements Runnable {
+    private final List<ConnectionImpl> open;
+    private final CloseReason reason;
+    private final long windowMillis;
+    private final long start;
+    private int next;
+    private ScheduledFuture<?> tick;
+
+    Drain(List<ConnectionImpl> open, CloseReason reason, long windowMillis, long start) {
+      this.open = open;
+      this.reason = reason;
+      this.windowMillis = windowMillis;
+      this.start = start;
+    }
+
+    synchronized void start(ScheduledExecutorService timer) {
+      tick = timer.scheduleAtFixedRate(this, 0, DRAIN_TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public synchronized void run() {
+      long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      long due = Math.min(open.size(), (open.size() * elapsed + windowMillis - 1) / windowMillis);
+      while (next < due) {
+        ConnectionImpl c = open.get(next++);
+        handOff.executeNow(() -> drainOne(c, reason));
+      }
+      if (next == open.size()) {
+        tick.cancel(false);
+        drainDone(open.size(), start);
+      }
+    }
+  }
+
+  private void drainOne(ConnectionImpl c, CloseReason reason) {
+    counters.drainedOne();
+    c.close(reason);
+  }
+
+  private void drainDone(int count, long start) {
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    LOG.info("Drained: closed {} connections in {} ms", count, took.toMillis());
+    counters.drainFinished(count, took);
+    drained.complete(count);
+  }
+
   /** Closes every connection, then the broker if the hub made it, then the threads. */
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    long start = System.nanoTime();
+    int open = 0;
     for (ConnectionImpl c : new ArrayList<>(connections)) {
       c.close(CloseReason.SHUTDOWN);
+      open++;
     }
+    drained.complete(0);
     timer.shutdownNow();
     if (settings.ownsBroker()) {
       settings.broker().close();
@@ -381,6 +553,10 @@ final class Hub {
         Thread.currentThread().interrupt();
       }
     }
+    LOG.info(
+        "Herald hub stopped: closed {} connections in {} ms",
+        open,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
   }
 
   private static ThreadFactory daemon(String prefix) {

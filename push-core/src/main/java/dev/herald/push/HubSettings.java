@@ -1,6 +1,7 @@
 package dev.herald.push;
 
 import dev.herald.push.spi.Broker;
+import dev.herald.push.spi.HubObserver;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -24,7 +25,8 @@ record HubSettings(
     Duration heartbeatInterval,
     Executor executor,
     List<ClientRule> clientRules,
-    List<PresenceListener> presenceListeners) {
+    List<PresenceListener> presenceListeners,
+    HubObserver observer) {
 
   /** Copies the lists. */
   public HubSettings {

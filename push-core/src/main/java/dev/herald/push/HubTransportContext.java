@@ -2,6 +2,7 @@ package dev.herald.push;
 
 import dev.herald.push.spi.Connection;
 import dev.herald.push.spi.FrameSink;
+import dev.herald.push.spi.HubObserver;
 import dev.herald.push.spi.TransportContext;
 import dev.herald.push.spi.WireFormat;
 import java.time.Duration;
@@ -61,6 +62,21 @@ final class HubTransportContext implements TransportContext {
   @Override
   public boolean isClosed() {
     return hub.isClosed();
+  }
+
+  @Override
+  public boolean isDraining() {
+    return hub.isDraining();
+  }
+
+  @Override
+  public Duration retryAfter() {
+    return Hub.RETRY_AFTER;
+  }
+
+  @Override
+  public HubObserver observer() {
+    return hub.counters();
   }
 
   @Override

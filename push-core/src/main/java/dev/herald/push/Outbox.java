@@ -3,6 +3,7 @@ package dev.herald.push;
 import dev.herald.push.spi.CloseReason;
 import dev.herald.push.spi.Frame;
 import dev.herald.push.spi.FrameSink;
+import dev.herald.push.spi.WireFormat;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,11 +42,15 @@ final class Outbox {
   private final int maxFrames;
   private final long maxBytes;
   private final OverflowPolicy overflowPolicy;
+  private final HubCounters counters;
+  private final WireFormat format;
 
   // Guarded by lock.
   private final ArrayDeque<Frame> queue = new ArrayDeque<>();
   private long queuedBytes;
   private boolean writing;
+  private int writingFrames;
+  private long writingBytes;
   private boolean scheduled;
   private CloseReason closeWhenFlushed;
   private final List<Runnable> drainWaiters = new ArrayList<>();
@@ -55,10 +60,14 @@ final class Outbox {
         @Override
         public void succeeded() {
           CloseReason flushed = null;
+          int frames;
+          long bytes;
           try (HandOff.Scope scope = handOff.open()) {
             lock.lock();
             try {
               writing = false;
+              frames = writingFrames;
+              bytes = writingBytes;
               if (!queue.isEmpty()) {
                 readyToDrain();
               } else if (closeWhenFlushed != null) {
@@ -74,6 +83,7 @@ final class Outbox {
               lock.unlock();
             }
           }
+          counters.delivered(format, frames, bytes);
           if (flushed != null) {
             connection.close(flushed);
           }
@@ -92,8 +102,11 @@ final class Outbox {
       ReentrantLock lock,
       FrameSink sink,
       HandOff handOff,
-      HubSettings settings) {
+      HubSettings settings,
+      HubCounters counters) {
     this.connection = connection;
+    this.counters = counters;
+    this.format = connection.format();
     this.lock = lock;
     this.sink = sink;
     this.handOff = handOff;
@@ -197,6 +210,8 @@ final class Outbox {
         return;
       }
       batch = new ArrayList<>(queue);
+      writingFrames = batch.size();
+      writingBytes = queuedBytes;
       queue.clear();
       queuedBytes = 0;
       writing = true;

@@ -3,11 +3,13 @@ package dev.herald.push;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.push.spi.Broker;
 import dev.herald.push.spi.CloseReason;
+import dev.herald.push.spi.HubObserver;
 import dev.herald.push.spi.TransportContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
@@ -80,6 +82,41 @@ public final class PushHub implements AutoCloseable {
     return hub.disconnectAll(CloseReason.RECONNECT);
   }
 
+  /** What the hub has done since it started: connections, deliveries, publishes, replays. */
+  public HubStats stats() {
+    return hub.stats();
+  }
+
+  /** Whether the hub takes new clients, and its broker's health; for readiness checks. */
+  public HubHealth health() {
+    return hub.health();
+  }
+
+  /**
+   * Drains the node before it stops: from now on new connections are refused (transports answer
+   * {@code 503} with {@code Retry-After}), {@link #health()} reports {@code DOWN}, and the open
+   * connections are closed in random order spread evenly over the window, each with reason {@code
+   * server_restart} (WebSocket close code 1012) and a reconnect-delay hint, so that clients come
+   * back to other nodes a few at a time and resume from their cursors instead of all at once. HTTP
+   * publishes are still taken. Call {@link #close()} once the stage completes. Calling it again
+   * returns the first drain's stage.
+   *
+   * @param window how long to spread the closes over; {@code Duration.ZERO} closes all at once
+   * @return completes with the number of connections closed once the last one is
+   */
+  public CompletionStage<Integer> drain(Duration window) {
+    Objects.requireNonNull(window, "window");
+    if (window.isNegative()) {
+      throw new IllegalArgumentException("window must not be negative, was " + window);
+    }
+    return hub.drain(window);
+  }
+
+  /** Whether {@link #drain} was called. */
+  public boolean isDraining() {
+    return hub.isDraining();
+  }
+
   /** Whether {@link #close()} was called. */
   public boolean isClosed() {
     return hub.isClosed();
@@ -111,6 +148,7 @@ public final class PushHub implements AutoCloseable {
     private Executor executor;
     private final List<HubSettings.ClientRule> clientRules = new ArrayList<>();
     private final List<PresenceListener> presenceListeners = new ArrayList<>();
+    private HubObserver observer = HubObserver.NONE;
 
     private Builder() {}
 
@@ -232,6 +270,16 @@ public final class PushHub implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Hears connections, deliveries, publishes, replays and the broker's health, for metrics or
+     * tracing; {@code push-micrometer} brings one. The hub's own counters ({@link PushHub#stats()})
+     * are kept either way.
+     */
+    public Builder observer(HubObserver observer) {
+      this.observer = Objects.requireNonNull(observer, "observer");
+      return this;
+    }
+
     /** Builds and starts the hub. */
     public PushHub build() {
       boolean ownsBroker = broker == null;
@@ -250,7 +298,8 @@ public final class PushHub implements AutoCloseable {
               heartbeatInterval,
               executor,
               clientRules,
-              presenceListeners));
+              presenceListeners,
+              observer));
     }
 
     private static int positive(String name, int value) {

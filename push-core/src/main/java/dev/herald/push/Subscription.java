@@ -30,6 +30,10 @@ final class Subscription {
   ChannelRoute route;
   State state = State.NEW;
   boolean replayed;
+
+  /** Whether it came with a position to resume from and has not yet been counted as resumed. */
+  boolean resuming;
+
   ArrayDeque<Message> pending;
   boolean pendingOverflow;
   int liveIndex = -1;

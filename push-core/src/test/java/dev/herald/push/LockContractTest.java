@@ -11,6 +11,7 @@ import dev.herald.push.spi.CloseReason;
 import dev.herald.push.spi.Connection;
 import dev.herald.push.spi.Frame;
 import dev.herald.push.spi.FrameSink;
+import dev.herald.push.spi.HubObserver;
 import dev.herald.push.spi.Replay;
 import dev.herald.push.spi.WireFormat;
 import java.time.Duration;
@@ -91,7 +92,8 @@ class LockContractTest {
                     e -> {
                       check("PresenceListener.onPresence");
                       presence.add(e);
-                    })));
+                    }),
+                new CheckingObserver()));
     return hub;
   }
 
@@ -242,6 +244,49 @@ class LockContractTest {
         }
       }
       return offsets;
+    }
+  }
+
+  /** An observer that checks the locks on every event: it is the application's code. */
+  private final class CheckingObserver implements HubObserver {
+    @Override
+    public void connectionOpened(WireFormat format) {
+      check("HubObserver.connectionOpened");
+    }
+
+    @Override
+    public void connectionClosed(WireFormat format, CloseReason reason) {
+      check("HubObserver.connectionClosed");
+    }
+
+    @Override
+    public void subscribed(String channel) {
+      check("HubObserver.subscribed");
+    }
+
+    @Override
+    public void published(String channel, boolean stored, long nanos) {
+      check("HubObserver.published");
+    }
+
+    @Override
+    public void delivered(WireFormat format, int frames, long bytes) {
+      check("HubObserver.delivered");
+    }
+
+    @Override
+    public void replayed(String channel, int messages) {
+      check("HubObserver.replayed");
+    }
+
+    @Override
+    public void resumed(String channel, boolean recovered) {
+      check("HubObserver.resumed");
+    }
+
+    @Override
+    public void brokerLag(String channel, long millis) {
+      check("HubObserver.brokerLag");
     }
   }
 

@@ -5,6 +5,7 @@ import dev.herald.push.Message;
 import dev.herald.push.Position;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /**
  * Stores each channel's history, assigns offsets, and carries messages to every node. Herald's hub
@@ -56,6 +57,20 @@ public interface Broker extends AutoCloseable {
 
   /** The members of the channel across all nodes. */
   CompletionStage<List<Member>> members(String channel);
+
+  /**
+   * The broker's health now: whether it can store, replay and deliver. A broker in this process is
+   * always up, which is the default.
+   */
+  default BrokerHealth health() {
+    return BrokerHealth.LOCAL;
+  }
+
+  /**
+   * Asks to hear of every change of {@link #health()}, from any thread; the hub calls it once as it
+   * starts. The default, for brokers whose health never changes, does nothing.
+   */
+  default void watchHealth(Consumer<BrokerHealth> listener) {}
 
   /** Releases the broker's resources; later calls fail. */
   @Override

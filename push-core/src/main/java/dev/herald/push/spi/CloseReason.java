@@ -7,8 +7,10 @@ import java.util.Objects;
  *
  * @param code a short machine-readable reason such as {@code slow_consumer}
  * @param message a human-readable explanation, safe to send to the client
+ * @param retryMillis a hint for the client: reconnect after a random delay of up to this many
+ *     milliseconds; {@code 0} for no hint
  */
-public record CloseReason(String code, String message) {
+public record CloseReason(String code, String message, long retryMillis) {
   /** The client read slower than messages arrived and its outbox filled up. */
   public static final CloseReason SLOW_CONSUMER =
       new CloseReason("slow_consumer", "the client read too slowly; resume from the cursor");
@@ -35,9 +37,31 @@ public record CloseReason(String code, String message) {
   public static final CloseReason UNAVAILABLE =
       new CloseReason("unavailable", "the message broker is unavailable; retry later");
 
-  /** Requires both fields. */
+  /**
+   * The node is draining before a restart ({@code PushHub.drain}): reconnect, to this node's
+   * replacement or another, after a random delay of up to {@link #retryMillis()}, and resume from
+   * the cursor. WebSocket closes with 1012 (Service Restart).
+   */
+  public static final CloseReason RESTART =
+      new CloseReason(
+          "server_restart", "the server is restarting; reconnect and resume from the cursor", 1000);
+
+  /** Requires both texts and a retry hint of at least 0. */
   public CloseReason {
     Objects.requireNonNull(code, "code");
     Objects.requireNonNull(message, "message");
+    if (retryMillis < 0) {
+      throw new IllegalArgumentException("retryMillis must be >= 0, was " + retryMillis);
+    }
+  }
+
+  /** A reason without a retry hint. */
+  public CloseReason(String code, String message) {
+    this(code, message, 0);
+  }
+
+  /** This reason with another retry hint. */
+  public CloseReason withRetry(long millis) {
+    return new CloseReason(code, message, millis);
   }
 }

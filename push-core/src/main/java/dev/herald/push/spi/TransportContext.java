@@ -62,4 +62,20 @@ public interface TransportContext {
 
   /** Whether the hub was closed; a closed hub refuses new connections. */
   boolean isClosed();
+
+  /**
+   * Whether the hub is draining ({@code PushHub.drain}): it refuses new connections, which
+   * transports answer with {@code 503} and a {@code Retry-After} of {@link #retryAfter()}, so that
+   * the client goes to another node.
+   */
+  boolean isDraining();
+
+  /** How long a client refused by a draining or closed hub should wait before it tries again. */
+  Duration retryAfter();
+
+  /**
+   * Where transports report what only they see, such as a client frame refused for its rate; the
+   * hub counts it in its stats and passes it on to the application's observer.
+   */
+  HubObserver observer();
 }
