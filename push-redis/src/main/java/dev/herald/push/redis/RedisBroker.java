@@ -7,6 +7,7 @@ import dev.herald.push.Names;
 import dev.herald.push.Position;
 import dev.herald.push.PushException;
 import dev.herald.push.spi.Broker;
+import dev.herald.push.spi.BrokerHealth;
 import dev.herald.push.spi.BrokerListener;
 import dev.herald.push.spi.BrokerSubscription;
 import dev.herald.push.spi.Replay;
@@ -27,6 +28,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,11 +87,13 @@ public final class RedisBroker implements Broker {
   private final LiveFeeds feeds;
   private final ClusterPresence presence;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final RedisHealth health;
 
   private RedisBroker(Builder b, RedisURI uri) {
     this.nodeId = randomId();
     this.commandTimeout = b.commandTimeout;
     this.redis = RedisConnections.open(uri, b.commandTimeout);
+    this.health = new RedisHealth(redis.target, redis.commands, redis.pubSub);
     RedisKeys keys = new RedisKeys(b.keyPrefix);
     int n = BROKERS.incrementAndGet();
     this.worker =
@@ -258,8 +262,24 @@ public final class RedisBroker implements Broker {
     }
     feeds.close();
     worker.shutdown();
+    health.closed();
     redis.close();
     LOG.info("Node {} left the cluster", nodeId);
+  }
+
+  /**
+   * {@code UP} while both connections to Redis are up; {@code DEGRADED} while the Pub/Sub
+   * connection reconnects (publishes and replays work; live messages arrive once it is back, the
+   * gap replayed); {@code DOWN} while the command connection is down or after {@link #close()}.
+   */
+  @Override
+  public BrokerHealth health() {
+    return health.now();
+  }
+
+  @Override
+  public void watchHealth(Consumer<BrokerHealth> listener) {
+    health.watch(listener);
   }
 
   private static String randomId() {

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.herald.push.ErrorCode;
+import dev.herald.push.HealthStatus;
 import dev.herald.push.Member;
 import dev.herald.push.Message;
 import dev.herald.push.Position;
 import dev.herald.push.PushException;
+import dev.herald.push.spi.BrokerHealth;
 import dev.herald.push.spi.CloseReason;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -332,5 +334,30 @@ class RedisFailureTest {
     await().atMost(WAIT).until(() -> onA.offsets("room").size() == 4);
     assertThat(onA.sink().resets("room")).hasSize(1);
     assertThat(onA.assertExact("room")).isEqualTo(new Position(first.epoch(), 2));
+  }
+
+  @Test
+  void health_followsTheConnections_downWhileRedisIsGone_upOnceBack() {
+    Node a = node(redis.uri());
+    List<BrokerHealth> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    a.broker.watchHealth(heard::add);
+    assertThat(a.broker.health().status()).isEqualTo(HealthStatus.UP);
+    assertThat(a.broker.health().detail()).startsWith("connected to Redis at ");
+    assertThat(a.hub.health().status()).isEqualTo(HealthStatus.UP);
+
+    redis.kill();
+    await().atMost(WAIT).until(() -> a.hub.health().status() == HealthStatus.DOWN);
+    assertThat(a.hub.health().broker().detail()).contains("disconnected from Redis");
+    assertThat(a.hub.health().draining()).isFalse();
+
+    redis.restart();
+    await().atMost(WAIT).until(() -> a.hub.health().status() == HealthStatus.UP);
+    assertThat(heard).extracting(BrokerHealth::status).contains(HealthStatus.DOWN);
+    assertThat(heard.get(heard.size() - 1).status()).isEqualTo(HealthStatus.UP);
+    assertThat(a.hub.stats().broker().healthChanges()).isGreaterThanOrEqualTo(2);
+
+    a.broker.close();
+    assertThat(a.broker.health().status()).isEqualTo(HealthStatus.DOWN);
+    assertThat(a.broker.health().detail()).isEqualTo("closed");
   }
 }

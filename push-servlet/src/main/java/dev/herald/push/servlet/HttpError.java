@@ -86,12 +86,20 @@ final class HttpError extends RuntimeException {
 
   /** {@code {"type":"error","code":…,"message":…}}. */
   static String json(String code, String message) {
+    return json(code, message, 0);
+  }
+
+  /** {@code {"type":"error","code":…,"message":…,"retry":…}}, without {@code retry} if 0. */
+  static String json(String code, String message, long retryMillis) {
     String text = message == null ? "" : message;
-    StringBuilder sb = new StringBuilder(64 + text.length());
+    StringBuilder sb = new StringBuilder(80 + text.length());
     sb.append("{\"type\":\"error\",\"code\":");
     quote(sb, code);
     sb.append(",\"message\":");
     quote(sb, text);
+    if (retryMillis > 0) {
+      sb.append(",\"retry\":").append(retryMillis);
+    }
     return sb.append('}').toString();
   }
 

@@ -121,21 +121,39 @@ final class HttpTransports implements AutoCloseable {
       HttpServletResponse response, AsyncOutput output, WireFormat format, PushException e)
       throws IOException {
     if (format == WireFormat.SSE && e.code() == ErrorCode.UNAVAILABLE) {
-      // Any status but 200 makes EventSource give up for good: send it back later instead.
+      // Any status but 200 makes EventSource give up for good: send it back later instead, to
+      // another node if this one drains.
+      long retry = transport.retryAfter().toMillis();
+      CloseReason reason =
+          transport.isDraining() && !transport.isClosed()
+              ? CloseReason.RESTART.withRetry(retry)
+              : new CloseReason("unavailable", e.getMessage(), retry);
       response.setStatus(HttpServletResponse.SC_OK);
       response.setContentType("text/event-stream");
       response.setHeader("Cache-Control", "no-cache, no-transform");
-      output.write(
-          StreamSink.closingFrame(format, new CloseReason("unavailable", e.getMessage())), null);
+      output.write(StreamSink.closingFrame(format, reason), null);
       output.end();
       output.start();
       return;
     }
     try {
-      HttpError.of(e).send(response);
+      refusal(e).send(response);
     } finally {
       output.abort();
     }
+  }
+
+  /**
+   * The answer to a refused connection: a hub that is closed or draining says when to come back
+   * ({@code 503} with {@code Retry-After}), so that clients retry, through the load balancer, on
+   * another node.
+   */
+  private HttpError refusal(PushException e) {
+    HttpError error = HttpError.of(e);
+    if (e.code() == ErrorCode.UNAVAILABLE && (transport.isDraining() || transport.isClosed())) {
+      error.header("Retry-After", String.valueOf(transport.retryAfter().toSeconds()));
+    }
+    return error;
   }
 
   // ---- long polling
@@ -168,7 +186,7 @@ final class HttpTransports implements AutoCloseable {
       connection = transport.connect(client, WireFormat.POLL, sink, channels, since);
     } catch (PushException e) {
       try {
-        HttpError.of(e).send(response);
+        refusal(e).send(response);
       } finally {
         output.abort();
       }

@@ -80,6 +80,7 @@ public final class PushServlet extends HttpServlet {
     STREAM("/stream", "GET"),
     POLL("/poll", "GET"),
     PUBLISH("/publish", "POST"),
+    HEALTH("/health", "GET"),
     SCRIPT("/herald.js", "GET"),
     MODULE("/herald.mjs", "GET");
 
@@ -106,6 +107,7 @@ public final class PushServlet extends HttpServlet {
   private transient Duration pollTimeout;
   private transient Duration sseRetry;
   private transient HttpTransports transports;
+  private transient boolean healthEndpoint;
   private final transient ClientScript script = ClientScript.classic();
   private final transient ClientScript module = ClientScript.module();
 
@@ -121,6 +123,7 @@ public final class PushServlet extends HttpServlet {
     this.origins = OriginPolicy.of(b.allowedOrigins);
     this.pollTimeout = b.pollTimeout;
     this.sseRetry = b.sseRetry;
+    this.healthEndpoint = b.healthEndpoint;
   }
 
   /** Starts configuring a servlet that serves {@code hub}. */
@@ -170,7 +173,17 @@ public final class PushServlet extends HttpServlet {
       configureFromInitParameters();
     }
     transports = new HttpTransports(hub, pollTimeout, sseRetry);
-    LOG.debug("PushServlet {} started", getServletName());
+    LOG.info(
+        "Herald HTTP transports at {}{} (sse, stream, poll, publish{}), long polls up to {} s",
+        getServletContext().getContextPath(),
+        mappings(),
+        healthEndpoint ? ", health" : "",
+        pollTimeout.toSeconds());
+  }
+
+  private String mappings() {
+    ServletRegistration registration = getServletContext().getServletRegistration(getServletName());
+    return registration == null ? "" : String.join(" ", registration.getMappings());
   }
 
   private void configureFromInitParameters() throws ServletException {
@@ -192,6 +205,8 @@ public final class PushServlet extends HttpServlet {
           Duration.ofSeconds(
               longParameter("herald.pollTimeoutSeconds", b.pollTimeout.toSeconds())));
       b.sseRetry(Duration.ofMillis(longParameter("herald.sseRetryMillis", b.sseRetry.toMillis())));
+      b.healthEndpoint(Boolean.parseBoolean(initParameter("herald.healthEndpoint", "false")));
+      this.healthEndpoint = b.healthEndpoint;
       this.hub = b.hub;
       this.origins = OriginPolicy.of(b.allowedOrigins);
       this.pollTimeout = b.pollTimeout;
@@ -233,12 +248,20 @@ public final class PushServlet extends HttpServlet {
     try {
       String path = request.getPathInfo();
       Route route = path == null ? null : Route.of(path);
+      if (route == Route.HEALTH && !healthEndpoint) {
+        route = null;
+      }
       if (route == null) {
         throw new HttpError(
             HttpServletResponse.SC_NOT_FOUND,
             HttpError.NOT_FOUND,
             "no such endpoint; the transports are /sse, /stream, /poll and /publish, the client"
                 + " /herald.js and /herald.mjs");
+      }
+      if (route == Route.HEALTH && healthEndpoint && request.getMethod().equals("GET")) {
+        // For load balancers and orchestrators, which send no Origin: no origin check.
+        HealthEndpoint.serve(hub.health(), response);
+        return;
       }
       if ((route == Route.SCRIPT || route == Route.MODULE) && request.getMethod().equals("GET")) {
         // The client script is public, like any static file: no origin check.
@@ -274,6 +297,7 @@ public final class PushServlet extends HttpServlet {
         case STREAM -> transports.stream(request, response, WireFormat.NDJSON);
         case POLL -> transports.poll(request, response);
         case PUBLISH -> transports.publish(request, response);
+        case HEALTH -> HealthEndpoint.serve(hub.health(), response);
         case SCRIPT -> script.serve(request, response);
         case MODULE -> module.serve(request, response);
         default -> throw new IllegalStateException(route.name());
@@ -318,6 +342,7 @@ public final class PushServlet extends HttpServlet {
     private List<String> allowedOrigins = List.of();
     private Duration pollTimeout = Duration.ofSeconds(25);
     private Duration sseRetry = Duration.ofSeconds(3);
+    private boolean healthEndpoint;
 
     private Builder(PushHub hub) {
       this.hub = Objects.requireNonNull(hub, "hub");
@@ -377,6 +402,18 @@ public final class PushServlet extends HttpServlet {
         throw new IllegalArgumentException("sseRetry must be from 1 ms to 1 hour, was " + retry);
       }
       this.sseRetry = retry;
+      return this;
+    }
+
+    /**
+     * Whether to serve {@code GET …/health}: the hub's {@link PushHub#health()} as JSON, {@code
+     * 200} while the hub takes new clients and {@code 503} when it is closed, draining or its
+     * broker is down, for load balancers' readiness checks. It answers any caller, without an
+     * origin check, and tells only the hub's status, the broker's and the number of connections;
+     * off by default.
+     */
+    public Builder healthEndpoint(boolean serve) {
+      this.healthEndpoint = serve;
       return this;
     }
 

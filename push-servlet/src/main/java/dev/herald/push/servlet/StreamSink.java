@@ -75,10 +75,20 @@ final class StreamSink implements FrameSink, AsyncListener {
     output.end();
   }
 
-  /** The last frame of a stream that the server ends: an {@code error} naming the reason. */
+  /**
+   * The last frame of a stream that the server ends: an {@code error} naming the reason, with the
+   * reason's reconnect hint as {@code retry}; on SSE also as the {@code retry:} field, so that a
+   * plain {@code EventSource} waits that long too.
+   */
   static byte[] closingFrame(WireFormat format, CloseReason reason) {
-    String json = HttpError.json(reason.code(), reason.message());
-    String text = format == WireFormat.SSE ? "event: error\ndata: " + json + "\n\n" : json + "\n";
+    long retry = reason.retryMillis();
+    String json = HttpError.json(reason.code(), reason.message(), retry);
+    String text;
+    if (format == WireFormat.SSE) {
+      text = (retry > 0 ? "retry: " + retry + "\n" : "") + "event: error\ndata: " + json + "\n\n";
+    } else {
+      text = json + "\n";
+    }
     return text.getBytes(StandardCharsets.UTF_8);
   }
 

@@ -62,8 +62,14 @@ final class HandshakeServlet extends HttpServlet {
       return;
     }
     TransportContext transport = endpoint.transport();
-    if (transport.isClosed()) {
-      refuse(response, 503, "unavailable", "the server is shutting down");
+    if (transport.isClosed() || transport.isDraining()) {
+      // Come back later, through the load balancer, most likely to another node.
+      response.setHeader("Retry-After", String.valueOf(transport.retryAfter().toSeconds()));
+      refuse(
+          response,
+          503,
+          "unavailable",
+          transport.isClosed() ? "the server is shutting down" : "the server is draining");
       return;
     }
     String origin = request.getHeader("Origin");

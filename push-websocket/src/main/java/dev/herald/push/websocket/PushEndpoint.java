@@ -102,7 +102,12 @@ public final class PushEndpoint extends Endpoint {
       connection = transport.connect(client, WireFormat.WEBSOCKET, socketSink, List.of(), null);
     } catch (PushException e) {
       LOG.debug("Client {} refused at open: {}", client.id(), e.getMessage());
-      socketSink.close(transport.isClosed() ? CloseReason.SHUTDOWN : CloseReason.UNAVAILABLE);
+      socketSink.close(
+          transport.isClosed()
+              ? CloseReason.SHUTDOWN
+              : transport.isDraining()
+                  ? CloseReason.RESTART.withRetry(transport.retryAfter().toMillis())
+                  : CloseReason.UNAVAILABLE);
       released();
       return;
     }
@@ -176,6 +181,7 @@ public final class PushEndpoint extends Endpoint {
     }
     if (!limiter.tryAcquire(System.nanoTime())) {
       LOG.debug("Client {}: frame refused by the rate limit", client.id());
+      transport.observer().rateLimited(WireFormat.WEBSOCKET);
       c.sendError(
           new PushException(
               ErrorCode.RATE_LIMITED,

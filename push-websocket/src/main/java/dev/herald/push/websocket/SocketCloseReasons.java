@@ -46,9 +46,39 @@ final class SocketCloseReasons {
       case "binary_frame" -> CloseCodes.CANNOT_ACCEPT;
       case "too_large" -> CloseCodes.TOO_BIG;
       case "unavailable" -> CloseCodes.TRY_AGAIN_LATER;
+      case "server_restart" -> CloseCodes.SERVICE_RESTART;
       case "client_gone", "completed" -> CloseCodes.NORMAL_CLOSURE;
       default -> CloseCodes.UNEXPECTED_CONDITION;
     };
+  }
+
+  /**
+   * The {@code error} frame sent before the close frame when the reason carries a reconnect hint:
+   * {@code {"type":"error","code":…,"message":…,"retry":…}}, since a close frame's phrase has room
+   * for the code only.
+   */
+  static String notice(CloseReason reason) {
+    StringBuilder sb = new StringBuilder(128);
+    sb.append("{\"type\":\"error\",\"code\":");
+    quote(sb, reason.code());
+    sb.append(",\"message\":");
+    quote(sb, reason.message());
+    return sb.append(",\"retry\":").append(reason.retryMillis()).append('}').toString();
+  }
+
+  private static void quote(StringBuilder sb, String s) {
+    sb.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        sb.append('\\').append(c);
+      } else if (c < 0x20) {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    sb.append('"');
   }
 
   /** The close frame for a reason; its phrase is the reason's code, cut to fit a close frame. */

@@ -14,6 +14,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,9 @@ final class SocketSink implements FrameSink {
   private final Executor closer;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean peerClosed;
+
+  /** A close that waits for the write in flight, so that its notice is not sent beside it. */
+  private final AtomicReference<Runnable> closeAfterWrite = new AtomicReference<>();
 
   /** When the message in flight was handed to the container ({@link System#nanoTime}), or 0. */
   private volatile long writeStartedNanos;
@@ -82,7 +86,7 @@ final class SocketSink implements FrameSink {
       return;
     }
     if (closed.get()) {
-      writeStartedNanos = 0;
+      writeEnded();
       callback.failed(new IOException("the socket is closing"));
       return;
     }
@@ -92,18 +96,18 @@ final class SocketSink implements FrameSink {
           new WriteCallback() {
             @Override
             public void succeeded() {
-              writeStartedNanos = 0;
+              writeEnded();
               callback.succeeded();
             }
 
             @Override
             public void failed(Throwable cause) {
-              writeStartedNanos = 0;
+              writeEnded();
               callback.failed(cause);
             }
           });
     } catch (RuntimeException e) {
-      writeStartedNanos = 0;
+      writeEnded();
       callback.failed(e);
     }
   }
@@ -143,8 +147,16 @@ final class SocketSink implements FrameSink {
       return;
     }
     jakarta.websocket.CloseReason frame = SocketCloseReasons.toWebSocket(reason);
+    String notice = reason.retryMillis() > 0 ? SocketCloseReasons.notice(reason) : null;
     Runnable task =
         () -> {
+          try {
+            if (notice != null && session.isOpen()) {
+              session.getBasicRemote().sendText(notice);
+            }
+          } catch (IOException | RuntimeException e) {
+            LOG.debug("Notice to session {} failed: {}", session.getId(), e.toString());
+          }
           try {
             if (session.isOpen()) {
               session.close(frame);
@@ -153,10 +165,38 @@ final class SocketSink implements FrameSink {
             LOG.debug("Closing session {} failed: {}", session.getId(), e.toString());
           }
         };
-    try {
-      closer.execute(task);
-    } catch (RejectedExecutionException e) {
-      task.run();
+    Runnable handOver =
+        () -> {
+          try {
+            closer.execute(task);
+          } catch (RejectedExecutionException e) {
+            task.run();
+          }
+        };
+    if (notice == null) {
+      handOver.run();
+      return;
+    }
+    // The notice is a message of its own: it waits for the write in flight, if any. A write
+    // started after `closed` was set sends nothing (see BatchSend), and one in flight runs the
+    // close when it ends (writeEnded).
+    closeAfterWrite.set(handOver);
+    if (writeStartedNanos == 0) {
+      runCloseAfterWrite();
+    }
+  }
+
+  private void writeEnded() {
+    writeStartedNanos = 0;
+    if (closeAfterWrite.get() != null) {
+      runCloseAfterWrite();
+    }
+  }
+
+  private void runCloseAfterWrite() {
+    Runnable close = closeAfterWrite.getAndSet(null);
+    if (close != null) {
+      close.run();
     }
   }
 
@@ -222,7 +262,7 @@ final class SocketSink implements FrameSink {
     }
 
     private void finish(Throwable error) {
-      writeStartedNanos = 0;
+      writeEnded();
       if (error == null) {
         callback.succeeded();
       } else {

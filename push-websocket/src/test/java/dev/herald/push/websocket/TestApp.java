@@ -40,6 +40,7 @@ final class TestApp implements AutoCloseable {
   final PushHub hub;
   final PushHub slowHub;
   final PushHub shutdownHub;
+  final PushHub drainHub;
   final PushHub stallHub;
   volatile PushWebSocket main;
   volatile PushWebSocket slow;
@@ -66,6 +67,7 @@ final class TestApp implements AutoCloseable {
             .acceptClientMessages("chat/*", m -> m)
             .build();
     shutdownHub = PushHub.builder().build();
+    drainHub = PushHub.builder().build();
     stallHub = PushHub.builder().maxQueuedBytes(64 << 20).maxQueuedFrames(100_000).build();
     server = TestServer.start(kind, this::setUp);
   }
@@ -106,6 +108,7 @@ final class TestApp implements AutoCloseable {
             .build());
     slow = PushWebSocket.register(context, slowHub, "/slow/ws");
     PushWebSocket.register(context, shutdownHub, "/shutdown/ws");
+    PushWebSocket.register(context, drainHub, "/drain/ws");
     PushWebSocket.register(
         context,
         stallHub,
@@ -148,6 +151,7 @@ final class TestApp implements AutoCloseable {
       hub.close();
       slowHub.close();
       shutdownHub.close();
+      drainHub.close();
       stallHub.close();
     } finally {
       server.close();

@@ -64,6 +64,11 @@ final class TestSocket implements WebSocket.Listener, AutoCloseable {
 
   /** The HTTP status of a handshake that must fail. */
   static int refusedStatus(URI uri, Map<String, String> headers) {
+    return refused(uri, headers).statusCode();
+  }
+
+  /** The HTTP response to a handshake that must fail. */
+  static java.net.http.HttpResponse<?> refused(URI uri, Map<String, String> headers) {
     TestSocket socket = new TestSocket();
     try {
       WebSocket opened =
@@ -72,7 +77,7 @@ final class TestSocket implements WebSocket.Listener, AutoCloseable {
       throw new AssertionError("handshake with " + uri + " succeeded but should have failed");
     } catch (ExecutionException e) {
       if (e.getCause() instanceof WebSocketHandshakeException refused) {
-        return refused.getResponse().statusCode();
+        return refused.getResponse();
       }
       throw new AssertionError("handshake failed without a response", e);
     } catch (Exception e) {

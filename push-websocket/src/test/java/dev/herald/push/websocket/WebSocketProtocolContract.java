@@ -438,4 +438,30 @@ abstract class WebSocketProtocolContract extends ContainerContract {
     assertThat(closed.reason()).isEqualTo("server_shutdown");
     assertThat(TestSocket.refusedStatus(app.ws("/shutdown/ws"), Map.of())).isEqualTo(503);
   }
+
+  @Test
+  void drain_sendsARestartHintThenCloses1012_andRefusesNewSocketsWith503RetryAfter() {
+    TestSocket first = open("/drain/ws");
+    TestSocket second = open("/drain/ws");
+    for (TestSocket socket : List.of(first, second)) {
+      socket.next("ready");
+      socket.subscribe(channel("drain"));
+    }
+
+    assertThat(app.drainHub.drain(Duration.ofMillis(300)).toCompletableFuture().join())
+        .isEqualTo(2);
+
+    for (TestSocket socket : List.of(first, second)) {
+      JsonNode notice = socket.next("error");
+      assertThat(notice.path("code").asText()).isEqualTo("server_restart");
+      assertThat(notice.path("retry").asLong()).isBetween(100L, 1000L);
+      TestSocket.Closed closed = socket.awaitClosed();
+      assertThat(closed.code()).isEqualTo(1012);
+      assertThat(closed.reason()).isEqualTo("server_restart");
+    }
+    HttpResponse<?> refused = TestSocket.refused(app.ws("/drain/ws"), Map.of());
+    assertThat(refused.statusCode()).isEqualTo(503);
+    assertThat(refused.headers().firstValue("Retry-After")).hasValue("2");
+    assertThat(app.drainHub.stats().closes("server_restart")).isEqualTo(2);
+  }
 }

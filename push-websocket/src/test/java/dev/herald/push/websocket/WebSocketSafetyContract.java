@@ -155,6 +155,7 @@ abstract class WebSocketSafetyContract extends ContainerContract {
     for (int i = 0; i < TestApp.LIMITED_BURST; i++) {
       acked.add(socket.next("ack").path("ref").asText());
     }
+    long limitedBefore = app.hub.stats().rateLimited();
     List<String> refused = new ArrayList<>();
     for (int i = 0; i < TestApp.LIMITED_REFUSALS - 1; i++) {
       socket.send(publish(channel, "f" + i));
@@ -169,6 +170,8 @@ abstract class WebSocketSafetyContract extends ContainerContract {
     assertThat(refused).containsExactly("f0", "f1", "f2");
     assertThat(closed.code()).isEqualTo(1008);
     assertThat(closed.reason()).isEqualTo("rate_limited");
+    // Every refused frame is counted, the last one included.
+    assertThat(app.hub.stats().rateLimited() - limitedBefore).isEqualTo(TestApp.LIMITED_REFUSALS);
     assertThat(app.hub.channel(channel).position().toCompletableFuture().join().offset())
         .isEqualTo(TestApp.LIMITED_BURST);
   }

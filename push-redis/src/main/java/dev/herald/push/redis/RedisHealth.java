@@ -1,0 +1,88 @@
+package dev.herald.push.redis;
+
+import dev.herald.push.HealthStatus;
+import dev.herald.push.spi.BrokerHealth;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.api.StatefulConnection;
+import java.net.SocketAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * A Redis broker's health, from the state of its two connections: both connected is {@code UP};
+ * commands connected but the Pub/Sub link reconnecting is {@code DEGRADED} (publishes and replays
+ * work, live messages reach this node once the link is back and the hub replays the gap); commands
+ * disconnected, or the broker closed, is {@code DOWN}. Thread-safe.
+ */
+final class RedisHealth {
+  private final String target;
+  private final List<Consumer<BrokerHealth>> watchers = new CopyOnWriteArrayList<>();
+  private volatile boolean commandsUp = true;
+  private volatile boolean feedUp = true;
+  private volatile boolean closed;
+  private BrokerHealth last;
+
+  RedisHealth(String target, StatefulConnection<?, ?> commands, StatefulConnection<?, ?> pubSub) {
+    this.target = target;
+    this.last = now();
+    commands.addListener(listener(up -> commandsUp = up));
+    pubSub.addListener(listener(up -> feedUp = up));
+  }
+
+  private RedisConnectionStateListener listener(Consumer<Boolean> state) {
+    return new RedisConnectionStateListener() {
+      @Override
+      public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+        state.accept(true);
+        changed();
+      }
+
+      @Override
+      public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+        state.accept(false);
+        changed();
+      }
+    };
+  }
+
+  BrokerHealth now() {
+    if (closed) {
+      return new BrokerHealth(HealthStatus.DOWN, "closed");
+    }
+    if (!commandsUp) {
+      return new BrokerHealth(
+          HealthStatus.DOWN, "disconnected from Redis at " + target + "; reconnecting");
+    }
+    if (!feedUp) {
+      return new BrokerHealth(
+          HealthStatus.DEGRADED,
+          "connected to Redis at " + target + "; the live feed is reconnecting");
+    }
+    return new BrokerHealth(HealthStatus.UP, "connected to Redis at " + target);
+  }
+
+  void watch(Consumer<BrokerHealth> watcher) {
+    watchers.add(watcher);
+  }
+
+  void closed() {
+    closed = true;
+    changed();
+  }
+
+  private void changed() {
+    BrokerHealth current;
+    synchronized (this) {
+      current = now();
+      if (current.equals(last)) {
+        return;
+      }
+      last = current;
+    }
+    for (Consumer<BrokerHealth> watcher : watchers) {
+      watcher.accept(current);
+    }
+  }
+}
