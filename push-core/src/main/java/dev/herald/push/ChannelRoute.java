@@ -400,7 +400,11 @@ final class ChannelRoute implements BrokerListener {
       return;
     }
     if (error != null) {
-      LOG.warn("Channel {}: replay for client {} failed: {}", name, sub.member.clientId(), error);
+      LOG.warn(
+          "Channel {}: replay for client {} failed: {}",
+          name,
+          sub.member.clientId(),
+          error.toString());
       sub.connection.closeLater(CloseReason.UNAVAILABLE);
       return;
     }

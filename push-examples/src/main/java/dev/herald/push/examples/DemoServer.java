@@ -6,9 +6,11 @@ import dev.herald.push.redis.RedisBroker;
 import java.net.BindException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.DefaultServlet;
@@ -187,6 +189,21 @@ public final class DemoServer implements AutoCloseable {
   }
 
   /**
+   * Drains the hub: refuses new push connections and closes the open ones spread over the window,
+   * so that clients reconnect to other nodes a few at a time; returns once the last is closed (or
+   * the window and a few seconds have passed). Then {@link #close()} stops the rest.
+   */
+  public void drain(Duration window) {
+    try {
+      hub.drain(window).toCompletableFuture().get(window.toMillis() + 5000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("The drain did not finish: {}", e.toString());
+    }
+  }
+
+  /**
    * Stops the simulator and the generators, closes every push connection and the hub, then the
    * Redis broker if there is one, then Jetty.
    */
@@ -259,8 +276,9 @@ public final class DemoServer implements AutoCloseable {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  LOG.info("Shutting down");
+                  LOG.info("Shutting down: draining over {} s", options.drain().toSeconds());
                   try {
+                    demo.drain(options.drain());
                     demo.close();
                   } catch (Exception e) {
                     LOG.warn("Shutdown failed", e);

@@ -15,10 +15,14 @@ final class Transports {
   private Transports() {}
 
   static void mount(ServletContextHandler context, PushHub hub) {
-    // SSE, NDJSON streaming, long polling, HTTP publish and herald.js at /push/*.
+    // SSE, NDJSON streaming, long polling, HTTP publish and herald.js at /push/*, and the
+    // readiness check GET /push/health for a load balancer.
     context.addServletContainerInitializer(
         (classes, servletContext) ->
-            PushServlet.builder(hub).build().register(servletContext, "/push/*"));
+            PushServlet.builder(hub)
+                .healthEndpoint(true)
+                .build()
+                .register(servletContext, "/push/*"));
     // WebSocket at /push/ws: the exact mapping wins over /push/*.
     JakartaWebSocketServletContainerInitializer.configure(
         context,
