@@ -24,7 +24,9 @@ record HubSettings(
     Duration heartbeatInterval,
     Executor executor,
     List<ClientRule> clientRules,
-    List<PresenceListener> presenceListeners) {
+    List<PresenceListener> presenceListeners,
+    OriginList allowedOrigins,
+    ProxyList trustedProxies) {
 
   /** Copies the lists. */
   public HubSettings {

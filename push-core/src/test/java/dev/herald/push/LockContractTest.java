@@ -91,7 +91,9 @@ class LockContractTest {
                     e -> {
                       check("PresenceListener.onPresence");
                       presence.add(e);
-                    })));
+                    }),
+                OriginList.NONE,
+                ProxyList.NONE));
     return hub;
   }
 
