@@ -26,7 +26,9 @@ record HubSettings(
     Executor executor,
     List<ClientRule> clientRules,
     List<PresenceListener> presenceListeners,
-    HubObserver observer) {
+    HubObserver observer,
+    OriginList allowedOrigins,
+    ProxyList trustedProxies) {
 
   /** Copies the lists. */
   public HubSettings {

@@ -1,5 +1,6 @@
 package dev.herald.push;
 
+import dev.herald.push.spi.AccessPolicy;
 import dev.herald.push.spi.Connection;
 import dev.herald.push.spi.FrameSink;
 import dev.herald.push.spi.HubObserver;
@@ -14,9 +15,14 @@ import java.util.concurrent.CompletionStage;
 /** The {@link TransportContext} of one hub. Thread-safe. */
 final class HubTransportContext implements TransportContext {
   private final Hub hub;
+  private final AccessPolicy accessPolicy;
 
   HubTransportContext(Hub hub) {
     this.hub = hub;
+    HubSettings settings = hub.settings();
+    this.accessPolicy =
+        new HubAccessPolicy(
+            settings.allowedOrigins(), settings.trustedProxies(), settings.authenticator());
   }
 
   @Override
@@ -42,6 +48,11 @@ final class HubTransportContext implements TransportContext {
   @Override
   public Authenticator authenticator() {
     return hub.settings().authenticator();
+  }
+
+  @Override
+  public AccessPolicy accessPolicy() {
+    return accessPolicy;
   }
 
   @Override

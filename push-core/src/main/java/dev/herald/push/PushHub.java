@@ -7,6 +7,7 @@ import dev.herald.push.spi.HubObserver;
 import dev.herald.push.spi.TransportContext;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
@@ -149,6 +150,8 @@ public final class PushHub implements AutoCloseable {
     private final List<HubSettings.ClientRule> clientRules = new ArrayList<>();
     private final List<PresenceListener> presenceListeners = new ArrayList<>();
     private HubObserver observer = HubObserver.NONE;
+    private OriginList allowedOrigins = OriginList.NONE;
+    private ProxyList trustedProxies = ProxyList.NONE;
 
     private Builder() {}
 
@@ -169,6 +172,36 @@ public final class PushHub implements AutoCloseable {
     /** Turns bearer tokens into users; default {@link Authenticator#NONE}. */
     public Builder authenticator(Authenticator authenticator) {
       this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+      return this;
+    }
+
+    /**
+     * Lets pages of these other origins use every transport, such as {@code
+     * https://app.example.com}; {@code "*"} allows every origin (HTTP answers then carry no
+     * credentials). Pages of the server's own origin and clients that send no {@code Origin} are
+     * always allowed; by default no other origin is. Calls add up.
+     *
+     * @throws IllegalArgumentException naming the first entry that is not an origin
+     */
+    public Builder allowedOrigins(String... origins) {
+      Objects.requireNonNull(origins, "origins");
+      this.allowedOrigins = allowedOrigins.plus(Arrays.asList(origins));
+      return this;
+    }
+
+    /**
+     * The reverse proxies whose {@code Forwarded} and {@code X-Forwarded-Host}, {@code
+     * X-Forwarded-Proto}, {@code X-Forwarded-Port} and {@code X-Forwarded-For} headers are
+     * believed, as IP addresses or CIDR ranges such as {@code "127.0.0.1"} or {@code "10.0.0.0/8"}:
+     * the same-origin check then compares with the scheme and host the client used, and {@link
+     * Client#remoteAddress()} is the client's. By default no proxy is trusted and those headers are
+     * ignored, since any client can send them. Calls add up.
+     *
+     * @throws IllegalArgumentException naming the first entry that is not an address or range
+     */
+    public Builder trustedProxies(String... proxies) {
+      Objects.requireNonNull(proxies, "proxies");
+      this.trustedProxies = trustedProxies.plus(Arrays.asList(proxies));
       return this;
     }
 
@@ -299,7 +332,9 @@ public final class PushHub implements AutoCloseable {
               executor,
               clientRules,
               presenceListeners,
-              observer));
+              observer,
+              allowedOrigins,
+              trustedProxies));
     }
 
     private static int positive(String name, int value) {

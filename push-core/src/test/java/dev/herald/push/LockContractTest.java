@@ -93,7 +93,9 @@ class LockContractTest {
                       check("PresenceListener.onPresence");
                       presence.add(e);
                     }),
-                new CheckingObserver()));
+                new CheckingObserver(),
+                OriginList.NONE,
+                ProxyList.NONE));
     return hub;
   }
 

@@ -51,6 +51,12 @@ public interface TransportContext {
   /** Turns bearer tokens into users, for clients without a container principal. */
   Authenticator authenticator();
 
+  /**
+   * The hub's one origin and identity policy, which every transport applies to every request or
+   * handshake before serving it.
+   */
+  AccessPolicy accessPolicy();
+
   /** The hub's JSON codec, with its size and nesting limits for what clients send. */
   JsonCodec codec();
 

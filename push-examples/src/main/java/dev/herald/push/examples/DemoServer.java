@@ -73,9 +73,21 @@ public final class DemoServer implements AutoCloseable {
   /** Starts the demo, letting tests add filters to its context before it starts. */
   static DemoServer start(DemoOptions options, Consumer<ServletContextHandler> customizer)
       throws Exception {
+    return start(options, hub -> {}, customizer);
+  }
+
+  /**
+   * Starts the demo, letting tests change its hub's settings (heartbeat, trusted proxies) and add
+   * filters to its context before it starts.
+   */
+  static DemoServer start(
+      DemoOptions options,
+      Consumer<PushHub.Builder> hubSettings,
+      Consumer<ServletContextHandler> customizer)
+      throws Exception {
     Parts parts = new Parts();
     try {
-      build(options, customizer, parts);
+      build(options, hubSettings, customizer, parts);
       return new DemoServer(parts);
     } catch (Exception | Error e) {
       stop(parts);
@@ -88,7 +100,10 @@ public final class DemoServer implements AutoCloseable {
   }
 
   private static void build(
-      DemoOptions options, Consumer<ServletContextHandler> customizer, Parts parts)
+      DemoOptions options,
+      Consumer<PushHub.Builder> hubSettings,
+      Consumer<ServletContextHandler> customizer,
+      Parts parts)
       throws Exception {
     if (options.redisUri() != null) {
       parts.broker = connectRedis(options.redisUri());
@@ -109,6 +124,7 @@ public final class DemoServer implements AutoCloseable {
     if (parts.broker != null) {
       builder.broker(parts.broker);
     }
+    hubSettings.accept(builder);
     PushHub hub = builder.build();
     parts.hub = hub;
     parts.presence.attach(hub);

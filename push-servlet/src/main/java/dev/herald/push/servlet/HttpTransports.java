@@ -81,7 +81,7 @@ final class HttpTransports implements AutoCloseable {
       throws IOException {
     List<String> channels = RequestParams.channels(request);
     Cursor since = RequestParams.since(request, format == WireFormat.SSE);
-    Client client = ClientIdentity.of(transport, request);
+    Client client = ServletAccess.client(transport.accessPolicy(), request);
 
     // A stream lives for hours and writes whole batches, so it needs no large response buffer: the
     // container's default (32 KiB on Jetty) would stay allocated per idle connection.
@@ -164,7 +164,7 @@ final class HttpTransports implements AutoCloseable {
     Cursor since = RequestParams.since(request, false);
     int maxSeconds = (int) pollTimeout.toSeconds();
     int seconds = Math.min(RequestParams.timeoutSeconds(request, maxSeconds), maxSeconds);
-    Client client = ClientIdentity.of(transport, request);
+    Client client = ServletAccess.client(transport.accessPolicy(), request);
 
     AsyncContext async = request.startAsync();
     async.setTimeout(seconds * 1000L + POLL_SLACK_MILLIS);
@@ -212,7 +212,7 @@ final class HttpTransports implements AutoCloseable {
               "the body is " + length + " bytes, more than the limit of " + limit)
           .header("Connection", "close");
     }
-    Client client = ClientIdentity.of(transport, request);
+    Client client = ServletAccess.client(transport.accessPolicy(), request);
 
     AsyncContext async = request.startAsync();
     async.setTimeout(PUBLISH_TIMEOUT_MILLIS);

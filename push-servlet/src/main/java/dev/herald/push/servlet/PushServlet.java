@@ -3,6 +3,8 @@ package dev.herald.push.servlet;
 import dev.herald.push.ErrorCode;
 import dev.herald.push.PushException;
 import dev.herald.push.PushHub;
+import dev.herald.push.spi.AccessPolicy;
+import dev.herald.push.spi.AccessPolicy.OriginVerdict;
 import dev.herald.push.spi.WireFormat;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -30,10 +32,13 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * PushServlet.builder(hub)
- *     .allowedOrigins("https://app.example.com")   // same origin only by default
  *     .build()
  *     .register(servletContext, "/push/*");        // async supported
  * }</pre>
+ *
+ * <p>Which origins may call and who the caller is are the hub's {@link
+ * dev.herald.push.spi.AccessPolicy}, shared with the WebSocket endpoint: see {@link
+ * PushHub.Builder#allowedOrigins} and {@link PushHub.Builder#trustedProxies}.
  *
  * <p>or in {@code web.xml}, with the hub put in the servlet context attribute {@value
  * #HUB_ATTRIBUTE} by the application's own {@code ServletContextListener} before the servlet
@@ -103,7 +108,7 @@ public final class PushServlet extends HttpServlet {
   }
 
   private transient PushHub hub;
-  private transient OriginPolicy origins;
+  private transient AccessPolicy access;
   private transient Duration pollTimeout;
   private transient Duration sseRetry;
   private transient HttpTransports transports;
@@ -120,7 +125,7 @@ public final class PushServlet extends HttpServlet {
 
   private PushServlet(Builder b) {
     this.hub = b.hub;
-    this.origins = OriginPolicy.of(b.allowedOrigins);
+    this.access = b.access();
     this.pollTimeout = b.pollTimeout;
     this.sseRetry = b.sseRetry;
     this.healthEndpoint = b.healthEndpoint;
@@ -174,11 +179,13 @@ public final class PushServlet extends HttpServlet {
     }
     transports = new HttpTransports(hub, pollTimeout, sseRetry);
     LOG.info(
-        "Herald HTTP transports at {}{} (sse, stream, poll, publish{}), long polls up to {} s",
+        "Herald HTTP transports at {}{} (sse, stream, poll, publish{}), long polls up to {} s,"
+            + " {}",
         getServletContext().getContextPath(),
         mappings(),
         healthEndpoint ? ", health" : "",
-        pollTimeout.toSeconds());
+        pollTimeout.toSeconds(),
+        access);
   }
 
   private String mappings() {
@@ -208,7 +215,7 @@ public final class PushServlet extends HttpServlet {
       b.healthEndpoint(Boolean.parseBoolean(initParameter("herald.healthEndpoint", "false")));
       this.healthEndpoint = b.healthEndpoint;
       this.hub = b.hub;
-      this.origins = OriginPolicy.of(b.allowedOrigins);
+      this.access = b.access();
       this.pollTimeout = b.pollTimeout;
       this.sseRetry = b.sseRetry;
     } catch (IllegalArgumentException e) {
@@ -268,13 +275,12 @@ public final class PushServlet extends HttpServlet {
         (route == Route.SCRIPT ? script : module).serve(request, response);
         return;
       }
-      OriginPolicy.Verdict verdict = origins.check(request);
-      if (verdict == OriginPolicy.Verdict.REFUSED) {
-        LOG.info("Refused a request from origin {}", RequestParams.printable(origin(request)));
-        throw HttpError.of(ErrorCode.FORBIDDEN, "this origin may not use the push endpoints");
+      OriginVerdict verdict = access.checkOrigin(ServletAccess.view(request));
+      if (verdict == OriginVerdict.REFUSED) {
+        throw HttpError.of(ErrorCode.FORBIDDEN, "origin not allowed");
       }
-      if (verdict == OriginPolicy.Verdict.ALLOWED) {
-        origins.addCorsHeaders(request, response);
+      if (verdict == OriginVerdict.ALLOWED) {
+        ServletAccess.addCorsHeaders(access, request, response);
       }
       String method = request.getMethod();
       if (method.equals("OPTIONS")) {
@@ -312,15 +318,11 @@ public final class PushServlet extends HttpServlet {
     }
   }
 
-  private static String origin(HttpServletRequest request) {
-    return String.valueOf(request.getHeader("Origin"));
-  }
-
   private void options(
       HttpServletRequest request,
       HttpServletResponse response,
       Route route,
-      OriginPolicy.Verdict verdict) {
+      OriginVerdict verdict) {
     String asked = request.getHeader("Access-Control-Request-Method");
     if (asked != null && !asked.equals(route.method)) {
       throw new HttpError(
@@ -329,8 +331,8 @@ public final class PushServlet extends HttpServlet {
               route.path + " takes " + route.method + ", not " + RequestParams.printable(asked))
           .header("Allow", route.method + ", OPTIONS");
     }
-    if (verdict == OriginPolicy.Verdict.ALLOWED && asked != null) {
-      origins.addPreflightHeaders(request, response, route.method);
+    if (verdict == OriginVerdict.ALLOWED && asked != null) {
+      ServletAccess.addPreflightHeaders(access, request, response, route.method);
     }
     response.setHeader("Allow", route.method + ", OPTIONS");
     response.setStatus(HttpServletResponse.SC_NO_CONTENT);
@@ -349,27 +351,34 @@ public final class PushServlet extends HttpServlet {
     }
 
     /**
-     * The other origins whose pages may use the endpoints, such as {@code https://app.example.com};
-     * {@code "*"} allows every origin, without credentials. Requests without an {@code Origin} and
-     * same-origin requests are always allowed; by default no other origin is. Replaces any earlier
-     * list.
+     * Other origins whose pages may use this servlet's endpoints, in addition to the hub's {@link
+     * PushHub.Builder#allowedOrigins}; {@code "*"} allows every origin, without credentials.
+     * Replaces any earlier list given here.
      *
+     * @deprecated list origins once, on the hub, so that every transport allows the same ones
      * @throws IllegalArgumentException naming the first entry that is not an origin
      */
+    @Deprecated
     public Builder allowedOrigins(String... origins) {
       return allowedOrigins(Arrays.asList(Objects.requireNonNull(origins, "origins")));
     }
 
-    /** As {@link #allowedOrigins(String...)}. */
+    /**
+     * As {@link #allowedOrigins(String...)}.
+     *
+     * @deprecated list origins once, on the hub, so that every transport allows the same ones
+     */
+    @Deprecated
     public Builder allowedOrigins(List<String> origins) {
       Objects.requireNonNull(origins, "origins");
-      for (String origin : origins) {
-        if (!"*".equals(origin)) {
-          OriginPolicy.normalize(origin);
-        }
-      }
+      hub.transportContext().accessPolicy().withAllowedOrigins(origins);
       this.allowedOrigins = List.copyOf(origins);
       return this;
+    }
+
+    /** The hub's policy with this servlet's own additions. */
+    private AccessPolicy access() {
+      return hub.transportContext().accessPolicy().withAllowedOrigins(allowedOrigins);
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.herald.push.websocket;
 
 import dev.herald.push.Client;
+import dev.herald.push.ErrorCode;
+import dev.herald.push.spi.AccessDecision;
 import dev.herald.push.spi.TransportContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -10,7 +12,6 @@ import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.Principal;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,12 +33,10 @@ final class HandshakeServlet extends HttpServlet {
 
   private final PushWebSocket endpoint;
   private final ServerContainer container;
-  private final OriginPolicy origins;
 
   HandshakeServlet(PushWebSocket endpoint, ServerContainer container) {
     this.endpoint = endpoint;
     this.container = container;
-    this.origins = new OriginPolicy(endpoint.options());
   }
 
   @Override
@@ -72,32 +71,15 @@ final class HandshakeServlet extends HttpServlet {
           transport.isClosed() ? "the server is shutting down" : "the server is draining");
       return;
     }
-    String origin = request.getHeader("Origin");
-    String host = request.getHeader("Host");
-    if (!origins.allows(origin, host)) {
-      LOG.info(
-          "Refused a WebSocket handshake from {}: origin {} is not allowed for host {}",
-          request.getRemoteAddr(),
-          printable(origin),
-          printable(host));
-      refuse(response, 403, "forbidden", "origin not allowed");
+    AccessDecision access = endpoint.access().decide(new HandshakeRequest(request));
+    if (!access.isAllowed()) {
+      if (access.refusal() == ErrorCode.UNAUTHORIZED) {
+        response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      }
+      refuse(response, access.httpStatus(), access.refusal().wireName(), access.message());
       return;
     }
-    String user;
-    try {
-      user = user(request, transport);
-    } catch (InvalidTokenException e) {
-      LOG.info(
-          "Refused a WebSocket handshake from {}: invalid bearer token", request.getRemoteAddr());
-      response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-      refuse(response, 401, "unauthorized", "the bearer token is not valid");
-      return;
-    } catch (RuntimeException e) {
-      LOG.warn("The authenticator failed for a WebSocket handshake", e);
-      refuse(response, 500, "internal", "authentication failed");
-      return;
-    }
-    Client client = transport.newClient(user, request.getRemoteAddr());
+    Client client = access.client();
     ServerEndpointConfig config =
         ServerEndpointConfig.Builder.create(PushEndpoint.class, endpoint.path())
             .configurator(new EndpointFactory(endpoint, client))
@@ -116,32 +98,6 @@ final class HandshakeServlet extends HttpServlet {
   @Override
   public void destroy() {
     endpoint.keepAlive().shutdown();
-  }
-
-  private static String user(HttpServletRequest request, TransportContext transport) {
-    Principal principal = request.getUserPrincipal();
-    if (principal != null) {
-      return principal.getName();
-    }
-    String token = bearerToken(request);
-    if (token == null) {
-      return null;
-    }
-    String user = token.isEmpty() ? null : transport.authenticator().authenticate(token);
-    if (user == null) {
-      throw new InvalidTokenException();
-    }
-    return user;
-  }
-
-  /** The bearer token from the header, else from the query; {@code null} if there is none. */
-  private static String bearerToken(HttpServletRequest request) {
-    String header = request.getHeader("Authorization");
-    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return header.substring(7).trim();
-    }
-    String query = request.getParameter("access_token");
-    return query == null ? null : query.trim();
   }
 
   private static boolean isHttp1Upgrade(HttpServletRequest request) {
@@ -184,24 +140,6 @@ final class HandshakeServlet extends HttpServlet {
 
   private static boolean isBlank(String s) {
     return s == null || s.isBlank();
-  }
-
-  /** A header value fit for a log line: no control characters, at most 100 characters. */
-  private static String printable(String s) {
-    if (s == null) {
-      return "(none)";
-    }
-    String clean = s.replaceAll("[^\\x20-\\x7e]", "?");
-    return clean.length() > 100 ? clean.substring(0, 100) + "…" : clean;
-  }
-
-  /** A bearer token the authenticator did not accept. */
-  private static final class InvalidTokenException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    InvalidTokenException() {
-      super(null, null, false, false);
-    }
   }
 
   /** Hands the container the endpoint made for this one handshake's client. */

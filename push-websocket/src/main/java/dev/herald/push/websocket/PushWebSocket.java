@@ -1,6 +1,7 @@
 package dev.herald.push.websocket;
 
 import dev.herald.push.PushHub;
+import dev.herald.push.spi.AccessPolicy;
 import dev.herald.push.spi.TransportContext;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
@@ -8,6 +9,8 @@ import jakarta.websocket.server.ServerContainer;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Herald's WebSocket endpoint on a webapp's Jakarta WebSocket container: one call registers it at a
@@ -28,15 +31,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The handshake is a servlet at {@code path} that checks the request and then hands it to {@link
  * ServerContainer#upgradeHttpToWebSocket} (Jakarta WebSocket 2.1), so it runs on every container
- * that implements that API, and can answer with real HTTP statuses: 403 for an {@code Origin} that
- * is neither the server's own nor listed in the options, 401 for a bearer token the hub's {@code
- * Authenticator} refuses, 426 for a request that is not a WebSocket upgrade, 503 once the hub is
- * closed. The client's identity is the container's authenticated principal if there is one, else
- * the user of its bearer token ({@code Authorization: Bearer} header, or the {@code access_token}
- * query parameter for browsers, which cannot set headers on a WebSocket).
+ * that implements that API, and can answer with real HTTP statuses: 426 for a request that is not a
+ * WebSocket upgrade, 503 once the hub is closed, and whatever the hub's {@link AccessPolicy} (the
+ * same for every transport) says of the {@code Origin} and the client's credentials: 403 for an
+ * origin that is neither the server's own nor allowed, 401 for a bearer token that is not accepted,
+ * 500 if the {@code Authenticator} fails. The bearer token comes from the {@code Authorization}
+ * header or the {@code access_token} query parameter, since browsers cannot set headers on a
+ * WebSocket.
  */
 public final class PushWebSocket {
+  private static final Logger LOG = LoggerFactory.getLogger(PushWebSocket.class);
+
   private final TransportContext transport;
+  private final AccessPolicy access;
   private final String path;
   private final PushWebSocketOptions options;
   private final KeepAlive keepAlive;
@@ -44,6 +51,7 @@ public final class PushWebSocket {
 
   private PushWebSocket(PushHub hub, String path, PushWebSocketOptions options) {
     this.transport = hub.transportContext();
+    this.access = transport.accessPolicy().withAllowedOrigins(options.extraOrigins());
     this.path = path;
     this.options = options;
     this.keepAlive = new KeepAlive(options.pingInterval().toMillis());
@@ -93,6 +101,14 @@ public final class PushWebSocket {
       throw new IllegalStateException("path " + path + " is already mapped to another servlet");
     }
     registration.setAsyncSupported(true);
+    LOG.info(
+        "Herald WebSocket at {}{}: frames up to {} bytes, {} per second, ping every {} s, {}",
+        context.getContextPath(),
+        path,
+        options.maxFrameBytes(),
+        options.maxFrameRate(),
+        options.pingInterval().toSeconds(),
+        endpoint.access);
     return endpoint;
   }
 
@@ -118,6 +134,11 @@ public final class PushWebSocket {
 
   TransportContext transport() {
     return transport;
+  }
+
+  /** The hub's origin and identity policy with this endpoint's own origins added. */
+  AccessPolicy access() {
+    return access;
   }
 
   KeepAlive keepAlive() {

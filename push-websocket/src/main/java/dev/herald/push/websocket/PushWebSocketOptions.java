@@ -1,20 +1,21 @@
 package dev.herald.push.websocket;
 
-import java.net.URI;
-import java.net.URISyntaxException;
+import dev.herald.push.spi.AccessPolicy;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
-import java.util.Locale;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * How a WebSocket endpoint treats its clients: which origins may open a socket, how large and how
- * frequent client frames may be, and how dead peers are found. Immutable; thread-safe.
+ * How a WebSocket endpoint treats its clients: how large and how frequent client frames may be, and
+ * how dead peers are found. Which origins may open a socket and who the client is are the hub's
+ * {@link dev.herald.push.spi.AccessPolicy}, shared with the HTTP transports ({@code
+ * PushHub.Builder.allowedOrigins}, {@code trustedProxies}). Immutable; thread-safe.
  *
  * <pre>{@code
  * PushWebSocketOptions options = PushWebSocketOptions.builder()
- *     .allowedOrigins("https://app.example.com")
  *     .idleTimeout(Duration.ofSeconds(90))
  *     .build();
  * }</pre>
@@ -55,16 +56,33 @@ public final class PushWebSocketOptions {
   }
 
   /**
-   * The origins allowed besides the page's own, each as {@code scheme://host:port} with the port
-   * spelled out.
+   * The origins this endpoint allows in addition to the hub's, each as {@code scheme://host:port}
+   * with the port spelled out.
+   *
+   * @deprecated list origins once, on the hub ({@code PushHub.Builder.allowedOrigins})
    */
+  @Deprecated
   public Set<String> allowedOrigins() {
     return allowedOrigins;
   }
 
-  /** Whether every origin may open a socket. */
+  /**
+   * Whether this endpoint lets every origin open a socket, whatever the hub allows.
+   *
+   * @deprecated allow {@code "*"} on the hub ({@code PushHub.Builder.allowedOrigins})
+   */
+  @Deprecated
   public boolean allowsAnyOrigin() {
     return anyOrigin;
+  }
+
+  /** The endpoint's own additions to the hub's allowed origins, {@code "*"} for any. */
+  List<String> extraOrigins() {
+    List<String> extra = new ArrayList<>(allowedOrigins);
+    if (anyOrigin) {
+      extra.add("*");
+    }
+    return extra;
   }
 
   /** The largest client frame, in UTF-8 bytes; a larger one closes the socket with 1009. */
@@ -126,47 +144,9 @@ public final class PushWebSocketOptions {
         + "]";
   }
 
-  /**
-   * The canonical form of an origin, {@code scheme://host:port} in lower case with the port spelled
-   * out, or {@code null} if the text is not an origin of an http(s) or ws(s) page.
-   */
+  /** The canonical form of an origin, or {@code null}: as the hub's policy reads origins. */
   static String canonicalOrigin(String origin) {
-    if (origin == null || origin.isEmpty() || origin.length() > 2048) {
-      return null;
-    }
-    URI uri;
-    try {
-      uri = new URI(origin);
-    } catch (URISyntaxException e) {
-      return null;
-    }
-    String scheme = uri.getScheme();
-    String host = uri.getHost();
-    if (scheme == null
-        || host == null
-        || uri.getRawUserInfo() != null
-        || uri.getRawQuery() != null
-        || uri.getRawFragment() != null
-        || !(uri.getRawPath() == null || uri.getRawPath().isEmpty())) {
-      return null;
-    }
-    scheme = scheme.toLowerCase(Locale.ROOT);
-    int port = uri.getPort();
-    if (port < 0) {
-      port = defaultPort(scheme);
-      if (port < 0) {
-        return null;
-      }
-    }
-    return scheme + "://" + host.toLowerCase(Locale.ROOT) + ":" + port;
-  }
-
-  static int defaultPort(String scheme) {
-    return switch (scheme) {
-      case "http", "ws" -> 80;
-      case "https", "wss" -> 443;
-      default -> -1;
-    };
+    return AccessPolicy.canonicalOrigin(origin);
   }
 
   /** Configures {@link PushWebSocketOptions}. Not thread-safe. */
@@ -184,21 +164,21 @@ public final class PushWebSocketOptions {
     private Builder() {}
 
     /**
-     * Lets pages of these origins open sockets, in addition to pages of the server's own origin
-     * (the {@code Origin} header's host and port equal to the request's {@code Host}), which are
-     * always allowed. Each origin is {@code scheme://host[:port]}, such as {@code
-     * https://app.example.com}. Calls add up.
+     * Lets pages of these origins open sockets, in addition to those the hub allows. Each origin is
+     * {@code scheme://host[:port]}, such as {@code https://app.example.com}. Calls add up.
      *
+     * @deprecated list origins once, on the hub ({@code PushHub.Builder.allowedOrigins}), so that
+     *     every transport allows the same ones
      * @throws IllegalArgumentException naming an origin that is not of that form
      */
+    @Deprecated
     public Builder allowedOrigins(String... origins) {
       Objects.requireNonNull(origins, "origins");
       for (String origin : origins) {
         String canonical = canonicalOrigin(origin);
         if (canonical == null) {
           throw new IllegalArgumentException(
-              "allowedOrigins must be scheme://host[:port] with scheme http, https, ws or wss and"
-                  + " no path, was "
+              "allowedOrigins entries must be origins such as https://app.example.com, was "
                   + (origin == null ? "null" : "\"" + origin + "\""));
         }
         allowedOrigins.add(canonical);
@@ -209,7 +189,10 @@ public final class PushWebSocketOptions {
     /**
      * Lets pages of every origin open sockets. Only for endpoints that carry no user's credentials:
      * with cookies or container sessions, any web site could act as the user.
+     *
+     * @deprecated allow {@code "*"} on the hub ({@code PushHub.Builder.allowedOrigins})
      */
+    @Deprecated
     public Builder allowAnyOrigin() {
       this.anyOrigin = true;
       return this;

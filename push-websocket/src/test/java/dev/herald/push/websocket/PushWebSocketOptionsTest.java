@@ -32,7 +32,7 @@ class PushWebSocketOptionsTest {
 
     assertThat(o.allowedOrigins())
         .containsExactlyInAnyOrder(
-            "https://app.example.com:443", "http://localhost:3000", "wss://x.example:443");
+            "https://app.example.com:443", "http://localhost:3000", "https://x.example:443");
   }
 
   @Test
