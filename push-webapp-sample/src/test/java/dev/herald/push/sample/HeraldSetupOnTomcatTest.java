@@ -180,6 +180,52 @@ class HeraldSetupOnTomcatTest {
   }
 
   @Test
+  void startAndStop_sayWhatHeraldDoes_atInfo() throws Exception {
+    tomcat.close();
+    tomcat = null;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream original = System.err;
+    System.setErr(new java.io.PrintStream(new TeeStream(original, captured), true, "UTF-8"));
+    try {
+      tomcat = SampleTomcat.start();
+      assertThat(tomcat.available()).isTrue();
+      tomcat.stop();
+    } finally {
+      System.setErr(original);
+    }
+    String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(log)
+        .containsPattern(
+            "INFO dev\\.herald\\.push\\.Hub - Herald hub \\d+ started: broker InMemoryBroker")
+        .contains("Herald HTTP transports at /shop/push/*")
+        .contains("Herald WebSocket at /shop/push/ws")
+        .containsPattern("Herald hub stopped: closed \\d+ connections in \\d+ ms");
+  }
+
+  /** Writes to both streams. */
+  private static final class TeeStream extends java.io.OutputStream {
+    private final java.io.OutputStream a;
+    private final java.io.OutputStream b;
+
+    TeeStream(java.io.OutputStream a, java.io.OutputStream b) {
+      this.a = a;
+      this.b = b;
+    }
+
+    @Override
+    public synchronized void write(int c) throws java.io.IOException {
+      a.write(c);
+      b.write(c);
+    }
+
+    @Override
+    public synchronized void write(byte[] bytes, int off, int len) throws java.io.IOException {
+      a.write(bytes, off, len);
+      b.write(bytes, off, len);
+    }
+  }
+
+  @Test
   void stoppingTomcat_closesTheHub_andEveryConnection() throws Exception {
     PushHub hub = tomcat.hub();
     SseRecorder sse = openSse("orders");
