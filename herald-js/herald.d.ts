@@ -36,9 +36,19 @@ export interface ConnectOptions {
   transports?: readonly TransportName[];
   /** Milliseconds to wait for the `ready` frame before a try counts as failed. Default 5000. */
   connectTimeout?: number;
+  /**
+   * Milliseconds an SSE or NDJSON try that has not yet worked in this client may go without its
+   * `ready` frame before the client takes it for a proxy that buffers streams and moves on to long
+   * polling, skipping the other streaming transport. Default 2500.
+   */
+  bufferTimeout?: number;
   /** Failed tries in a row before moving to the next transport. Default 2. */
   maxFailuresPerTransport?: number;
-  /** Reconnect delay: a random value between 0 and `min(maxBackoff, minBackoff·2^attempt)` ms. Default 500. */
+  /**
+   * Reconnect delay, every reconnect the first included: a random value between 0 and
+   * `min(maxBackoff, minBackoff·2^attempt)` ms, or between 0 and the server's hint (`retry`,
+   * `Retry-After`) when it gave one. Default 500.
+   */
   minBackoff?: number;
   /** The cap of the reconnect delay, in ms. Default 30000. */
   maxBackoff?: number;
@@ -54,8 +64,13 @@ export interface ConnectOptions {
   token?: TokenSource;
   /** A cursor saved earlier (`h.cursor`), to resume where a previous page left off. Default: none. */
   cursor?: string | null;
-  /** Remember the transport that worked in `sessionStorage` and start with it next time. Default true. */
+  /**
+   * Remember the transport that worked, per base URL, in `localStorage` and start with it on the
+   * next page load within `rememberFor`. Default true.
+   */
   remember?: boolean;
+  /** How long a remembered transport is used first, in ms. Default 3600000 (one hour). */
+  rememberFor?: number;
 }
 
 /** A channel message, as the server sent it. The same object goes to every callback: do not change it. */
@@ -107,6 +122,7 @@ export type ErrorCode =
   | 'rejected'
   | 'rate_limited'
   | 'unavailable'
+  | 'server_restart'
   | 'closed'
   | 'timeout'
   | 'disconnected'
@@ -135,6 +151,8 @@ export interface CloseDetail {
   readonly reason: string;
   /** The transport that ended; absent after `close()`. */
   readonly transport?: TransportName;
+  /** Milliseconds until the next try; absent after `close()`. */
+  readonly delay?: number;
 }
 
 /** The detail of a `reset` event: history could not cover the gap, so reload the channel's state. */

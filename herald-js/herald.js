@@ -13,8 +13,11 @@
  *   off(); h.close();
  *
  * One connection carries every channel. The client tries WebSocket, then SSE, then NDJSON
- * streaming, then long polling, remembers what worked for the session, reconnects with
- * exponential backoff and full jitter, and resumes from its cursor so nothing is lost.
+ * streaming, then long polling; a stream that stays silent for bufferTimeout is taken for a
+ * buffering proxy and sends it straight to long polling. It remembers per base URL what worked
+ * (localStorage, for rememberFor ms), reconnects with exponential backoff and full jitter (every
+ * reconnect, the first included), honours the server's drain hints (server_restart, 503 with
+ * Retry-After) and resumes from its cursor so nothing is lost.
  * A relative base ('push', '../push') is resolved against the page's document.baseURI.
  */
 (function (global) {
@@ -31,9 +34,14 @@
     token: null,
     cursor: null,
     remember: true,
+    rememberFor: 3600000,
     maxFailuresPerTransport: 2,
+    bufferTimeout: 2500,
   };
-  const STORAGE_KEY = 'herald.transport';
+  const STORAGE_PREFIX = 'herald.transport:';
+  const STREAMING = ['sse', 'stream'];
+  /** Server codes that mean "come back soon": not the transport's fault. */
+  const TRANSIENT = ['server_restart', 'unavailable'];
 
   /** Calls every function of a set; one that throws is reported without stopping the others. */
   function callAll(fns, arg) {
@@ -67,6 +75,13 @@
     return url;
   }
 
+  /** Milliseconds from a Retry-After header (seconds or an HTTP date), or undefined. */
+  function retryAfter(header) {
+    if (!header) return undefined;
+    const seconds = /^\s*\d+\s*$/.test(header) ? Number(header) : (Date.parse(header) - Date.now()) / 1000;
+    return isFinite(seconds) ? Math.max(0, seconds * 1000) : undefined;
+  }
+
   /** {code, message} from whatever a promise was rejected or a function threw with. */
   function failure(code, e) {
     return { code, message: e && e.message ? e.message : String(e) };
@@ -93,6 +108,7 @@
       this._listeners = {};
       this._attempt = 0;
       this._failures = 0;
+      this._worked = new Set(); // transports that reached ready in this client: never given up
       this._pending = new Map(); // ref -> {resolve, reject, timer}
       this._nextRef = 1;
       this._conn = null;
@@ -192,13 +208,27 @@
       let order = this.options.transports.slice();
       if (this.options.remember) {
         try {
-          const saved = global.sessionStorage && global.sessionStorage.getItem(STORAGE_KEY);
-          if (saved && order.includes(saved)) order = [saved].concat(order.filter((t) => t !== saved));
+          const saved = JSON.parse(global.localStorage.getItem(STORAGE_PREFIX + this.base.href) || 'null');
+          const name = saved && saved.transport;
+          if (name && saved.until > Date.now() && order.includes(name)) {
+            order = [name].concat(order.filter((t) => t !== name));
+          }
         } catch (e) {
-          /* storage may be disabled */
+          /* storage may be disabled, or hold something else */
         }
       }
       return order;
+    }
+
+    /** Remembers, for this base URL and rememberFor ms, the transport that worked. */
+    _remember(name) {
+      if (!this.options.remember) return;
+      try {
+        const value = JSON.stringify({ transport: name, until: Date.now() + this.options.rememberFor });
+        global.localStorage.setItem(STORAGE_PREFIX + this.base.href, value);
+      } catch (e) {
+        /* storage may be disabled or full */
+      }
     }
 
     _open() {
@@ -218,24 +248,21 @@
       }, this.options.connectTimeout);
       conn.onReady = () => {
         clearTimeout(timer);
+        clearTimeout(conn.bufferTimer);
         this._attempt = 0;
         this._failures = 0;
+        this._worked.add(name);
         this.state = 'open';
         if (this.transport !== name) {
           this.transport = name;
           this._emit('transport', { transport: name });
         }
-        if (this.options.remember) {
-          try {
-            global.sessionStorage && global.sessionStorage.setItem(STORAGE_KEY, name);
-          } catch (e) {
-            /* ignore */
-          }
-        }
+        this._remember(name);
         this._emit('open', { transport: name, clientId: this.clientId, cursor: this.cursor });
       };
       conn.onClosed = (reason) => {
         clearTimeout(timer);
+        clearTimeout(conn.bufferTimer);
         this._failed(conn, reason);
       };
       // The token is asked for on every attempt, so a function can hand out a fresh one.
@@ -245,6 +272,15 @@
           conn.token = token;
           conn.started = true;
           conn.start();
+          // A stream's ready frame is its first bytes, sent at once: if it does not come soon, a
+          // proxy holds the response back. A transport that worked here is given connectTimeout.
+          if (STREAMING.includes(name) && !this._worked.has(name)) {
+            conn.bufferTimer = setTimeout(() => {
+              if (this._conn !== conn || conn.ready || conn.closed) return;
+              conn.buffered = true;
+              this._failed(conn, 'no ready frame within ' + this.options.bufferTimeout + ' ms: a proxy may buffer the stream');
+            }, this.options.bufferTimeout);
+          }
         },
         (e) => {
           if (this._conn !== conn || conn.closed) return;
@@ -276,15 +312,38 @@
       }
       if (this.state === 'closed') return;
       this.state = 'connecting';
-      this._emit('close', { reason: reason || 'connection lost', transport: conn.name });
-      // A try that never started (its token did not come) says nothing about the transport.
-      if (!wasReady && conn.started && ++this._failures >= this.options.maxFailuresPerTransport) {
-        this._failures = 0;
-        this._index++; // this transport does not work here: try the next one
+      // A drain hint (server_restart, a 503 or unavailable) says the server is going or busy, not
+      // that the transport is blocked; a try that never started (its token did not come) says
+      // nothing either; and a transport that worked in this client is never given up.
+      const hint = conn.hint;
+      if (!wasReady && conn.started && !hint && !this._worked.has(conn.name)) {
+        if (conn.buffered) {
+          this._skipStreaming(); // the other streaming transport would be buffered as well
+        } else if (++this._failures >= this.options.maxFailuresPerTransport) {
+          this._failures = 0;
+          this._index++; // this transport does not work here: try the next one
+        }
       }
-      const cap = Math.min(this.options.maxBackoff, this.options.minBackoff * Math.pow(2, this._attempt++));
-      const delay = wasReady && this._attempt === 1 ? 0 : Math.random() * cap; // full jitter
+      // Full jitter, every time: a uniform delay in [0, window]. The window is the server's hint
+      // (retry, Retry-After) when it gave one, else min(maxBackoff, minBackoff * 2^attempt).
+      const backoff = Math.min(this.options.maxBackoff, this.options.minBackoff * Math.pow(2, this._attempt++));
+      const window = hint && hint.retry >= 0 ? hint.retry : backoff;
+      const delay = Math.floor(Math.random() * window);
+      this._emit('close', { reason: reason || 'connection lost', transport: conn.name, delay });
       this._timer = setTimeout(() => this._open(), delay);
+    }
+
+    /** After a buffered stream: on to the next transport that is not a stream, if there is one. */
+    _skipStreaming() {
+      this._failures = 0;
+      const n = this._order.length;
+      for (let step = 1; step <= n; step++) {
+        if (!STREAMING.includes(this._order[(this._index + step) % n])) {
+          this._index += step;
+          return;
+        }
+      }
+      this._index++;
     }
 
     _channelsChanged(change) {
@@ -343,9 +402,11 @@
             clearTimeout(p.timer);
             this._pending.delete(frame.ref);
             p.reject({ code: frame.code, message: frame.message });
-          } else {
-            this._emit('error', frame);
+            break;
           }
+          // The server ends the connection with a hint: reconnect after a random part of it.
+          if (this._conn && TRANSIENT.includes(frame.code)) this._conn.noteHint(frame.code, frame.retry);
+          if (frame.code !== 'server_restart') this._emit('error', frame);
           break;
         }
         default:
@@ -398,6 +459,12 @@
       this.closed = false;
       this.started = false;
       this.token = null; // the bearer token this attempt was started with
+      this.hint = null; // {code, retry}: the server said to come back later, within retry ms
+    }
+    /** Notes the server's "come back soon": a code of TRANSIENT and the window in ms, if given. */
+    noteHint(code, retry) {
+      const ms = typeof retry === 'number' && retry >= 0 ? Math.min(retry, 3600000) : undefined;
+      if (!this.hint || ms !== undefined) this.hint = { code, retry: ms };
     }
     _end(reason) {
       if (this.closed) return;
@@ -419,6 +486,33 @@
     }
     _stop() {
       this.abort.abort();
+    }
+    /**
+     * An answer that is not 200: reads Herald's error body if it is one, notes a 503 or a
+     * transient code as a hint (Retry-After bounds the wait), and rejects with the reason.
+     */
+    _refused(r) {
+      const what = this.name + ' answered ' + r.status;
+      return r.text().then(
+        (text) => {
+          let body = null;
+          try {
+            body = text ? JSON.parse(text) : null;
+          } catch (e) {
+            /* not a Herald answer: a proxy's page, say */
+          }
+          const code = body && body.type === 'error' ? body.code : null;
+          if (r.status === 503 || TRANSIENT.includes(code)) {
+            const retry = body && typeof body.retry === 'number' ? body.retry : retryAfter(r.headers.get('Retry-After'));
+            this.noteHint(code || 'unavailable', retry);
+          }
+          if (code) this.client._frame(body);
+          throw new Error(what + (code ? ' ' + code : ''));
+        },
+        () => {
+          throw new Error(what);
+        }
+      );
     }
   }
 
@@ -445,7 +539,10 @@
         }
         c._frame(frame);
       };
-      ws.onclose = (e) => this._end(e.reason || 'websocket closed (' + e.code + ')');
+      ws.onclose = (e) => {
+        if (e.code === 1012) this.noteHint('server_restart'); // Service Restart: come back soon
+        this._end(e.reason || (this.hint && this.hint.code) || 'websocket closed (' + e.code + ')');
+      };
       ws.onerror = () => this._end('websocket error');
     }
     send(frame) {
@@ -476,6 +573,10 @@
         }
         if (e.lastEventId) f.cursor = e.lastEventId;
         c._frame(f);
+        if (f.type === 'error' && !f.ref) {
+          this.closing = f.code; // the server ends the stream after it
+          if (TRANSIENT.includes(f.code)) this._end(f.code);
+        }
       };
       es.onmessage = frame;
       es.addEventListener('ready', frame);
@@ -486,7 +587,7 @@
       // EventSource would reconnect by itself, but only with the cursor of its last id and its
       // own fixed delay: close it and let the client reconnect with backoff and the cursor.
       es.onerror = (e) => {
-        if (!e.data) this._end('event stream closed');
+        if (!e.data) this._end(this.closing || 'event stream closed');
       };
     }
     _stop() {
@@ -504,13 +605,14 @@
         cache: 'no-store',
       })
         .then((r) => {
-          if (!r.ok || !r.body) throw new Error('stream answered ' + r.status);
+          if (!r.ok) return this._refused(r);
+          if (!r.body) throw new Error('stream has no body');
           const reader = r.body.getReader();
           const decoder = new TextDecoder();
           let buffer = '';
           const pump = () =>
             reader.read().then(({ done, value }) => {
-              if (done) return this._end('stream ended');
+              if (done) return this._end(this.closing || 'stream ended');
               buffer += decoder.decode(value, { stream: true });
               let nl;
               while ((nl = buffer.indexOf('\n')) >= 0) {
@@ -523,6 +625,7 @@
                 } catch (err) {
                   continue;
                 }
+                if (f.type === 'error' && !f.ref) this.closing = f.code; // the server ends the stream
                 c._frame(f);
               }
               return pump();
@@ -547,17 +650,13 @@
         credentials: 'same-origin',
         cache: 'no-store',
       })
-        .then((r) =>
-          r.json().then((body) => {
-            if (!r.ok) {
-              if (body && body.type === 'error') c._frame(body);
-              throw new Error('poll answered ' + r.status);
-            }
-            return body;
-          })
-        )
+        .then((r) => (r.ok ? r.json() : this._refused(r)))
         .then((body) => {
           if (this.closed) return;
+          if (body && body.type === 'error') {
+            c._frame(body); // a poll the server ends, as a draining node does, with its reason
+            throw new Error(body.code || 'poll ended');
+          }
           if (!this.ready) c._frame({ type: 'ready', clientId: c.clientId, cursor: body.cursor });
           for (const f of body.messages || []) c._frame(f);
           if (body.cursor) c.cursor = body.cursor;

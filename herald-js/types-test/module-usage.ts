@@ -23,6 +23,7 @@ interface Chat {
 const options: ConnectOptions = {
   transports: ['websocket', 'sse', 'stream', 'poll'],
   connectTimeout: 5000,
+  bufferTimeout: 2500,
   maxFailuresPerTransport: 2,
   minBackoff: 500,
   maxBackoff: 30000,
@@ -31,6 +32,7 @@ const options: ConnectOptions = {
   token: 'a-fixed-token',
   cursor: localStorage.getItem('cursor'),
   remember: true,
+  rememberFor: 3_600_000,
 };
 
 // Relative to the page, absolute, or a URL object.
@@ -84,7 +86,7 @@ const stops: Array<() => void> = [
     if (cursor !== null) localStorage.setItem('cursor', cursor);
     console.log(t, id);
   }),
-  h.on('close', ({ reason, transport }) => console.log(reason, transport ?? 'closed by the page')),
+  h.on('close', ({ reason, transport, delay }) => console.log(reason, transport ?? 'closed by the page', delay ?? 0)),
   h.on('reset', ({ channel, epoch, offset }) => console.log('reload', channel, epoch, offset)),
   h.on('error', (e) => console.warn(e.type, e.code, e.message, e.ref)),
   h.on('transport', ({ transport }) => console.log('now over', transport)),

@@ -33,6 +33,14 @@ final class Backoff {
 
   /** The delay before attempt {@code attempt}, in milliseconds. */
   long delayMillis(int attempt) {
-    return (long) (random.getAsDouble() * ceilingMillis(attempt));
+    return delayWithin(ceilingMillis(attempt));
+  }
+
+  /** A uniformly random delay in {@code [0, window)} milliseconds (the server's hint). */
+  long delayWithin(long windowMillis) {
+    if (windowMillis < 0) {
+      throw new IllegalArgumentException("window must be >= 0, was " + windowMillis);
+    }
+    return (long) (random.getAsDouble() * windowMillis);
   }
 }

@@ -33,9 +33,12 @@ import org.slf4j.LoggerFactory;
  * whose last channel goes returns there at once. A link that ends before its {@code ready} frame is
  * a failed attempt: the delay grows with each ({@link Backoff}), and a failure that looks like a
  * blocked transport (an HTTP status, a timeout, a protocol error) moves on to the next transport in
- * the list, unless this one has worked before, in which case the server is just away. A link that
- * ends after {@code ready} is retried after a short random delay. One-way transports change
- * channels by reconnecting; several changes in a row make one reconnect.
+ * the list, unless this one has worked before, in which case the server is just away; a streaming
+ * transport that timed out (a buffering proxy) skips the other streaming one. A link that ends
+ * after {@code ready} is retried after a random delay below the first backoff step. A link that
+ * carries the server's {@link RetryHint} (a draining node's {@code server_restart}, a 503) never
+ * moves to another transport, and its delay is random within the server's window. One-way
+ * transports change channels by reconnecting; several changes in a row make one reconnect.
  */
 final class Connector {
   private static final Logger LOG = LoggerFactory.getLogger(Connector.class);
@@ -180,6 +183,7 @@ final class Connector {
    */
   HeraldException ended(Link l, String reason, HeraldException failure) {
     boolean wasReady = l.ready;
+    RetryHint hint = l.hint();
     forget(l, reason);
     HeraldException f = null;
     if (!wasReady) {
@@ -194,10 +198,18 @@ final class Connector {
                       + reason
                       + ")");
       LOG.debug("Connecting over {} failed: {}", l.transport().wireName(), f.getMessage());
-      maybeFallBack(l.transport(), f);
+      if (hint == null) {
+        maybeFallBack(l.transport(), f); // a drain or a 503 says nothing against the transport
+      }
     }
-    long delay = backoff.delayMillis(wasReady ? 0 : attempts);
+    // Full jitter on every reconnect, the first after a ready connection included: uniform within
+    // the server's window when it named one, else within the backoff ceiling of this attempt.
+    long delay =
+        hint != null && hint.windowMillis() >= 0
+            ? backoff.delayWithin(hint.windowMillis())
+            : backoff.delayMillis(wasReady ? 0 : attempts);
     attempts = wasReady ? 1 : attempts + 1;
+    LOG.debug("Reconnecting in {} ms", delay);
     state = State.WAITING;
     reconnect = timer.schedule(this::reconnectNow, delay, TimeUnit.MILLISECONDS);
     return f;
@@ -251,15 +263,35 @@ final class Connector {
 
   private void maybeFallBack(Transport failed, HeraldException f) {
     List<Transport> list = settings.transports();
-    boolean blocked = f.status() > 0 || f.code().equals("timeout") || f.code().equals("protocol");
+    boolean timedOut = f.code().equals("timeout");
+    boolean blocked =
+        (f.status() > 0 && f.status() != 503) || timedOut || f.code().equals("protocol");
     if (list.size() > 1 && blocked && !worked.contains(failed)) {
-      transportIndex = (list.indexOf(failed) + 1) % list.size();
+      transportIndex = next(list, list.indexOf(failed), timedOut && streaming(failed));
       LOG.info(
           "Herald {} transport failed ({}); falling back to {}",
           failed.wireName(),
           f.code(),
           list.get(transportIndex).wireName());
     }
+  }
+
+  /**
+   * The index after {@code from}; past every streaming transport if {@code skipStreams}, since a
+   * proxy that buffers one stream buffers the other too (unless only streams are left).
+   */
+  private static int next(List<Transport> list, int from, boolean skipStreams) {
+    for (int step = 1; skipStreams && step < list.size(); step++) {
+      int i = (from + step) % list.size();
+      if (!streaming(list.get(i))) {
+        return i;
+      }
+    }
+    return (from + 1) % list.size();
+  }
+
+  private static boolean streaming(Transport t) {
+    return t == Transport.SSE || t == Transport.STREAM;
   }
 
   // ---- timer tasks: they take the lock themselves

@@ -81,8 +81,7 @@ final class FrameReader {
         case "ack":
           return new ServerFrame.AckFrame(text(frame, "ref"), ack(frame));
         case "error":
-          return new ServerFrame.ErrorFrame(
-              text(frame, "code"), text(frame, "message"), text(frame, "ref"));
+          return errorFrame(frame);
         case "pong":
           return PONG;
         case "heartbeat":
@@ -135,19 +134,41 @@ final class FrameReader {
 
   /** The failure an HTTP error answer stands for, reading Herald's error body if it has one. */
   static HeraldException httpError(int status, String body, String channel) {
-    if (body != null && !body.isBlank()) {
-      try {
-        JsonNode node = READER.readTree(body);
-        if (node != null && node.path("code").isTextual()) {
-          return new ServerFrame.ErrorFrame(text(node, "code"), text(node, "message"), null)
-              .toException(status, channel);
-        }
-      } catch (JsonProcessingException e) {
-        // Not Herald's body (a proxy's page, say): report the status alone.
-      }
+    ServerFrame.ErrorFrame error = errorBody(body);
+    if (error != null && error.code() != null) {
+      return error.toException(status, channel);
     }
     return new HeraldException(
         "http_" + status, "the server answered HTTP " + status, status, channel, null);
+  }
+
+  /**
+   * Herald's error body ({@code {"type":"error","code":…}}, or any object with a textual {@code
+   * code}), or {@code null} if the body is none: empty, not JSON (a proxy's page, say), or a normal
+   * answer.
+   */
+  static ServerFrame.ErrorFrame errorBody(String body) {
+    if (body == null || body.isBlank()) {
+      return null;
+    }
+    try {
+      JsonNode node = READER.readTree(body);
+      boolean error =
+          node instanceof ObjectNode
+              && (node.path("type").asText().equals("error")
+                  || (!node.has("type") && node.path("code").isTextual()));
+      return error ? errorFrame(node) : null;
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+  }
+
+  private static ServerFrame.ErrorFrame errorFrame(JsonNode frame) {
+    JsonNode retry = frame.get("retry");
+    Long hint =
+        retry != null && retry.canConvertToLong() && retry.asLong() >= 0 ? retry.asLong() : null;
+    return new ServerFrame.ErrorFrame(
+        text(frame, "code"), text(frame, "message"), text(frame, "ref"), hint);
   }
 
   /** A failure to follow the wire protocol. */

@@ -20,6 +20,8 @@ abstract class Link {
   private volatile long lastHeardNanos = startedNanos;
   private volatile long lastPingNanos;
   private volatile long replyAwaitedSinceNanos;
+  private volatile long respondedNanos;
+  private volatile RetryHint hint;
 
   /**
    * Set by the engine, under its lock, when the server's ready frame came; volatile for the
@@ -56,6 +58,36 @@ abstract class Link {
 
   /** Starts sending queued frames if no send is in flight. */
   void flush() {}
+
+  /**
+   * Notes the server's hint that it ends or refuses this link for a while only; a later hint
+   * replaces an earlier one unless it names no window and the earlier one did.
+   */
+  void hint(RetryHint h) {
+    RetryHint old = hint;
+    if (h != null && (old == null || h.windowMillis() >= 0 || old.windowMillis() < 0)) {
+      hint = h;
+    }
+  }
+
+  /** The server's retry hint for this link, or {@code null}. */
+  RetryHint hint() {
+    return hint;
+  }
+
+  /** Notes that the response headers of a streaming request arrived (status 200). */
+  void responded() {
+    long now = System.nanoTime();
+    respondedNanos = now == 0 ? 1 : now;
+  }
+
+  /**
+   * When the streaming response's headers arrived, or {@code 0} if they have not (or the link does
+   * not stream).
+   */
+  long respondedNanos() {
+    return respondedNanos;
+  }
 
   /** When the link was made, on {@link System#nanoTime()}'s scale. */
   long startedNanos() {

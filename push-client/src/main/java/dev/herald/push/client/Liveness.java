@@ -13,11 +13,13 @@ import org.slf4j.LoggerFactory;
  * LinkListener#closed}, which ignores a link that was replaced in the meantime.
  *
  * <p>A link that has not had its {@code ready} frame within the connect timeout counts as a failed
- * attempt ({@code timeout}), which may make the client fall back to the next transport. An open
- * link that heard nothing for the idle timeout is dropped ({@code idle_timeout}); so is one whose
- * subscribe or ping went unanswered for the connect timeout ({@code no_reply}): the JDK's WebSocket
- * can miss a close that comes right after the handshake. Long polling has a request timeout of its
- * own instead.
+ * attempt ({@code timeout}), which may make the client fall back to the next transport; so does a
+ * stream whose headers came without its {@code ready} frame within 2.5 s (the server sends both at
+ * once, so a proxy buffers the stream; the client then skips to a transport that does not stream).
+ * An open link that heard nothing for the idle timeout is dropped ({@code idle_timeout}); so is one
+ * whose subscribe or ping went unanswered for the connect timeout ({@code no_reply}): the JDK's
+ * WebSocket can miss a close that comes right after the handshake. Long polling has a request
+ * timeout of its own instead.
  */
 final class Liveness {
   private static final Logger LOG = LoggerFactory.getLogger(Liveness.class);
@@ -30,11 +32,19 @@ final class Liveness {
     PING,
     /** No {@code ready} within the connect timeout. */
     CONNECT_TIMEOUT,
+    /**
+     * A stream's headers came but not its {@code ready} frame, which the server sends right after
+     * them: a proxy holds the stream back.
+     */
+    BUFFERED,
     /** Nothing heard for the idle timeout. */
     IDLE_TIMEOUT,
     /** A subscribe or ping unanswered for the connect timeout. */
     NO_REPLY
   }
+
+  /** The server flushes {@code ready} with the headers; this long without it means buffering. */
+  static final Duration BUFFERED_AFTER = Duration.ofMillis(2500);
 
   private final Duration connectTimeout;
   private final Duration idleTimeout;
@@ -51,6 +61,11 @@ final class Liveness {
     this.idleTimeout = idleTimeout;
     this.current = current;
     this.engine = engine;
+  }
+
+  /** How long a stream may go from its headers to its {@code ready} frame: 2.5 s at most. */
+  Duration bufferedAfter() {
+    return connectTimeout.compareTo(BUFFERED_AFTER) < 0 ? connectTimeout : BUFFERED_AFTER;
   }
 
   /** How often to check: a quarter of the shorter timeout, within 10 ms and 1 s. */
@@ -88,6 +103,17 @@ final class Liveness {
               HeraldException.of(
                   "timeout",
                   "no ready frame over " + l.transport().wireName() + " within " + connectTimeout));
+      case BUFFERED ->
+          drop(
+              l,
+              "timeout",
+              HeraldException.of(
+                  "timeout",
+                  "no ready frame over "
+                      + l.transport().wireName()
+                      + " within "
+                      + bufferedAfter().toMillis()
+                      + " ms of the response headers: a proxy may buffer the stream"));
       case IDLE_TIMEOUT -> drop(l, "idle_timeout", null);
       case NO_REPLY -> drop(l, "no_reply", null);
     }
@@ -96,8 +122,12 @@ final class Liveness {
   /** What to do with a link at {@code nowNanos}. */
   Verdict verdict(Link l, long nowNanos) {
     if (!l.ready) {
-      return nowNanos - l.startedNanos() > connectTimeout.toNanos()
-          ? Verdict.CONNECT_TIMEOUT
+      if (nowNanos - l.startedNanos() > connectTimeout.toNanos()) {
+        return Verdict.CONNECT_TIMEOUT;
+      }
+      long responded = l.respondedNanos();
+      return responded != 0 && nowNanos - responded > bufferedAfter().toNanos()
+          ? Verdict.BUFFERED
           : Verdict.ALIVE;
     }
     if (!l.watchesIdle()) {

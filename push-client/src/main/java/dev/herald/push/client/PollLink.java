@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
  * A long-poll loop: {@code GET <base>/poll?channel=…&since=CURSOR&timeout=SECONDS}, again and
  * again, each request carrying the cursor after everything received so far, so nothing published
  * between polls is lost. The first poll asks for {@code timeout=0} so that the link opens, and
- * learns its start positions, at once. Thread-safe.
+ * learns its start positions, at once. A poll answered with an error (a 503, or an {@code error}
+ * object such as a draining node's {@code server_restart}) ends the link, leaving its {@link
+ * RetryHint}. Thread-safe.
  */
 final class PollLink extends Link {
   private static final Logger LOG = LoggerFactory.getLogger(PollLink.class);
@@ -66,12 +68,20 @@ final class PollLink extends Link {
       return;
     }
     if (response.statusCode() != 200) {
+      hint(RetryHint.ofHttp(response.statusCode(), response.headers(), response.body()));
       end(
           "http_" + response.statusCode(),
           FrameReader.httpError(response.statusCode(), response.body(), null));
       return;
     }
     heard();
+    ServerFrame.ErrorFrame ending = FrameReader.errorBody(response.body());
+    if (ending != null) {
+      // The server ends the poll loop with its reason, as a draining node does (server_restart).
+      hint(RetryHint.of(ending));
+      end(ending.code() == null ? "error" : ending.code(), ending.toException(0, null));
+      return;
+    }
     FrameReader.PollAnswer answer;
     try {
       answer = FrameReader.pollAnswer(response.body());

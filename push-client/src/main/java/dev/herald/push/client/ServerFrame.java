@@ -126,11 +126,27 @@ sealed interface ServerFrame {
    * @param code the server's code, or {@code null} if it sent none
    * @param message the server's explanation, or {@code null}
    * @param ref the {@code ref} of the client frame it answers, or {@code null}
+   * @param retry the server's reconnect-delay hint in milliseconds ({@code retry}, sent with {@code
+   *     server_restart} and {@code unavailable}), or {@code null} if it sent none
    */
-  record ErrorFrame(String code, String message, String ref) implements ServerFrame {
+  record ErrorFrame(String code, String message, String ref, Long retry) implements ServerFrame {
+    /** An error frame without a reconnect hint. */
+    ErrorFrame(String code, String message, String ref) {
+      this(code, message, ref, null);
+    }
+
     @Override
     public Kind kind() {
       return Kind.ERROR;
+    }
+
+    /**
+     * Whether the server ends the connection to have the client come back soon ({@code
+     * server_restart}: a draining node; {@code unavailable}: busy or without its broker), which
+     * says nothing against the transport.
+     */
+    boolean isTransient() {
+      return RetryHint.SERVER_RESTART.equals(code) || RetryHint.UNAVAILABLE.equals(code);
     }
 
     /**

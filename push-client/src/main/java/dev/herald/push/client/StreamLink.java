@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * <p>It reads one line at a time and asks the dispatcher before reading the next, so a slow
  * application slows the stream instead of queuing without bound. An {@code error} frame on the
  * stream is the server's reason for ending it (such as {@code slow_consumer}); it is reported with
- * the end rather than passed on.
+ * the end rather than passed on, and a {@code server_restart} or {@code unavailable} one leaves its
+ * {@link RetryHint}, as does a 503 answer.
  */
 final class StreamLink extends Link {
   private static final Logger LOG = LoggerFactory.getLogger(StreamLink.class);
@@ -58,6 +59,7 @@ final class StreamLink extends Link {
                   if (error != null) {
                     end("io_error", connectFailure(transport().wireName(), error));
                   } else if (response.statusCode() != 200) {
+                    hint(RetryHint.ofHttp(response.statusCode(), response.headers(), errorBody));
                     end(
                         "http_" + response.statusCode(),
                         FrameReader.httpError(response.statusCode(), errorBody, null));
@@ -73,6 +75,7 @@ final class StreamLink extends Link {
 
   private BodySubscriber<Void> bodyFor(HttpResponse.ResponseInfo info) {
     if (info.statusCode() == 200) {
+      responded();
       return BodySubscribers.fromLineSubscriber(
           new Lines(), s -> null, StandardCharsets.UTF_8, null);
     }
@@ -113,7 +116,11 @@ final class StreamLink extends Link {
       case HEARTBEAT -> {
         // Only proves the stream is alive, which heard() recorded.
       }
-      case ERROR -> closing = ((ServerFrame.ErrorFrame) frame).toException(0, null);
+      case ERROR -> {
+        ServerFrame.ErrorFrame error = (ServerFrame.ErrorFrame) frame;
+        hint(RetryHint.of(error));
+        closing = error.toException(0, null);
+      }
       default -> context.listener().frame(this, frame);
     }
   }

@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * <p>Design notes. The JDK socket allows one send in flight, so client frames wait in a queue and
  * the next send starts from the previous one's completion. Incoming messages are requested one at a
  * time, the next only when the dispatcher has room, which pushes back on the server when the
- * application is slow. The JDK answers the server's pings itself.
+ * application is slow. The JDK answers the server's pings itself. A draining node's {@code
+ * server_restart} error frame and its close 1012, or a handshake refused with 503, leave the link's
+ * {@link RetryHint} instead of reaching the application as errors.
  */
 final class WebSocketLink extends Link {
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketLink.class);
@@ -26,6 +28,9 @@ final class WebSocketLink extends Link {
   static final int MAX_FRAME_CHARS = 16 * 1024 * 1024;
 
   private static final long CLOSE_GRACE_MILLIS = 1000;
+
+  /** Close code 1012, Service Restart: a draining node asks the client to come back soon. */
+  static final int SERVICE_RESTART = 1012;
 
   private final ConcurrentLinkedQueue<String> outgoing = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean sending = new AtomicBoolean();
@@ -127,7 +132,9 @@ final class WebSocketLink extends Link {
     if (e instanceof WebSocketHandshakeException h && h.getResponse() != null) {
       int status = h.getResponse().statusCode();
       Object body = h.getResponse().body();
-      return FrameReader.httpError(status, body instanceof String s ? s : null, null);
+      String text = body instanceof String s ? s : null;
+      hint(RetryHint.ofHttp(status, h.getResponse().headers(), text));
+      return FrameReader.httpError(status, text, null);
     }
     return connectFailure(transport().wireName(), e);
   }
@@ -168,6 +175,14 @@ final class WebSocketLink extends Link {
         end("protocol", e);
         return null;
       }
+      if (parsed instanceof ServerFrame.ErrorFrame error && error.ref() == null) {
+        hint(RetryHint.of(error));
+        if (RetryHint.SERVER_RESTART.equals(error.code())) {
+          // The close (1012) that follows is the news; this frame only carries the delay hint.
+          ws.request(1);
+          return null;
+        }
+      }
       context.listener().frame(WebSocketLink.this, parsed);
       context.dispatcher().whenReady(() -> ws.request(1));
       return null;
@@ -197,6 +212,9 @@ final class WebSocketLink extends Link {
     @Override
     public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
       LOG.debug("WebSocket closed by the server: {} {}", statusCode, reason);
+      if (statusCode == SERVICE_RESTART) {
+        hint(new RetryHint(RetryHint.SERVER_RESTART, -1));
+      }
       end(reason == null || reason.isBlank() ? "closed_" + statusCode : reason, null);
       return null;
     }

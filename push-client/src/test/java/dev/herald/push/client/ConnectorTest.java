@@ -7,16 +7,31 @@ import dev.herald.push.Cursor;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.DoubleSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The connection's lifecycle and transport choice, on links that do no I/O. */
 class ConnectorTest {
   private final ReentrantLock lock = new ReentrantLock();
-  private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
+
+  /** The reconnect delays the connector asked for, in milliseconds, in order. */
+  private final List<Long> delays = new CopyOnWriteArrayList<>();
+
+  private final ScheduledThreadPoolExecutor timer =
+      new ScheduledThreadPoolExecutor(1) {
+        @Override
+        public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+          delays.add(unit.toMillis(delay));
+          return super.schedule(task, delay, unit);
+        }
+      };
+  private DoubleSupplier random = () -> 0.5;
   private final Dispatcher dispatcher = new Dispatcher(16);
   private final Recorder recorder = new Recorder();
   private final List<FakeLink> links = new CopyOnWriteArrayList<>();
@@ -52,7 +67,7 @@ class ConnectorTest {
         dispatcher,
         lock,
         timer,
-        new Backoff(backoff, backoff, () -> 0.5),
+        new Backoff(backoff, backoff, () -> random.getAsDouble()),
         t -> {
           FakeLink l = new FakeLink(t);
           links.add(l);
@@ -195,5 +210,102 @@ class ConnectorTest {
             () ->
                 assertThat(recorder.events)
                     .containsExactly("transport:POLL", "open:POLL", "close:POLL:unsubscribed"));
+  }
+
+  /** Connects, and ends the link (after its ready frame if {@code ready}); returns the failure. */
+  private HeraldException connectAndEnd(
+      Connector c, boolean ready, RetryHint hint, String reason, HeraldException failure) {
+    Link l = connect(c);
+    l.hint(hint);
+    HeraldException[] f = new HeraldException[1];
+    locked(
+        () -> {
+          if (ready) {
+            c.ready(l);
+          }
+          f[0] = c.ended(l, reason, failure);
+        });
+    return f[0];
+  }
+
+  @Test
+  void firstReconnectAfterAReadyConnection_isFullJitter_notImmediate() {
+    Connector c = connector(Duration.ofSeconds(1), Transport.WEBSOCKET);
+    for (double r : new double[] {0.0, 0.25, 0.999}) {
+      random = () -> r;
+      connectAndEnd(c, true, null, "server_shutdown", null);
+      locked(c::close);
+      c = connector(Duration.ofSeconds(1), Transport.WEBSOCKET);
+    }
+
+    // Attempt 0's window is the whole first backoff step; the random source picks within it.
+    assertThat(delays).containsExactly(0L, 250L, 999L);
+  }
+
+  @Test
+  void serverRestart_reconnectsWithinTheServersWindow_onTheSameTransport() {
+    random = () -> 0.3;
+    Connector c = connector(Duration.ofHours(1), Transport.WEBSOCKET, Transport.SSE);
+
+    connectAndEnd(c, true, new RetryHint("server_restart", 1000), "server_restart", null);
+
+    assertThat(delays).containsExactly(300L);
+    assertThat(c.transport()).isEqualTo(Transport.WEBSOCKET);
+  }
+
+  @Test
+  void http503_onATransportThatNeverWorked_isTransient_honoursRetryAfter_andNeverFallsBack() {
+    random = () -> 0.5;
+    Connector c = connector(Duration.ofHours(1), Transport.WEBSOCKET, Transport.SSE);
+    HeraldException unavailable = new HeraldException("unavailable", "draining", 503, null, null);
+
+    HeraldException f =
+        connectAndEnd(c, false, new RetryHint("unavailable", 4000), "http_503", unavailable);
+
+    assertThat(f).isSameAs(unavailable);
+    assertThat(delays).containsExactly(2000L);
+    assertThat(c.transport()).isEqualTo(Transport.WEBSOCKET);
+  }
+
+  @Test
+  void http503_withoutRetryAfter_usesTheBackoff_andStillDoesNotFallBack() {
+    random = () -> 0.5;
+    Connector c = connector(Duration.ofMillis(400), Transport.STREAM, Transport.POLL);
+
+    connectAndEnd(
+        c,
+        false,
+        new RetryHint("unavailable", -1),
+        "http_503",
+        new HeraldException("http_503", "down", 503, null, null));
+
+    assertThat(delays).containsExactly(200L);
+    assertThat(c.transport()).isEqualTo(Transport.STREAM);
+  }
+
+  @Test
+  void silentStream_skipsTheOtherStreamingTransport_toLongPolling() {
+    Connector c =
+        connector(
+            Duration.ZERO, Transport.WEBSOCKET, Transport.SSE, Transport.STREAM, Transport.POLL);
+    HeraldException refused = new HeraldException("http_403", "no upgrades", 403, null, null);
+    connectAndEnd(c, false, null, "http_403", refused);
+    assertThat(c.transport()).isEqualTo(Transport.SSE);
+    await().until(() -> links.size() == 2 && links.get(1).starts == 1);
+
+    Link sse = links.get(1);
+    locked(() -> c.ended(sse, "timeout", HeraldException.of("timeout", "no ready frame")));
+
+    assertThat(c.transport()).isEqualTo(Transport.POLL);
+  }
+
+  @Test
+  void streamRefusedWithAStatus_movesToTheNextTransport_evenIfItStreams() {
+    Connector c = connector(Duration.ofHours(1), Transport.SSE, Transport.STREAM, Transport.POLL);
+
+    connectAndEnd(
+        c, false, null, "http_404", new HeraldException("http_404", "no", 404, null, null));
+
+    assertThat(c.transport()).isEqualTo(Transport.STREAM);
   }
 }

@@ -30,6 +30,34 @@ class LivenessVerdictTest {
   }
 
   @Test
+  void streamWhoseHeadersCame_withoutReadySoonAfter_isBuffered_beforeTheConnectTimeout() {
+    Liveness patient = new Liveness(Duration.ofSeconds(10), IDLE, current::get, listenerOf(closes));
+    FakeLink l = new FakeLink(Transport.SSE);
+    long start = l.startedNanos();
+
+    assertThat(patient.verdict(l, start + Duration.ofSeconds(5).toNanos()))
+        .isEqualTo(Liveness.Verdict.ALIVE); // no headers yet: only the connect timeout applies
+    l.responded();
+    long responded = l.respondedNanos();
+    assertThat(patient.verdict(l, responded + Duration.ofMillis(2400).toNanos()))
+        .isEqualTo(Liveness.Verdict.ALIVE);
+    assertThat(patient.verdict(l, responded + Duration.ofMillis(2600).toNanos()))
+        .isEqualTo(Liveness.Verdict.BUFFERED);
+    l.ready = true;
+    assertThat(patient.verdict(l, responded + Duration.ofMillis(2600).toNanos()))
+        .isEqualTo(Liveness.Verdict.ALIVE);
+  }
+
+  @Test
+  void bufferedCheck_neverWaitsLongerThanTheConnectTimeout() {
+    assertThat(liveness.bufferedAfter()).isEqualTo(CONNECT);
+    assertThat(
+            new Liveness(Duration.ofSeconds(10), IDLE, current::get, listenerOf(closes))
+                .bufferedAfter())
+        .isEqualTo(Liveness.BUFFERED_AFTER);
+  }
+
+  @Test
   void readyLink_silentForTheIdleTimeout_isIdle() {
     FakeLink l = new FakeLink(Transport.STREAM);
     l.ready = true;

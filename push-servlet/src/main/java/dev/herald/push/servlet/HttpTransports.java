@@ -152,6 +152,8 @@ final class HttpTransports implements AutoCloseable {
     HttpError error = HttpError.of(e);
     if (e.code() == ErrorCode.UNAVAILABLE && (transport.isDraining() || transport.isClosed())) {
       error.header("Retry-After", String.valueOf(transport.retryAfter().toSeconds()));
+      // So that herald.js on an allowed cross-origin page can read it.
+      error.header("Access-Control-Expose-Headers", "Retry-After");
     }
     return error;
   }
