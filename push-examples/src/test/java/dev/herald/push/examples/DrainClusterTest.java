@@ -46,7 +46,13 @@ class DrainClusterTest {
   void drain_spreadsTheReconnectsOverTheWindow_andEveryClientResumesOnTheOtherNode()
       throws Exception {
     String channel = "drain/room";
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    // Several JDK clients, each with its own selector thread: one would read for all the sockets
+    // of this process and become the bottleneck that real clients, each on its own machine, do
+    // not have.
+    HttpClient[] http = new HttpClient[16];
+    for (int i = 0; i < http.length; i++) {
+      http[i] = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    }
     List<Watched> watched = new ArrayList<>();
     try (RedisServer redis = RedisServer.start();
         DemoServer a = DemoServer.start(new DemoOptions(0, redis.uri(), false));
@@ -59,7 +65,7 @@ class DrainClusterTest {
           w.client =
               HeraldClient.builder(base)
                   .transports(Transport.WEBSOCKET)
-                  .httpClient(http)
+                  .httpClient(http[i % http.length])
                   .listener(
                       new HeraldListener() {
                         @Override
