@@ -44,6 +44,13 @@ import java.util.concurrent.atomic.LongAdder;
  * and to several.
  */
 public final class HeraldChannelMetrics implements HubObserver, MeterBinder {
+  // Meters of one name share one description: Prometheus shows one HELP line per name.
+  private static final String PUBLISHES =
+      "Publishes to the channels matching the pattern, by outcome: stored or failed";
+  private static final String RESUMES =
+      "Subscribers of the matching channels that came back with a position, by outcome:"
+          + " recovered or reset";
+
   private final Group[] groups;
   private final Tags tags;
 
@@ -127,10 +134,10 @@ public final class HeraldChannelMetrics implements HubObserver, MeterBinder {
           .description("Subscriptions to the channels matching the pattern")
           .register(registry);
       counter("herald.channel.publishes", g, g.stored, t.and("outcome", "stored"))
-          .description("Publishes to the channels matching the pattern that the broker stored")
+          .description(PUBLISHES)
           .register(registry);
       counter("herald.channel.publishes", g, g.failed, t.and("outcome", "failed"))
-          .description("Publishes to the channels matching the pattern that failed")
+          .description(PUBLISHES)
           .register(registry);
       FunctionTimer.builder(
               "herald.channel.publish.latency",
@@ -146,10 +153,10 @@ public final class HeraldChannelMetrics implements HubObserver, MeterBinder {
           .baseUnit(BaseUnits.MESSAGES)
           .register(registry);
       counter("herald.channel.resumes", g, g.recovered, t.and("outcome", "recovered"))
-          .description("Subscribers of the matching channels that resumed without a gap")
+          .description(RESUMES)
           .register(registry);
       counter("herald.channel.resumes", g, g.reset, t.and("outcome", "reset"))
-          .description("Subscribers of the matching channels that got a reset")
+          .description(RESUMES)
           .register(registry);
       FunctionTimer.builder(
               "herald.channel.broker.lag",

@@ -74,6 +74,14 @@ public final class HeraldMeterBinder implements MeterBinder {
           CloseReason.SHUTDOWN,
           CloseReason.UNAVAILABLE);
 
+  // Meters of one name share one description: Prometheus shows one HELP line per name.
+  private static final String PUBLISHES =
+      "Publishes handed to the broker, by this node's application or its clients, by outcome:"
+          + " stored, or failed (refused or failed by the broker)";
+  private static final String RESUMES =
+      "Subscribers that came back with a position, by outcome: recovered (history covered the"
+          + " gap) or reset";
+
   private final PushHub hub;
   private final Tags tags;
   private final StatsCache stats;
@@ -181,11 +189,11 @@ public final class HeraldMeterBinder implements MeterBinder {
         .register(registry);
     counter("herald.publishes", s -> s.publishes().stored())
         .tag("outcome", "stored")
-        .description("Publishes the broker stored, by this node's application or its clients")
+        .description(PUBLISHES)
         .register(registry);
     counter("herald.publishes", s -> s.publishes().failed())
         .tag("outcome", "failed")
-        .description("Publishes the broker refused or failed")
+        .description(PUBLISHES)
         .register(registry);
     timer(
             "herald.publish.latency",
@@ -209,11 +217,11 @@ public final class HeraldMeterBinder implements MeterBinder {
         .register(registry);
     counter("herald.resumes", s -> s.resumes().recovered())
         .tag("outcome", "recovered")
-        .description("Subscribers that came back with a position and got every missed message")
+        .description(RESUMES)
         .register(registry);
     counter("herald.resumes", s -> s.resumes().reset())
         .tag("outcome", "reset")
-        .description("Subscribers that came back with a position history no longer covered")
+        .description(RESUMES)
         .register(registry);
   }
 
