@@ -32,8 +32,7 @@ class PrometheusScrapeTest {
 
   @Test
   void scrape_namesTheMetersAsDocumented_andPicksUpNewCloseReasons() {
-    new HeraldMeterBinder(hub, Tags.empty(), Duration.ZERO)
-        .bindTo(registry);
+    new HeraldMeterBinder(hub, Tags.empty(), Duration.ZERO).bindTo(registry);
     channels.bindTo(registry);
     Connection c =
         hub.transportContext()
