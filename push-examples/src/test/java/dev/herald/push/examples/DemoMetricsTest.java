@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Test;
 class DemoMetricsTest {
   private static final String CHANNEL = "metrics/test";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+  /** Generous: the build machine may be busy with other tests. */
+  private static final Duration WAIT = Duration.ofSeconds(30);
   private static final List<Transport> TRANSPORTS =
       List.of(Transport.WEBSOCKET, Transport.SSE, Transport.STREAM);
   private static final Map<Transport, String> TAG =
@@ -82,14 +84,14 @@ class DemoMetricsTest {
         clients.add(new Counted(transport, client, opens, received));
       }
     }
-    await().until(() -> demo.hub().channel(CHANNEL).subscriberCount() == m);
+    await().atMost(WAIT).until(() -> demo.hub().channel(CHANNEL).subscriberCount() == m);
     double storedBefore = scrape().value("herald_publishes_total", "outcome", "stored");
 
     for (int i = 0; i < n; i++) {
       demo.hub().channel(CHANNEL).publish("count", i).toCompletableFuture().join();
     }
     for (Counted c : clients) {
-      await().until(() -> c.received().get() == n);
+      await().atMost(WAIT).until(() -> c.received().get() == n);
     }
 
     // Frames each transport sent: the messages each client counted, plus per connection opened
@@ -105,6 +107,7 @@ class DemoMetricsTest {
     // The hub counts a write when the container reports it done, just after the client may
     // have read it.
     await()
+        .atMost(WAIT)
         .until(
             () -> {
               Scrape s = scrape();
@@ -157,6 +160,7 @@ class DemoMetricsTest {
     demo.prices().stop();
     long[] last = {-1};
     await()
+        .atMost(WAIT)
         .pollInterval(Duration.ofMillis(2 * PriceSimulator.PERIOD_MILLIS))
         .until(
             () -> {
