@@ -28,8 +28,10 @@ import org.junit.jupiter.api.Test;
 class DemoMetricsTest {
   private static final String CHANNEL = "metrics/test";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+
   /** Generous: the build machine may be busy with other tests. */
   private static final Duration WAIT = Duration.ofSeconds(30);
+
   private static final List<Transport> TRANSPORTS =
       List.of(Transport.WEBSOCKET, Transport.SSE, Transport.STREAM);
   private static final Map<Transport, String> TAG =
