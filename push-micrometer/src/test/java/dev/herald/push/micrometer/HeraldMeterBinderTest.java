@@ -135,6 +135,8 @@ class HeraldMeterBinderTest {
     b.close(new CloseReason("going_away", "a code of a transport's own"));
     await().until(() -> hub.stats().closes("going_away") == 1);
 
+    await().until(() -> hub.stats().closes("client_gone") == 1);
+
     // The first read after the new code appeared registers its series.
     assertThat(gauge("herald.connections", "transport", "ndjson")).isZero();
     assertThat(counter("herald.disconnects", "reason", "going_away")).isEqualTo(1);

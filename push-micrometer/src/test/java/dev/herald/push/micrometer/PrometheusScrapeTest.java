@@ -34,15 +34,18 @@ class PrometheusScrapeTest {
   void scrape_namesTheMetersAsDocumented_andPicksUpNewCloseReasons() {
     new HeraldMeterBinder(hub, Tags.empty(), Duration.ZERO).bindTo(registry);
     channels.bindTo(registry);
+    CollectingSink sink = new CollectingSink();
     Connection c =
         hub.transportContext()
             .connect(
                 hub.transportContext().newClient(null, null),
                 WireFormat.WEBSOCKET,
-                new CollectingSink(),
+                sink,
                 List.of("chat/lobby"),
                 null);
     hub.channel("chat/lobby").publish("e", 1).toCompletableFuture().join();
+    // Delivery runs on the hub's executor: close only once the ready frame and message are out.
+    await().until(() -> hub.stats().framesDelivered() == 2);
     c.close(new CloseReason("going_away", "a transport's own code"));
     await().until(() -> hub.stats().closes("going_away") == 1);
 
