@@ -13,9 +13,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The folder layout is the architecture: core at the bottom, then the transports, the broker and
- * the client, each on core alone; demos and benchmarks on top, with nothing in the libraries
- * depending on them.
+ * The folder layout is the architecture: core at the bottom, then the transports, the broker, the
+ * client and the metrics binding, each on core alone; demos and benchmarks on top, with nothing in
+ * the libraries depending on them.
  */
 class LayeringTest {
   private static JavaClasses libraries;

@@ -5,6 +5,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.Location;
 import dev.herald.push.PushHub;
 import dev.herald.push.client.HeraldClient;
+import dev.herald.push.micrometer.HeraldMeterBinder;
 import dev.herald.push.redis.RedisBroker;
 import dev.herald.push.servlet.PushServlet;
 import dev.herald.push.websocket.PushWebSocket;
@@ -46,7 +47,12 @@ enum LibraryModule {
       "push-client",
       "dev.herald.push.client",
       HeraldClient.class,
-      Set.of("dev.herald.push.client"));
+      Set.of("dev.herald.push.client")),
+  MICROMETER(
+      "push-micrometer",
+      "dev.herald.push.micrometer",
+      HeraldMeterBinder.class,
+      Set.of("dev.herald.push.micrometer"));
 
   /** Packages of the modules that are not libraries: no library may depend on them. */
   static final Set<String> NOT_LIBRARIES =

@@ -2,6 +2,7 @@ package dev.herald.push.examples;
 
 import dev.herald.push.PushException;
 import dev.herald.push.PushHub;
+import dev.herald.push.micrometer.HeraldChannelMetrics;
 import dev.herald.push.redis.RedisBroker;
 import java.net.BindException;
 import java.time.Duration;
@@ -24,10 +25,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Herald's demo: embedded Jetty 12 serving four apps at {@code /} (chat, live dashboard,
- * notifications, token streaming), their small JSON endpoints at {@code /demo/*} and Herald at
- * {@code /push/*}. With {@code --redis} the hub's broker is a {@link RedisBroker}, so several demo
- * nodes share their channels. Run {@code java -jar push-examples/target/push-examples.jar --port
- * 8080}. Not thread-safe; start and stop it from one thread.
+ * notifications, token streaming), their small JSON endpoints at {@code /demo/*}, Herald at {@code
+ * /push/*} and Prometheus metrics at {@code /metrics}. With {@code --redis} the hub's broker is a
+ * {@link RedisBroker}, so several demo nodes share their channels. Run {@code java -jar
+ * push-examples/target/push-examples.jar --port 8080}. Not thread-safe; start and stop it from one
+ * thread.
  */
 public final class DemoServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DemoServer.class);
@@ -110,6 +112,7 @@ public final class DemoServer implements AutoCloseable {
     }
     Logins logins = new Logins();
     parts.presence = new ChatPresence();
+    HeraldChannelMetrics channelMetrics = DemoMetrics.channels();
     PushHub.Builder builder =
         PushHub.builder()
             .authenticator(logins) // notifications: tokens name the user
@@ -120,7 +123,8 @@ public final class DemoServer implements AutoCloseable {
             .presenceListener(parts.presence)
             // A client that vanished is noticed on the next write; frequent heartbeats keep the
             // chat's presence count fresh on idle SSE and streaming connections.
-            .heartbeatInterval(Duration.ofSeconds(5));
+            .heartbeatInterval(Duration.ofSeconds(5))
+            .observer(channelMetrics); // meters per app for /metrics
     if (parts.broker != null) {
       builder.broker(parts.broker);
     }
@@ -160,6 +164,7 @@ public final class DemoServer implements AutoCloseable {
         new ServletHolder(new NotificationServlet(hub, logins)), "/demo/notifications/*");
     context.addServlet(new ServletHolder(new AnswerServlet(hub, parts.answers)), "/demo/answers/*");
     Transports.mount(context, hub);
+    DemoMetrics.mount(context, hub, channelMetrics); // Prometheus text at /metrics
     customizer.accept(context);
     server.setHandler(context);
     server.setStopAtShutdown(false);
@@ -197,6 +202,11 @@ public final class DemoServer implements AutoCloseable {
   /** The hub behind the demo. */
   public PushHub hub() {
     return hub;
+  }
+
+  /** The price simulator, for tests that need a quiet hub. */
+  PriceSimulator prices() {
+    return prices;
   }
 
   /** The answers being generated, for tests. */

@@ -68,6 +68,12 @@ class DemoJarIT {
                   HttpResponse.BodyHandlers.ofString());
       assertThat(index.statusCode()).isEqualTo(200);
       assertThat(index.body()).contains("Herald");
+      URI metricsUri = URI.create("http://localhost:" + port + "/metrics");
+      HttpResponse<String> metrics =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(metricsUri).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(metrics.body()).contains("herald_connections{transport=\"websocket\"}");
 
       Process kill = new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start();
       assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
