@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * and each resumes from its cursor with every message once.
  */
 class DrainClusterTest {
-  private static final int CLIENTS = Integer.getInteger("herald.drain.clients", 2000);
+  private static final int CLIENTS = Integer.getInteger("herald.drain.clients", 300);
   private static final Duration WINDOW = Duration.ofSeconds(5);
   private static final Duration WAIT = Duration.ofSeconds(120);
 
