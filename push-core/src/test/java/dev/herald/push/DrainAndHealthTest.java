@@ -4,25 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.herald.push.spi.Broker;
 import dev.herald.push.spi.BrokerHealth;
-import dev.herald.push.spi.BrokerListener;
-import dev.herald.push.spi.BrokerSubscription;
 import dev.herald.push.spi.CloseReason;
-import dev.herald.push.spi.Replay;
 import dev.herald.push.spi.WireFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code PushHub.drain} and {@code PushHub.health}. */
 class DrainAndHealthTest {
-  private final HealthBroker broker = new HealthBroker();
+  private final FlakyBroker broker = new FlakyBroker(InMemoryBroker.create());
   private final PushHub hub =
       PushHub.builder().broker(broker).heartbeatInterval(Duration.ofHours(1)).build();
 
@@ -112,13 +107,13 @@ class DrainAndHealthTest {
     assertThat(hub.health().status()).isEqualTo(HealthStatus.UP);
     assertThat(hub.health().ready()).isTrue();
 
-    broker.set(new BrokerHealth(HealthStatus.DEGRADED, "live feed reconnecting"));
+    broker.health(new BrokerHealth(HealthStatus.DEGRADED, "live feed reconnecting"));
     assertThat(hub.health().status()).isEqualTo(HealthStatus.DEGRADED);
     assertThat(hub.health().ready()).isTrue();
-    broker.set(new BrokerHealth(HealthStatus.DOWN, "connection refused"));
+    broker.health(new BrokerHealth(HealthStatus.DOWN, "connection refused"));
     assertThat(hub.health().status()).isEqualTo(HealthStatus.DOWN);
     assertThat(hub.health().broker().detail()).isEqualTo("connection refused");
-    broker.set(BrokerHealth.LOCAL);
+    broker.health(BrokerHealth.LOCAL);
     assertThat(hub.health().status()).isEqualTo(HealthStatus.UP);
     assertThat(hub.stats().broker().healthChanges()).isEqualTo(3);
 
@@ -137,68 +132,5 @@ class DrainAndHealthTest {
     hub.close();
     drained.toCompletableFuture().join();
     assertThat(hub.connectionCount()).isZero();
-  }
-
-  /** An in-memory broker whose health the test sets. */
-  private static final class HealthBroker implements Broker {
-    private final InMemoryBroker delegate = InMemoryBroker.create();
-    private volatile BrokerHealth health = BrokerHealth.LOCAL;
-    private final List<Consumer<BrokerHealth>> watchers = new CopyOnWriteArrayList<>();
-
-    void set(BrokerHealth next) {
-      health = next;
-      watchers.forEach(w -> w.accept(next));
-    }
-
-    @Override
-    public BrokerHealth health() {
-      return health;
-    }
-
-    @Override
-    public void watchHealth(Consumer<BrokerHealth> listener) {
-      watchers.add(listener);
-    }
-
-    @Override
-    public CompletionStage<Message> publish(
-        String channel, String event, String data, String publisherId) {
-      return delegate.publish(channel, event, data, publisherId);
-    }
-
-    @Override
-    public CompletionStage<Replay> replay(String channel, Position since, int limit) {
-      return delegate.replay(channel, since, limit);
-    }
-
-    @Override
-    public CompletionStage<Position> position(String channel) {
-      return delegate.position(channel);
-    }
-
-    @Override
-    public CompletionStage<BrokerSubscription> subscribe(String channel, BrokerListener listener) {
-      return delegate.subscribe(channel, listener);
-    }
-
-    @Override
-    public CompletionStage<Void> join(String channel, Member member) {
-      return delegate.join(channel, member);
-    }
-
-    @Override
-    public CompletionStage<Void> leave(String channel, Member member) {
-      return delegate.leave(channel, member);
-    }
-
-    @Override
-    public CompletionStage<List<Member>> members(String channel) {
-      return delegate.members(channel);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
-    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.herald.push;
 
 import dev.herald.push.spi.Broker;
+import dev.herald.push.spi.BrokerHealth;
 import dev.herald.push.spi.BrokerListener;
 import dev.herald.push.spi.BrokerSubscription;
 import dev.herald.push.spi.Replay;
@@ -10,12 +11,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * A broker for tests: the in-memory broker behind a live feed that drops, repeats or reorders
- * messages on request, and with replays that complete later on another thread, as a networked
- * broker's would. Thread-safe.
+ * messages on request, with replays that complete later on another thread, as a networked broker's
+ * would, and a health the test sets. Thread-safe.
  */
 final class FlakyBroker implements Broker {
   /** What the live feed does with one message. */
@@ -31,6 +33,8 @@ final class FlakyBroker implements Broker {
   volatile Function<Message, Fate> fate = m -> Fate.PASS;
   volatile boolean positionsFail;
   final List<BrokerListener> listeners = new CopyOnWriteArrayList<>();
+  private volatile BrokerHealth health = BrokerHealth.LOCAL;
+  private final List<Consumer<BrokerHealth>> healthWatchers = new CopyOnWriteArrayList<>();
 
   FlakyBroker(InMemoryBroker delegate) {
     this.delegate = delegate;
@@ -117,6 +121,22 @@ final class FlakyBroker implements Broker {
   @Override
   public CompletionStage<List<Member>> members(String channel) {
     return delegate.members(channel);
+  }
+
+  /** Changes the health it reports, and tells its watchers. */
+  void health(BrokerHealth next) {
+    health = next;
+    healthWatchers.forEach(w -> w.accept(next));
+  }
+
+  @Override
+  public BrokerHealth health() {
+    return health;
+  }
+
+  @Override
+  public void watchHealth(Consumer<BrokerHealth> listener) {
+    healthWatchers.add(listener);
   }
 
   @Override
