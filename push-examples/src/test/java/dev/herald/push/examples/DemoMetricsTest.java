@@ -157,8 +157,12 @@ class DemoMetricsTest {
     assertThat(clients).allSatisfy(c -> assertThat(c.received()).hasValue(n));
   }
 
-  /** Stops the price simulator and waits until its last tick is stored. */
+  /**
+   * Lets the price simulator store a tick (for the channel-pattern meters), then stops it and waits
+   * until its last tick is stored.
+   */
   private void quietPrices() {
+    await().atMost(WAIT).until(() -> demo.hub().stats().publishes().stored() > 0);
     demo.prices().stop();
     long[] last = {-1};
     await()

@@ -115,7 +115,9 @@ class DrainClusterTest {
         a.drain(WINDOW);
         long drainMillis = (System.nanoTime() - drainStart) / 1_000_000;
         await().atMost(WAIT).until(() -> b.hub().channel(channel).subscriberCount() == CLIENTS);
-        sleep(200);
+        // A few more messages once everyone is back, live on the other node.
+        long mark = published.get();
+        await().atMost(WAIT).until(() -> published.get() >= mark + 3);
         publishing.set(false);
         publisher.join();
         long last = b.hub().channel(channel).position().toCompletableFuture().join().offset();
