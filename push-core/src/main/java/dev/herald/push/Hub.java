@@ -332,14 +332,11 @@ final class Hub {
     return settings
         .broker()
         .publish(channel, event, data, publisherId)
-        .handle(
-            (message, error) -> {
-              counters.published(channel, error == null, System.nanoTime() - start);
-              if (error != null) {
-                throw unavailable(error);
-              }
-              return message;
-            });
+        .whenComplete(
+            (message, error) ->
+                counters.published(channel, error == null, System.nanoTime() - start))
+        // Fails with the PushException itself, not wrapped, as the stage did before counting.
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(unavailable(e)));
   }
 
   /**

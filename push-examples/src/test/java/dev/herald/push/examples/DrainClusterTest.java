@@ -14,7 +14,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -87,28 +89,32 @@ class DrainClusterTest {
         // A publish may fail while the machine is busy with thousands of reconnects (Redis does not
         // answer within the command timeout); it is counted, and the check below is against what
         // the channel's history holds, whatever the publisher was told.
-        AtomicBoolean publishing = new AtomicBoolean(true);
         AtomicLong published = new AtomicLong();
         AtomicLong failed = new AtomicLong();
-        Thread publisher =
-            new Thread(
-                () -> {
-                  while (publishing.get()) {
-                    try {
-                      published.set(
-                          b.hub()
-                              .channel(channel)
-                              .publish("tick", published.get() + 1)
-                              .toCompletableFuture()
-                              .join()
-                              .offset());
-                    } catch (RuntimeException e) {
-                      failed.incrementAndGet();
-                    }
-                    sleep(200);
-                  }
+        ScheduledExecutorService publisher =
+            Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "drain-test-publisher");
+                  t.setDaemon(true);
+                  return t;
                 });
-        publisher.start();
+        publisher.scheduleWithFixedDelay(
+            () -> {
+              try {
+                published.set(
+                    b.hub()
+                        .channel(channel)
+                        .publish("tick", published.get() + 1)
+                        .toCompletableFuture()
+                        .join()
+                        .offset());
+              } catch (RuntimeException e) {
+                failed.incrementAndGet();
+              }
+            },
+            0,
+            200,
+            TimeUnit.MILLISECONDS);
         await().until(() -> published.get() >= 3);
 
         long drainStart = System.nanoTime();
@@ -118,8 +124,8 @@ class DrainClusterTest {
         // A few more messages once everyone is back, live on the other node.
         long mark = published.get();
         await().atMost(WAIT).until(() -> published.get() >= mark + 3);
-        publishing.set(false);
-        publisher.join();
+        publisher.shutdown();
+        assertThat(publisher.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
         long last = b.hub().channel(channel).position().toCompletableFuture().join().offset();
         assertThat(last).isGreaterThanOrEqualTo(published.get());
         await().atMost(WAIT).until(() -> watched.stream().allMatch(w -> w.lastOffset() >= last));
@@ -170,14 +176,6 @@ class DrainClusterTest {
       } finally {
         watched.forEach(w -> w.client.close());
       }
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }
