@@ -79,6 +79,9 @@ final class HttpTransports implements AutoCloseable {
   /** {@code GET …/sse} and {@code GET …/stream}. */
   void stream(HttpServletRequest request, HttpServletResponse response, WireFormat format)
       throws IOException {
+    // A malformed query string is refused whichever parameter holds it, even one read later or not
+    // at all (access_token is read only without a bearer header).
+    RequestParams.query(request);
     List<String> channels = RequestParams.channels(request);
     Cursor since = RequestParams.since(request, format == WireFormat.SSE);
     Client client = ServletAccess.client(transport.accessPolicy(), request);
@@ -162,6 +165,7 @@ final class HttpTransports implements AutoCloseable {
 
   /** {@code GET …/poll}. */
   void poll(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    RequestParams.query(request);
     List<String> channels = RequestParams.channels(request);
     Cursor since = RequestParams.since(request, false);
     int maxSeconds = (int) pollTimeout.toSeconds();
@@ -205,6 +209,7 @@ final class HttpTransports implements AutoCloseable {
 
   /** {@code POST …/publish}. */
   void publish(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    RequestParams.query(request);
     RequestParams.requireJson(request);
     int limit = transport.codec().maxBytes();
     long length = request.getContentLengthLong();

@@ -2,6 +2,7 @@ package dev.herald.push.servlet;
 
 import dev.herald.push.Cursor;
 import dev.herald.push.ErrorCode;
+import dev.herald.push.spi.QueryParameters;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.Locale;
@@ -11,6 +12,8 @@ final class RequestParams {
   /** The longest poll timeout a client may ask for, in seconds, before the servlet's cap. */
   static final int MAX_TIMEOUT_SECONDS = 3600;
 
+  private static final String QUERY_ATTRIBUTE = RequestParams.class.getName() + ".query";
+
   private RequestParams() {}
 
   /**
@@ -19,12 +22,12 @@ final class RequestParams {
    * @throws HttpError 400 if there is none
    */
   static List<String> channels(HttpServletRequest request) {
-    String[] values = parameterValues(request, "channel");
-    if (values == null || values.length == 0) {
+    List<String> values = query(request).all("channel");
+    if (values.isEmpty()) {
       throw HttpError.of(
           ErrorCode.BAD_CHANNEL, "name at least one channel, as in ?channel=chat/lobby");
     }
-    return List.of(values);
+    return values;
   }
 
   /**
@@ -108,25 +111,26 @@ final class RequestParams {
     }
   }
 
-  /** A query parameter; a malformed query string is the client's error. */
+  /**
+   * The request's query parameters, decoded strictly from the raw query string rather than read
+   * through the container, which may drop a parameter it cannot decode and serve the request as if
+   * it were absent. Decoded once per request.
+   *
+   * @throws dev.herald.push.PushException naming the parameter if the query string is malformed
+   */
+  static QueryParameters query(HttpServletRequest request) {
+    Object cached = request.getAttribute(QUERY_ATTRIBUTE);
+    if (cached instanceof QueryParameters query) {
+      return query;
+    }
+    QueryParameters query = QueryParameters.parse(request.getQueryString());
+    request.setAttribute(QUERY_ATTRIBUTE, query);
+    return query;
+  }
+
+  /** A query parameter's first value, or {@code null}. */
   static String parameter(HttpServletRequest request, String name) {
-    try {
-      return request.getParameter(name);
-    } catch (RuntimeException e) {
-      throw malformedQuery();
-    }
-  }
-
-  private static String[] parameterValues(HttpServletRequest request, String name) {
-    try {
-      return request.getParameterValues(name);
-    } catch (RuntimeException e) {
-      throw malformedQuery();
-    }
-  }
-
-  private static HttpError malformedQuery() {
-    return HttpError.of(ErrorCode.BAD_REQUEST, "the query string is malformed");
+    return query(request).first(name);
   }
 
   /** Client text made safe to echo in an error message: printable ASCII, at most 40 chars. */

@@ -60,7 +60,7 @@ final class ServletAccess {
 
       @Override
       public String accessToken() {
-        return request.getParameter("access_token");
+        return RequestParams.parameter(request, "access_token");
       }
     };
   }

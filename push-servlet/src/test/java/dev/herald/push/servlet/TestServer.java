@@ -35,6 +35,9 @@ final class TestServer {
   static final String ALLOWED_ORIGIN = "https://app.example.com";
   static final String GOOD_TOKEN = "good-token";
 
+  /** Also alice's: a token that needs decoding in a query string. */
+  static final String ODD_TOKEN = "odd t\u00f8ken+/\u20ac";
+
   private static final AtomicInteger CHANNELS = new AtomicInteger();
   private static TestServer jetty;
   private static TestServer tomcat;
@@ -128,7 +131,8 @@ final class TestServer {
     return PushHub.builder()
         .heartbeatInterval(Duration.ofMillis(250))
         .maxChannelsPerConnection(4)
-        .authenticator(token -> GOOD_TOKEN.equals(token) ? "alice" : null)
+        .authenticator(
+            token -> GOOD_TOKEN.equals(token) || ODD_TOKEN.equals(token) ? "alice" : null)
         .authorizer(
             new Authorizer() {
               @Override

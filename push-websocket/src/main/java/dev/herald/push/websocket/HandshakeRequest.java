@@ -1,5 +1,6 @@
 package dev.herald.push.websocket;
 
+import dev.herald.push.spi.QueryParameters;
 import dev.herald.push.spi.RequestView;
 import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
@@ -8,9 +9,17 @@ import java.util.Enumeration;
 /** A handshake request as the hub's access policy reads it. Confined to the handshake's thread. */
 final class HandshakeRequest implements RequestView {
   private final HttpServletRequest request;
+  private final QueryParameters query;
 
+  /**
+   * Reads the request's query string strictly, never through the container, which may drop a
+   * parameter it cannot decode.
+   *
+   * @throws dev.herald.push.PushException naming the parameter if the query string is malformed
+   */
   HandshakeRequest(HttpServletRequest request) {
     this.request = request;
+    this.query = QueryParameters.parse(request.getQueryString());
   }
 
   @Override
@@ -44,6 +53,6 @@ final class HandshakeRequest implements RequestView {
 
   @Override
   public String accessToken() {
-    return request.getParameter("access_token");
+    return query.first("access_token");
   }
 }

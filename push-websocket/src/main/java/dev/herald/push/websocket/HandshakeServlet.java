@@ -2,6 +2,7 @@ package dev.herald.push.websocket;
 
 import dev.herald.push.Client;
 import dev.herald.push.ErrorCode;
+import dev.herald.push.PushException;
 import dev.herald.push.spi.AccessDecision;
 import dev.herald.push.spi.TransportContext;
 import jakarta.servlet.http.HttpServlet;
@@ -60,6 +61,13 @@ final class HandshakeServlet extends HttpServlet {
       refuse(response, 400, "bad_request", "the Sec-WebSocket-Key header is missing");
       return;
     }
+    HandshakeRequest view;
+    try {
+      view = new HandshakeRequest(request);
+    } catch (PushException malformedQuery) {
+      refuse(response, 400, malformedQuery.code().wireName(), malformedQuery.getMessage());
+      return;
+    }
     TransportContext transport = endpoint.transport();
     if (transport.isClosed() || transport.isDraining()) {
       // Come back later, through the load balancer, most likely to another node.
@@ -71,7 +79,7 @@ final class HandshakeServlet extends HttpServlet {
           transport.isClosed() ? "the server is shutting down" : "the server is draining");
       return;
     }
-    AccessDecision access = endpoint.access().decide(new HandshakeRequest(request));
+    AccessDecision access = endpoint.access().decide(view);
     if (!access.isAllowed()) {
       if (access.refusal() == ErrorCode.UNAUTHORIZED) {
         response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");

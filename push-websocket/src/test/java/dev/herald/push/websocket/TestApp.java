@@ -21,8 +21,9 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code /push/ws}: the main hub, default options. Tokens {@code t-alice} and {@code t-bob}
- *       name users; {@code private/NAME} channels admit only that user; {@code chat/*} takes client
- *       messages, refusing any whose data holds {@code "reject":true}.
+ *       name users ({@code t-øbb +/€} is {@code obb}); {@code private/NAME} channels admit only
+ *       that user; {@code chat/*} takes client messages, refusing any whose data holds {@code
+ *       "reject":true}.
  *   <li>{@code /origins/ws}: the main hub, also allowing {@code https://app.example.com}.
  *   <li>{@code /limited/ws}: the main hub, a burst of 5 frames and then almost nothing.
  *   <li>{@code /idle/ws}: the main hub, pinging every 100 ms, closing after 2 s of silence.
@@ -49,7 +50,10 @@ final class TestApp implements AutoCloseable {
   TestApp(TestServer.Kind kind) throws Exception {
     hub =
         PushHub.builder()
-            .authenticator(token -> Map.of("t-alice", "alice", "t-bob", "bob").get(token))
+            .authenticator(
+                token ->
+                    Map.of("t-alice", "alice", "t-bob", "bob", "t-\u00f8bb +/\u20ac", "obb")
+                        .get(token))
             .authorizer(new PrivateChannels())
             .acceptClientMessages(
                 "chat/*",

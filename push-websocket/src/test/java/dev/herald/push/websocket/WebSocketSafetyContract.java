@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,6 +19,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -138,6 +144,83 @@ abstract class WebSocketSafetyContract extends ContainerContract {
         .isEqualTo(401);
     assertThat(TestSocket.refusedStatus(app.ws("/push/ws?access_token=nope"), Map.of()))
         .isEqualTo(401);
+  }
+
+  // ---- query string
+
+  @ParameterizedTest(name = "query_{0}_isRefusedWith400")
+  @ValueSource(
+      strings = {
+        "access_token=%ZZ|bad_request|access_token",
+        "access_token=t-alice%A|bad_request|access_token",
+        "access_token=%C3%28|bad_request|access_token",
+        "since=AAAA%ZZ|bad_cursor|since",
+        "channel=chat%ZZ|bad_channel|channel",
+        "x=1&channel=%C3%28|bad_channel|channel"
+      })
+  void query_malformed_isRefusedWith400BeforeTheUpgrade(String testCase) throws Exception {
+    String[] parts = testCase.split("\\|");
+    // With a valid bearer header the token parameter is never read: the query is refused anyway.
+    for (String auth : new String[] {null, "Bearer t-alice"}) {
+      String answer = rawHandshake("/push/ws?" + parts[0], auth);
+
+      assertThat(answer).startsWith("HTTP/1.1 400 ");
+      JsonNode error = TestSocket.JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+      assertThat(error.path("type").asText()).isEqualTo("error");
+      assertThat(error.path("code").asText()).isEqualTo(parts[1]);
+      assertThat(error.path("message").asText())
+          .startsWith("the query parameter \"" + parts[2] + "\" is malformed");
+    }
+  }
+
+  @Test
+  void query_encodedToken_isDecodedBeforeItIsChecked() {
+    // "t-øbb +/€": a multi-byte character, a space as +, an escaped + and /.
+    TestSocket socket = open("/push/ws?access_token=t-%C3%B8bb+%2B%2F%E2%82%AC", Map.of());
+    socket.next("ready");
+
+    socket.subscribe("private/obb");
+    socket.assertNothingElse();
+    assertThat(
+            TestSocket.refusedStatus(
+                app.ws("/push/ws?access_token=t-%C3%B8bb%2B%2B%2F%E2%82%AC"), Map.of()))
+        .isEqualTo(401);
+  }
+
+  /**
+   * Sends a WebSocket upgrade request with {@code target} as raw bytes, unlike a URI class that
+   * would re-encode it, and returns the answer: head and body of a refusal, the head of a 101.
+   */
+  private String rawHandshake(String target, String authorization) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", app.port())) {
+      socket.setSoTimeout(10_000);
+      String request =
+          "GET "
+              + target
+              + " HTTP/1.1\r\nHost: 127.0.0.1:"
+              + app.port()
+              + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+              + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+              + "\r\n";
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      ByteArrayOutputStream head = new ByteArrayOutputStream();
+      while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+        int b = in.read();
+        if (b < 0) {
+          break;
+        }
+        head.write(b);
+      }
+      String text = head.toString(StandardCharsets.US_ASCII);
+      Matcher length = Pattern.compile("(?i)content-length: *(\\d+)").matcher(text);
+      if (!text.startsWith("HTTP/1.1 101") && length.find()) {
+        text +=
+            new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.UTF_8);
+      }
+      return text;
+    }
   }
 
   // ---- abuse
