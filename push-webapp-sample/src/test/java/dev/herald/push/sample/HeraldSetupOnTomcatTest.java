@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.HttpResponse.BodySubscribers;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -153,6 +154,58 @@ class HeraldSetupOnTomcatTest {
     assertThat(error.path("ref").asText()).isEqualTo("s1");
     assertThat(socket.close()).as("a refused subscribe leaves the socket open").isNull();
     ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void malformedQuery_isRefusedWith400_neverServedAsIfTheParameterWereAbsent() throws Exception {
+    // Tomcat 10.1 drops a parameter it cannot decode ("Character decoding failed"): a damaged
+    // cursor must not become a fresh subscribe. Sent as raw bytes, which a URI would re-encode.
+    for (String transport : List.of("sse", "stream", "poll")) {
+      String answer = rawGet("/push/" + transport + "?channel=orders&since=AAAA%ZZ", "");
+      assertThat(answer).as(transport).startsWith("HTTP/1.1 400 ");
+      JsonNode error = JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+      assertThat(error.path("code").asText()).isEqualTo("bad_cursor");
+      assertThat(error.path("message").asText()).contains("\"since\"");
+      assertThat(rawGet("/push/" + transport + "?channel=ord%ZZers", ""))
+          .startsWith("HTTP/1.1 400 ")
+          .contains("\"code\":\"bad_channel\"");
+    }
+    String handshake =
+        rawGet(
+            "/push/ws?access_token=%ZZ",
+            "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n");
+    assertThat(handshake).startsWith("HTTP/1.1 400 ").contains("\"code\":\"bad_request\"");
+    assertThat(tomcat.hub().connectionCount()).isZero();
+  }
+
+  /** A GET with {@code target} sent as is; returns the head and, if it has a length, the body. */
+  private String rawGet(String target, String headers) throws Exception {
+    URI base = tomcat.http("/");
+    try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+      socket.setSoTimeout(10_000);
+      String request =
+          "GET "
+              + SampleTomcat.CONTEXT_PATH
+              + target
+              + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              + headers
+              + "\r\n";
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      java.io.InputStream in = socket.getInputStream();
+      StringBuilder head = new StringBuilder();
+      int b;
+      while (head.indexOf("\r\n\r\n") < 0 && (b = in.read()) >= 0) {
+        head.append((char) b);
+      }
+      java.util.regex.Matcher length =
+          java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+      if (length.find()) {
+        head.append(
+            new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.UTF_8));
+      }
+      return head.toString();
+    }
   }
 
   @Test
