@@ -59,8 +59,23 @@ class QueryParametersTest {
   }
 
   @Test
-  void parse_nonAsciiTheContainerAlreadyDecoded_isKept() {
-    assertThat(QueryParameters.parse("name=é%20x").first("name")).isEqualTo("é x");
+  void parse_characterAUriMustEscape_isRefused() {
+    // A container passes raw bytes on as it decoded them (or replaced them): never guess.
+    for (String value : new String[] {"é", "\uFFFD", "a b", "a\tb", "\u0000"}) {
+      assertThatThrownBy(() -> QueryParameters.parse("channel=a&since=x" + value))
+          .isInstanceOfSatisfying(
+              PushException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_CURSOR))
+          .hasMessageEndingWith("must be percent-encoded");
+    }
+    assertThatThrownBy(() -> QueryParameters.parse("é=1"))
+        .isInstanceOfSatisfying(
+            PushException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+  }
+
+  @Test
+  void parse_asciiPunctuationThatSomeContainersRelax_isKept() {
+    String value = "a|b{c}[d]\"^`<>\\";
+    assertThat(QueryParameters.parse("x=" + value).first("x")).isEqualTo(value);
   }
 
   @ParameterizedTest

@@ -21,8 +21,10 @@ import java.util.Map;
  * <p>The query string is split at {@code &}; each part at its first {@code =} into a name and a
  * value (a part without {@code =} has the value {@code ""}; empty parts are skipped). Names and
  * values are decoded as {@code application/x-www-form-urlencoded}: {@code +} is a space and {@code
- * %XX} an escaped byte, and the bytes are UTF-8. A {@code %} not followed by two hex digits or
- * bytes that are not UTF-8 make the whole query string malformed, whichever parameter holds them.
+ * %XX} an escaped byte, and the bytes are UTF-8. A {@code %} not followed by two hex digits,
+ * escaped bytes that are not UTF-8, or a character that is not visible ASCII (which a URI must
+ * percent-encode, and which reaches the application only as some container decoded it) make the
+ * whole query string malformed, whichever parameter holds them.
  *
  * <pre>{@code
  * QueryParameters query = QueryParameters.parse(request.getQueryString());
@@ -126,6 +128,9 @@ public final class QueryParameters {
   /** What makes a value that {@link #decode} refused malformed. */
   private static String problem(String raw) {
     for (int i = 0; i < raw.length(); i++) {
+      if (!isVisibleAscii(raw.charAt(i))) {
+        return String.format("U+%04X must be percent-encoded", (int) raw.charAt(i));
+      }
       if (raw.charAt(i) == '%') {
         if (i + 2 >= raw.length() || hex(raw.charAt(i + 1)) < 0 || hex(raw.charAt(i + 2)) < 0) {
           return "\"%"
@@ -144,6 +149,11 @@ public final class QueryParameters {
    * not UTF-8.
    */
   private static String decode(String raw) {
+    for (int i = 0; i < raw.length(); i++) {
+      if (!isVisibleAscii(raw.charAt(i))) {
+        return null;
+      }
+    }
     if (raw.indexOf('%') < 0) {
       return raw.replace('+', ' ');
     }
@@ -186,6 +196,14 @@ public final class QueryParameters {
       }
     }
     return out.toString();
+  }
+
+  /**
+   * Whether a raw query string may hold the character as is. A URI holds ASCII only; a container
+   * that passes on other bytes has decoded them by a charset of its choosing, or replaced them.
+   */
+  private static boolean isVisibleAscii(char c) {
+    return c > 0x20 && c < 0x7f;
   }
 
   private static int hex(char c) {

@@ -3,6 +3,7 @@ package dev.herald.push.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -72,6 +73,28 @@ class QueryStringTest {
       for (Broken b : broken(channel)) {
         JsonNode answer = send(server, "GET", "/push/" + transport + "?" + b.query());
         assertRefused(answer, b.code(), b.parameter());
+      }
+    }
+  }
+
+  @OnBothContainers
+  void rawBytesOutsideAscii_areRefusedWith400(TestServer server) throws Exception {
+    String channel = TestServer.channel("q");
+    for (byte[] bad : List.of(new byte[] {(byte) 0xC3, (byte) 0xA9}, new byte[] {(byte) 0xFF})) {
+      ByteArrayOutputStream request = new ByteArrayOutputStream();
+      request.writeBytes(
+          ("GET /push/poll?channel=" + channel + "&timeout=0&since=AAAA")
+              .getBytes(StandardCharsets.US_ASCII));
+      request.writeBytes(bad);
+      request.writeBytes(
+          " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      try (RawHttp raw = RawHttp.send(server.port(), request.toByteArray())) {
+        String answer = raw.readToEnd();
+        // Tomcat refuses the request line itself; Jetty passes the bytes on, decoded.
+        assertThat(answer).startsWith("HTTP/1.1 400");
+        if (server.name.equals("jetty")) {
+          assertThat(answer).contains("\"code\":\"bad_cursor\"", "must be percent-encoded");
+        }
       }
     }
   }
