@@ -67,9 +67,9 @@ public final class QueryParameters {
         end = rawQuery.length();
       }
       if (end > start) {
-        int eq = rawQuery.indexOf('=', start);
-        int nameEnd = eq < 0 || eq > end ? end : eq;
-        String rawName = rawQuery.substring(start, nameEnd);
+        String part = rawQuery.substring(start, end);
+        int eq = part.indexOf('=');
+        String rawName = eq < 0 ? part : part.substring(0, eq);
         String name = decode(rawName);
         if (name == null) {
           throw new PushException(
@@ -79,8 +79,8 @@ public final class QueryParameters {
                   + "\" is not percent-encoded UTF-8");
         }
         String value = "";
-        if (nameEnd < end) {
-          String rawValue = rawQuery.substring(nameEnd + 1, end);
+        if (eq >= 0) {
+          String rawValue = part.substring(eq + 1);
           value = decode(rawValue);
           if (value == null) {
             throw malformed(name, rawValue);
