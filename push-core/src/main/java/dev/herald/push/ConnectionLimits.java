@@ -24,8 +24,9 @@ import java.util.function.LongSupplier;
  * addresses from growing it further.
  *
  * <p>The address is the client's as the access policy resolved it (forwarded headers only from
- * trusted proxies). IPv6 addresses count by their /64 network, the block one home or office gets,
- * since a host can pick any address inside it.
+ * trusted proxies). A client without one (an in-process transport's) counts toward the node's cap
+ * only. IPv6 addresses count by their /64 network, the block one home or office gets, since a host
+ * can pick any address inside it.
  */
 final class ConnectionLimits {
   /** A limit that never refuses. */
@@ -105,7 +106,7 @@ final class ConnectionLimits {
     if (open.get() >= maxConnections) {
       throw refuse(format, Refusal.NODE_FULL, CAP_RETRY.toMillis());
     }
-    if (!perAddress()) {
+    if (!perAddress() || address == null) {
       return;
     }
     boolean takeToken = openRate != UNLIMITED && !(format == WireFormat.POLL && continuation);
@@ -147,7 +148,7 @@ final class ConnectionLimits {
       open.decrementAndGet();
       throw refuse(format, Refusal.NODE_FULL, CAP_RETRY.toMillis());
     }
-    if (!perAddress()) {
+    if (!perAddress() || address == null) {
       return;
     }
     String key = key(address);
@@ -177,7 +178,7 @@ final class ConnectionLimits {
   /** Gives back the slot of a connection the hub no longer serves. */
   void release(String address) {
     open.decrementAndGet();
-    if (!perAddress()) {
+    if (!perAddress() || address == null) {
       return;
     }
     long now = nanoTime.getAsLong();
@@ -248,9 +249,6 @@ final class ConnectionLimits {
    * anything else (a name, an unknown address) as the text itself.
    */
   static String key(String address) {
-    if (address == null) {
-      return "";
-    }
     byte[] bytes = ProxyList.literal(ProxyList.stripPortAndBrackets(address.trim()));
     if (bytes == null) {
       return address;

@@ -169,6 +169,20 @@ class ConnectionLimitsTest {
   }
 
   @Test
+  void aClientWithoutAnAddress_countsTowardTheNodeCapOnly() {
+    ConnectionLimits limits = limits(3, 1, 1, 1, 100);
+    for (int i = 0; i < 3; i++) {
+      limits.admit(null, WireFormat.SSE, false);
+      limits.acquire(null, WireFormat.SSE);
+    }
+    assertThat(limits.trackedAddresses()).isZero();
+    assertThatThrownBy(() -> limits.acquire(null, WireFormat.SSE))
+        .isInstanceOf(PushException.class);
+    limits.release(null);
+    assertThat(limits.open()).isEqualTo(2);
+  }
+
+  @Test
   void tracking_boundLeavesRoomForEveryConnectedAddress() {
     assertThat(ConnectionLimits.maxTrackedAddresses(10_000)).isEqualTo(110_000);
     assertThat(ConnectionLimits.maxTrackedAddresses(ConnectionLimits.UNLIMITED))
@@ -186,7 +200,6 @@ class ConnectionLimitsTest {
     assertThat(ConnectionLimits.key("::ffff:10.0.0.1")).isEqualTo("10.0.0.1");
     assertThat(ConnectionLimits.key("10.0.0.1")).isEqualTo("10.0.0.1");
     assertThat(ConnectionLimits.key("unknown")).isEqualTo("unknown");
-    assertThat(ConnectionLimits.key(null)).isEmpty();
   }
 
   @Test
