@@ -6,7 +6,10 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How many connections a hub holds, per node and per client address, and how fast one address may
@@ -29,6 +32,11 @@ import java.util.function.LongSupplier;
  * can pick any address inside it.
  */
 final class ConnectionLimits {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectionLimits.class);
+
+  /** The node-wide refusals are logged at most once a minute: a flood would flood the log. */
+  private static final long WARN_EVERY_NANOS = 60_000_000_000L;
+
   /** A limit that never refuses. */
   static final int UNLIMITED = Integer.MAX_VALUE;
 
@@ -57,6 +65,8 @@ final class ConnectionLimits {
   private final LongSupplier nanoTime;
   private final HubCounters counters;
   private final AtomicInteger open = new AtomicInteger();
+  private final AtomicLong lastWarning = new AtomicLong();
+  private final AtomicLong unlogged = new AtomicLong();
   private final ConcurrentHashMap<String, Address> addresses = new ConcurrentHashMap<>();
 
   /**
@@ -227,6 +237,11 @@ final class ConnectionLimits {
 
   private PushException refuse(WireFormat format, Refusal refusal, long retryMillis) {
     counters.connectionRefused(format, refusal.code);
+    if (refusal == Refusal.NODE_FULL || refusal == Refusal.TOO_MANY_ADDRESSES) {
+      warn(refusal);
+    } else {
+      LOG.debug("Refused a {} connection: {}", format, refusal.code);
+    }
     Duration retry = Duration.ofMillis(Math.max(1, retryMillis));
     return switch (refusal) {
       case NODE_FULL ->
@@ -242,6 +257,23 @@ final class ConnectionLimits {
           new PushException(
               ErrorCode.RATE_LIMITED, "connections opened too fast from your address", retry);
     };
+  }
+
+  private void warn(Refusal refusal) {
+    long now = nanoTime.getAsLong();
+    long last = lastWarning.get();
+    if ((last != 0 && now - last < WARN_EVERY_NANOS) || !lastWarning.compareAndSet(last, now)) {
+      unlogged.incrementAndGet();
+      return;
+    }
+    LOG.warn(
+        refusal == Refusal.NODE_FULL
+            ? "Refusing new connections: {} are open, the node's cap (PushHub.Builder"
+                + ".maxConnections); {} more refused since the last warning"
+            : "Refusing new connections: {} client addresses are tracked, the most this hub"
+                + " tracks; {} more refused since the last warning",
+        refusal == Refusal.NODE_FULL ? open.get() : addresses.size(),
+        unlogged.getAndSet(0));
   }
 
   /**
