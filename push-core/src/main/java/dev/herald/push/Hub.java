@@ -53,6 +53,7 @@ final class Hub {
   private final Set<ConnectionImpl> connections = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final HubCounters counters;
+  private final ConnectionLimits limits;
   private volatile BrokerHealth brokerHealth;
   private final CompletableFuture<Integer> drained = new CompletableFuture<>();
   private final AtomicBoolean draining = new AtomicBoolean();
@@ -83,12 +84,23 @@ final class Hub {
     long beat = settings.heartbeatInterval().toMillis();
     timer.scheduleAtFixedRate(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
     counters = new HubCounters(settings.observer());
+    limits =
+        new ConnectionLimits(
+            settings.maxConnections(),
+            settings.maxConnectionsPerAddress(),
+            settings.openRate(),
+            settings.openBurst(),
+            ConnectionLimits.maxTrackedAddresses(settings.maxConnections()),
+            System::nanoTime,
+            counters);
+    timer.scheduleAtFixedRate(limits::sweep, 1, 1, TimeUnit.SECONDS);
     brokerHealth = settings.broker().health();
     settings.broker().watchHealth(this::onBrokerHealth);
     LOG.info(
         "Herald hub {} started: broker {} ({}: {}), heartbeat every {} ms, outbox {} frames or {}"
             + " bytes then {}, at most {} channels per connection, {} KiB per message, client"
-            + " messages on {}",
+            + " messages on {}, connections at most {} ({} per client address, opened at {}/s"
+            + " with bursts of {})",
         n,
         settings.broker().getClass().getSimpleName(),
         brokerHealth.status(),
@@ -101,7 +113,15 @@ final class Hub {
         settings.codec().maxBytes() / 1024,
         settings.clientRules().isEmpty()
             ? "no channel"
-            : settings.clientRules().stream().map(HubSettings.ClientRule::pattern).toList());
+            : settings.clientRules().stream().map(HubSettings.ClientRule::pattern).toList(),
+        limitText(settings.maxConnections()),
+        limitText(settings.maxConnectionsPerAddress()),
+        limitText(settings.openRate()),
+        limitText(settings.openBurst()));
+  }
+
+  private static String limitText(int limit) {
+    return limit == ConnectionLimits.UNLIMITED ? "unlimited" : String.valueOf(limit);
   }
 
   HubCounters counters() {
@@ -142,10 +162,11 @@ final class Hub {
   public Connection connect(
       Client client, WireFormat format, FrameSink sink, Collection<String> channels, Cursor since) {
     if (closed.get()) {
-      throw new PushException(ErrorCode.UNAVAILABLE, "the hub is closed");
+      throw new PushException(ErrorCode.UNAVAILABLE, "the hub is closed", RETRY_AFTER);
     }
     if (draining.get()) {
-      throw new PushException(ErrorCode.UNAVAILABLE, "the server is draining; connect to another");
+      throw new PushException(
+          ErrorCode.UNAVAILABLE, "the server is draining; connect to another", RETRY_AFTER);
     }
     ConnectionImpl connection = new ConnectionImpl(this, client, format, sink);
     int max = settings.maxChannelsPerConnection();
@@ -161,6 +182,7 @@ final class Hub {
         throw new PushException(ErrorCode.BAD_REQUEST, "channel " + channel + " is named twice");
       }
     }
+    limits.acquire(client.remoteAddress(), format);
     connections.add(connection);
     counters.connectionOpened(format);
     LOG.debug("Client {} connected over {} to {}", client.id(), format, channels);
@@ -203,7 +225,14 @@ final class Hub {
   }
 
   void removeConnection(ConnectionImpl connection) {
-    connections.remove(connection);
+    if (connections.remove(connection)) {
+      limits.release(connection.client().remoteAddress());
+    }
+  }
+
+  /** The caps on connections and the rate of opens. */
+  ConnectionLimits limits() {
+    return limits;
   }
 
   public int connectionCount() {

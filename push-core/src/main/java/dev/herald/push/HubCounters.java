@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Design notes. Counting is a {@link LongAdder} increment, which takes no lock and, unlike one
  * shared atomic, does not make the cores that deliver in parallel fight over one cache line. On the
  * delivery path it runs once per write of a connection's batch, not per message, and allocates
- * nothing. Close reasons are few and known, so their adders are found in a map that only grows.
+ * nothing. Close and refusal reasons are few and known, so their adders are found in a map that
+ * only grows.
  */
 final class HubCounters implements HubObserver {
   private static final WireFormat[] FORMATS = WireFormat.values();
@@ -32,6 +33,7 @@ final class HubCounters implements HubObserver {
   private final LongAdder[] frames = adders();
   private final LongAdder[] bytes = adders();
   private final ConcurrentHashMap<String, LongAdder> closes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, LongAdder> refusals = new ConcurrentHashMap<>();
   private final LongAdder subscribes = new LongAdder();
   private final LongAdder stored = new LongAdder();
   private final LongAdder failed = new LongAdder();
@@ -73,6 +75,12 @@ final class HubCounters implements HubObserver {
     closed[format.ordinal()].increment();
     closes.computeIfAbsent(reason.code(), code -> new LongAdder()).increment();
     observer.connectionClosed(format, reason);
+  }
+
+  @Override
+  public void connectionRefused(WireFormat format, String reason) {
+    refusals.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    observer.connectionRefused(format, reason);
   }
 
   @Override
@@ -157,6 +165,8 @@ final class HubCounters implements HubObserver {
     }
     Map<String, Long> closeCounts = new HashMap<>();
     closes.forEach((code, adder) -> closeCounts.put(code, adder.sum()));
+    Map<String, Long> refusalCounts = new HashMap<>();
+    refusals.forEach((reason, adder) -> refusalCounts.put(reason, adder.sum()));
     return new HubStats(
         Instant.now(),
         transports,
@@ -169,6 +179,7 @@ final class HubCounters implements HubObserver {
         rateLimited.sum(),
         new HubStats.Broker(
             health, brokerChanges.sum(), liveMessages.sum(), lagTotal.sum(), lagLast),
-        new HubStats.Drain(draining, drainConnections, drainClosed.get()));
+        new HubStats.Drain(draining, drainConnections, drainClosed.get()),
+        refusalCounts);
   }
 }

@@ -10,6 +10,11 @@ import java.util.concurrent.Executor;
  * Everything {@code PushHub.Builder} collected, already validated. Immutable.
  *
  * @param executor where outboxes drain and handlers run; {@code null} for the hub's own pool
+ * @param maxConnections connections open at once on the node; {@link ConnectionLimits#UNLIMITED}
+ *     for no cap, as for the other limits
+ * @param maxConnectionsPerAddress connections open at once from one client address
+ * @param openRate connections one client address may open per second, after its burst
+ * @param openBurst connections one client address may open at once
  */
 record HubSettings(
     Broker broker,
@@ -28,7 +33,11 @@ record HubSettings(
     List<PresenceListener> presenceListeners,
     HubObserver observer,
     OriginList allowedOrigins,
-    ProxyList trustedProxies) {
+    ProxyList trustedProxies,
+    int maxConnections,
+    int maxConnectionsPerAddress,
+    int openRate,
+    int openBurst) {
 
   /** Copies the lists. */
   public HubSettings {

@@ -22,6 +22,10 @@ import java.util.Objects;
  * @param rateLimited client frames refused because the client sent too fast
  * @param broker the broker's health and its live feed's lag
  * @param drain the progress of {@link PushHub#drain}
+ * @param refused connections refused by the hub's connection limits, by reason: {@code node_full}
+ *     (the node's {@code maxConnections}), {@code address_full} ({@code maxConnectionsPerAddress}),
+ *     {@code open_rate} ({@code openRate}) or {@code too_many_addresses} (more client addresses
+ *     than the hub tracks at once)
  */
 public record HubStats(
     Instant time,
@@ -33,13 +37,20 @@ public record HubStats(
     Resumes resumes,
     long rateLimited,
     Broker broker,
-    Drain drain) {
+    Drain drain,
+    Map<String, Long> refused) {
 
   /** Copies the maps. */
   public HubStats {
     Objects.requireNonNull(time, "time");
     transports = Map.copyOf(transports);
     closes = Map.copyOf(closes);
+    refused = Map.copyOf(refused);
+  }
+
+  /** Connections refused by the connection limits for the reason, {@code 0} if none. */
+  public long refused(String reason) {
+    return refused.getOrDefault(reason, 0L);
   }
 
   /** Connections open now, over every transport. */

@@ -35,6 +35,13 @@ final class HubTransportContext implements TransportContext {
   }
 
   @Override
+  public void admit(Client client, WireFormat format, Cursor since) {
+    Objects.requireNonNull(client, "client");
+    Objects.requireNonNull(format, "format");
+    hub.limits().admit(client.remoteAddress(), format, since != null);
+  }
+
+  @Override
   public CompletionStage<Message> publishAs(
       Client client, String channel, String event, String data) {
     return hub.clientPublish(client, channel, event, data);

@@ -152,6 +152,10 @@ public final class PushHub implements AutoCloseable {
     private HubObserver observer = HubObserver.NONE;
     private OriginList allowedOrigins = OriginList.NONE;
     private ProxyList trustedProxies = ProxyList.NONE;
+    private int maxConnections = 10_000;
+    private int maxConnectionsPerAddress = 500;
+    private int openRate = 20;
+    private int openBurst = 100;
 
     private Builder() {}
 
@@ -313,6 +317,63 @@ public final class PushHub implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The most connections open at once on this node, over every transport: WebSockets, SSE and
+     * NDJSON streams, and long polls while they wait. Over it, new ones are refused with {@code
+     * 503} and {@code Retry-After} (a WebSocket at its handshake; SSE as when draining), so that
+     * clients go to another node; open ones are untouched. Default 10,000. {@link
+     * Integer#MAX_VALUE} means no cap.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder maxConnections(int connections) {
+      this.maxConnections = positive("maxConnections", connections);
+      return this;
+    }
+
+    /**
+     * The most connections open at once from one client address (an IPv6 client's /64 network), the
+     * address {@link Client#remoteAddress()} names: the peer's, or the one a {@linkplain
+     * #trustedProxies trusted proxy} forwards. Over it, new ones are refused with {@code 429
+     * rate_limited} and {@code Retry-After}. Default 500, enough for an office behind one NAT
+     * address. {@link Integer#MAX_VALUE} means no cap.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder maxConnectionsPerAddress(int connections) {
+      this.maxConnectionsPerAddress = positive("maxConnectionsPerAddress", connections);
+      return this;
+    }
+
+    /**
+     * How fast one client address may open connections (WebSocket handshakes, SSE and NDJSON
+     * streams, long polls without a cursor): {@code burst} at once, then {@code perSecond} a
+     * second, as a token bucket. A long poll that carries a cursor continues its loop and is not
+     * counted, so a polling client is never refused for polling. Over it, opens are refused with
+     * {@code 429 rate_limited} and a {@code Retry-After} of when the next is allowed. Default 20 a
+     * second with bursts of 100. {@code perSecond} {@link Integer#MAX_VALUE} means no limit.
+     *
+     * @throws IllegalArgumentException if either is not positive
+     */
+    public Builder openRate(int perSecond, int burst) {
+      this.openRate = positive("openRate", perSecond);
+      this.openBurst = positive("openBurst", burst);
+      return this;
+    }
+
+    /**
+     * No connection limits at all: no node cap, no per-address cap and no open rate, for a node
+     * whose gateway enforces them or a load test from one machine. Later calls to the limit setters
+     * apply again.
+     */
+    public Builder noConnectionLimits() {
+      this.maxConnections = ConnectionLimits.UNLIMITED;
+      this.maxConnectionsPerAddress = ConnectionLimits.UNLIMITED;
+      this.openRate = ConnectionLimits.UNLIMITED;
+      this.openBurst = ConnectionLimits.UNLIMITED;
+      return this;
+    }
+
     /** Builds and starts the hub. */
     public PushHub build() {
       boolean ownsBroker = broker == null;
@@ -334,7 +395,11 @@ public final class PushHub implements AutoCloseable {
               presenceListeners,
               observer,
               allowedOrigins,
-              trustedProxies));
+              trustedProxies,
+              maxConnections,
+              maxConnectionsPerAddress,
+              openRate,
+              openBurst));
     }
 
     private static int positive(String name, int value) {

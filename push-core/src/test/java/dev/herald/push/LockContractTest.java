@@ -95,7 +95,11 @@ class LockContractTest {
                     }),
                 new CheckingObserver(),
                 OriginList.NONE,
-                ProxyList.NONE));
+                ProxyList.NONE,
+                ConnectionLimits.UNLIMITED,
+                ConnectionLimits.UNLIMITED,
+                ConnectionLimits.UNLIMITED,
+                ConnectionLimits.UNLIMITED));
     return hub;
   }
 

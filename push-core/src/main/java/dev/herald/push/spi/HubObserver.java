@@ -29,6 +29,15 @@ public interface HubObserver {
   /** A connection opened. */
   default void connectionOpened(WireFormat format) {}
 
+  /**
+   * The hub refused to open a connection because of its connection limits ({@code
+   * PushHub.Builder.maxConnections}, {@code maxConnectionsPerAddress}, {@code openRate}).
+   *
+   * @param reason {@code node_full}, {@code address_full}, {@code open_rate} or {@code
+   *     too_many_addresses}
+   */
+  default void connectionRefused(WireFormat format, String reason) {}
+
   /** A connection closed, for the reason. */
   default void connectionClosed(WireFormat format, CloseReason reason) {}
 

@@ -30,10 +30,27 @@ public interface TransportContext {
    *
    * @param since the client's cursor, or {@code null}
    * @throws PushException at once, before anything is written, for a bad channel, a refused
-   *     subscribe, too many channels, or a closed hub
+   *     subscribe, too many channels, a closed or draining hub, or a hub at its connection limits
+   *     (then with a {@link PushException#retryAfter() retry}; see {@link #admit})
    */
   Connection connect(
       Client client, WireFormat format, FrameSink sink, Collection<String> channels, Cursor since);
+
+  /**
+   * Checks the hub's connection limits for a client about to open a connection, before the
+   * transport does any work for it (for a WebSocket, before the upgrade), and counts the open
+   * against the client's address's open rate: the node's and the address's caps as they stand, then
+   * one open from the address's allowance. {@link #connect} then takes the connection's slot under
+   * both caps; a transport that opens without calling this first escapes the open rate only. A long
+   * poll that carries a cursor continues its client's loop: it is checked against the caps but not
+   * counted as an open. Never blocks.
+   *
+   * @param since the client's cursor, or {@code null}
+   * @throws PushException with a {@link PushException#retryAfter() retry} for the client: {@code
+   *     unavailable} (503) when the node is at its cap, {@code rate_limited} (429) when the address
+   *     is at its cap or opens too fast
+   */
+  void admit(Client client, WireFormat format, Cursor since);
 
   /**
    * Publishes a client's message through the channel's rule, the authorizer and the channel's

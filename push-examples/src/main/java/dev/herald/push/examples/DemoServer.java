@@ -124,6 +124,13 @@ public final class DemoServer implements AutoCloseable {
             // A client that vanished is noticed on the next write; frequent heartbeats keep the
             // chat's presence count fresh on idle SSE and streaming connections.
             .heartbeatInterval(Duration.ofSeconds(5))
+            // The demo is the target of load tests that open thousands of connections from one
+            // machine: its limits are sized for that. A production node keeps the defaults (10,000
+            // connections, 500 per address, 20 opens a second per address) or sizes them to its
+            // memory; docs/operations.md, "Connection limits".
+            .maxConnections(50_000)
+            .maxConnectionsPerAddress(50_000)
+            .openRate(2_000, 20_000)
             .observer(channelMetrics); // meters per app for /metrics
     if (parts.broker != null) {
       builder.broker(parts.broker);

@@ -133,6 +133,14 @@ public final class HeraldMeterBinder implements MeterBinder {
           .description("Connections closed, for any reason")
           .register(registry);
     }
+    for (String reason : List.of("node_full", "address_full", "open_rate", "too_many_addresses")) {
+      counter("herald.connections.refused", s -> s.refused(reason))
+          .tag("reason", reason)
+          .description(
+              "Connections refused by the hub's connection limits: the node's or the address's cap,"
+                  + " or the address's open rate")
+          .register(registry);
+    }
     Set<String> reasons = ConcurrentHashMap.newKeySet();
     for (CloseReason reason : KNOWN_REASONS) {
       bindReason(registry, reasons, reason.code());

@@ -1,11 +1,14 @@
 package dev.herald.push.micrometer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.herald.push.Client;
 import dev.herald.push.Cursor;
 import dev.herald.push.InMemoryBroker;
 import dev.herald.push.Position;
+import dev.herald.push.PushException;
 import dev.herald.push.PushHub;
 import dev.herald.push.spi.CloseReason;
 import dev.herald.push.spi.Connection;
@@ -119,6 +122,38 @@ class HeraldMeterBinderTest {
     assertThat(gauge("herald.health")).isEqualTo(1.0);
     assertThat(gauge("herald.broker.health")).isEqualTo(1.0);
     assertThat(meter("herald.broker.lag").functionTimer().count()).isEqualTo(messages);
+  }
+
+  @Test
+  void connectionsRefused_areCountedByTheLimitThatRefusedThem() {
+    try (PushHub limited =
+        PushHub.builder()
+            .heartbeatInterval(Duration.ofHours(1))
+            .maxConnections(1)
+            .openRate(1, 1)
+            .build()) {
+      new HeraldMeterBinder(limited, Tags.empty(), Duration.ZERO).bindTo(registry);
+      Client client = limited.transportContext().newClient(null, "10.0.0.1");
+      limited.transportContext().admit(client, WireFormat.SSE, null);
+      limited
+          .transportContext()
+          .connect(client, WireFormat.SSE, new CollectingSink(), List.of("a"), null);
+      Client other = limited.transportContext().newClient(null, "10.0.0.2");
+      assertThatThrownBy(
+              () ->
+                  limited
+                      .transportContext()
+                      .connect(other, WireFormat.SSE, new CollectingSink(), List.of("a"), null))
+          .isInstanceOf(PushException.class);
+      limited.disconnectAll();
+      await().until(() -> limited.connectionCount() == 0);
+      assertThatThrownBy(() -> limited.transportContext().admit(client, WireFormat.SSE, null))
+          .isInstanceOf(PushException.class);
+
+      assertThat(counter("herald.connections.refused", "reason", "node_full")).isEqualTo(1);
+      assertThat(counter("herald.connections.refused", "reason", "open_rate")).isEqualTo(1);
+      assertThat(counter("herald.connections.refused", "reason", "address_full")).isZero();
+    }
   }
 
   @Test

@@ -56,6 +56,7 @@ class PrometheusScrapeTest {
         .contains("herald_connections{transport=\"websocket\"} 0.0")
         .contains("herald_connections_opened_total{transport=\"websocket\"} 1.0")
         .contains("herald_connections_closed_total{transport=\"websocket\"} 1.0")
+        .contains("herald_connections_refused_total{reason=\"node_full\"} 0.0")
         .contains("herald_disconnects_total{reason=\"going_away\"} 1.0")
         .contains("herald_disconnects_total{reason=\"slow_consumer\"} 0.0")
         .contains("herald_deliveries_total{transport=\"websocket\"} 2.0")

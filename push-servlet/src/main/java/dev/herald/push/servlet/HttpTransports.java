@@ -104,6 +104,7 @@ final class HttpTransports implements AutoCloseable {
     }
     Connection connection;
     try {
+      transport.admit(client, format, since);
       connection = transport.connect(client, format, sink, channels, since);
     } catch (PushException e) {
       refuseStream(response, output, format, e);
@@ -123,14 +124,15 @@ final class HttpTransports implements AutoCloseable {
   private void refuseStream(
       HttpServletResponse response, AsyncOutput output, WireFormat format, PushException e)
       throws IOException {
-    if (format == WireFormat.SSE && e.code() == ErrorCode.UNAVAILABLE) {
+    if (format == WireFormat.SSE
+        && (e.code() == ErrorCode.UNAVAILABLE || e.retryAfter().isPresent())) {
       // Any status but 200 makes EventSource give up for good: send it back later instead, to
-      // another node if this one drains.
-      long retry = transport.retryAfter().toMillis();
+      // another node if this one drains or is full, or when its address may open again.
+      long retry = e.retryAfter().orElse(transport.retryAfter()).toMillis();
       CloseReason reason =
-          transport.isDraining() && !transport.isClosed()
+          e.code() == ErrorCode.UNAVAILABLE && transport.isDraining() && !transport.isClosed()
               ? CloseReason.RESTART.withRetry(retry)
-              : new CloseReason("unavailable", e.getMessage(), retry);
+              : new CloseReason(e.code().wireName(), e.getMessage(), retry);
       response.setStatus(HttpServletResponse.SC_OK);
       response.setContentType("text/event-stream");
       response.setHeader("Cache-Control", "no-cache, no-transform");
@@ -147,18 +149,31 @@ final class HttpTransports implements AutoCloseable {
   }
 
   /**
-   * The answer to a refused connection: a hub that is closed or draining says when to come back
-   * ({@code 503} with {@code Retry-After}), so that clients retry, through the load balancer, on
-   * another node.
+   * The answer to a refused connection: a hub that is closed, draining or at a connection limit
+   * says when to come back ({@code 503} or {@code 429} with {@code Retry-After}), so that clients
+   * retry, through the load balancer, on another node, or later.
    */
   private HttpError refusal(PushException e) {
     HttpError error = HttpError.of(e);
-    if (e.code() == ErrorCode.UNAVAILABLE && (transport.isDraining() || transport.isClosed())) {
-      error.header("Retry-After", String.valueOf(transport.retryAfter().toSeconds()));
+    Duration retry =
+        e.retryAfter()
+            .orElse(
+                e.code() == ErrorCode.UNAVAILABLE
+                        && (transport.isDraining() || transport.isClosed())
+                    ? transport.retryAfter()
+                    : null);
+    if (retry != null) {
+      error.header("Retry-After", retryAfterSeconds(retry));
       // So that herald.js on an allowed cross-origin page can read it.
       error.header("Access-Control-Expose-Headers", "Retry-After");
     }
     return error;
+  }
+
+  /** Whole seconds, rounded up, at least one: {@code Retry-After} has no smaller unit. */
+  static String retryAfterSeconds(Duration retry) {
+    long millis = retry.toMillis();
+    return String.valueOf(Math.max(1, (millis + 999) / 1000));
   }
 
   // ---- long polling
@@ -189,6 +204,7 @@ final class HttpTransports implements AutoCloseable {
     response.setHeader("Cache-Control", "no-store");
     Connection connection;
     try {
+      transport.admit(client, WireFormat.POLL, since);
       connection = transport.connect(client, WireFormat.POLL, sink, channels, since);
     } catch (PushException e) {
       try {

@@ -27,11 +27,15 @@ final class NdjsonClient implements AutoCloseable {
     reader.start();
   }
 
-  static NdjsonClient open(TestServer server, String pathAndQuery)
+  static NdjsonClient open(TestServer server, String pathAndQuery, String... headers)
       throws IOException, InterruptedException {
-    HttpRequest request =
-        HttpRequest.newBuilder(server.uri(pathAndQuery)).timeout(SseClient.WAIT).GET().build();
-    return new NdjsonClient(server.http.send(request, HttpResponse.BodyHandlers.ofInputStream()));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(server.uri(pathAndQuery)).timeout(SseClient.WAIT).GET();
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return new NdjsonClient(
+        server.http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
   }
 
   /** The next line, failing after ten seconds without one. */

@@ -129,6 +129,9 @@ final class TestServer {
 
   static PushHub mainHub() {
     return PushHub.builder()
+        // Every test class opens its connections from 127.0.0.1, some a thousand in a row: the
+        // limits have tests of their own (ConnectionLimitsTest).
+        .noConnectionLimits()
         .heartbeatInterval(Duration.ofMillis(250))
         .maxChannelsPerConnection(4)
         .authenticator(
@@ -159,6 +162,7 @@ final class TestServer {
 
   static PushHub smallHub() {
     return PushHub.builder()
+        .noConnectionLimits()
         .broker(InMemoryBroker.builder().historySize(5).build())
         .heartbeatInterval(Duration.ofMillis(250))
         .maxQueuedBytes(64 * 1024)

@@ -5,6 +5,7 @@ import dev.herald.push.ErrorCode;
 import dev.herald.push.PushException;
 import dev.herald.push.spi.AccessDecision;
 import dev.herald.push.spi.TransportContext;
+import dev.herald.push.spi.WireFormat;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -88,6 +89,19 @@ final class HandshakeServlet extends HttpServlet {
       return;
     }
     Client client = access.client();
+    try {
+      transport.admit(client, WireFormat.WEBSOCKET, null);
+    } catch (PushException e) {
+      // The node or the client's address is at a connection limit: refused before the upgrade.
+      e.retryAfter()
+          .ifPresent(
+              retry -> {
+                response.setHeader(
+                    "Retry-After", String.valueOf(Math.max(1, (retry.toMillis() + 999) / 1000)));
+              });
+      refuse(response, e.code().httpStatus(), e.code().wireName(), e.getMessage());
+      return;
+    }
     ServerEndpointConfig config =
         ServerEndpointConfig.Builder.create(PushEndpoint.class, endpoint.path())
             .configurator(new EndpointFactory(endpoint, client))

@@ -50,6 +50,9 @@ final class TestApp implements AutoCloseable {
   TestApp(TestServer.Kind kind) throws Exception {
     hub =
         PushHub.builder()
+            // The suites open their sockets from 127.0.0.1, some a thousand in a row: the limits
+            // have tests of their own (ConnectionLimitsTest).
+            .noConnectionLimits()
             .authenticator(
                 token ->
                     Map.of("t-alice", "alice", "t-bob", "bob", "t-\u00f8bb +/\u20ac", "obb")

@@ -16,7 +16,9 @@ import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketSe
  * bench/n}.
  */
 final class HeraldTarget implements Target {
-  private final PushHub hub = PushHub.builder().broker(InMemoryBroker.create()).build();
+  // The load tool opens up to 15,000 connections from one address, as fast as it can.
+  private final PushHub hub =
+      PushHub.builder().broker(InMemoryBroker.create()).noConnectionLimits().build();
   private final ConcurrentHashMap<Integer, Channel> channels = new ConcurrentHashMap<>();
 
   @Override
