@@ -36,9 +36,10 @@ import org.slf4j.LoggerFactory;
  * the list, unless this one has worked before, in which case the server is just away; a streaming
  * transport that timed out (a buffering proxy) skips the other streaming one. A link that ends
  * after {@code ready} is retried after a random delay below the first backoff step. A link that
- * carries the server's {@link RetryHint} (a draining node's {@code server_restart}, a 503) never
- * moves to another transport, and its delay is random within the server's window. One-way
- * transports change channels by reconnecting; several changes in a row make one reconnect.
+ * carries the server's {@link RetryHint} (a draining node's {@code server_restart}, a 503, a 429
+ * for the hub's connection limits) never moves to another transport, and its delay is random within
+ * the server's window, or for a 429 the window plus a random delay within it. One-way transports
+ * change channels by reconnecting; several changes in a row make one reconnect.
  */
 final class Connector {
   private static final Logger LOG = LoggerFactory.getLogger(Connector.class);
@@ -199,15 +200,20 @@ final class Connector {
                       + ")");
       LOG.debug("Connecting over {} failed: {}", l.transport().wireName(), f.getMessage());
       if (hint == null) {
-        maybeFallBack(l.transport(), f); // a drain or a 503 says nothing against the transport
+        // A drain, a 503 or a 429 for the connection limits says nothing against the transport.
+        maybeFallBack(l.transport(), f);
       }
     }
     // Full jitter on every reconnect, the first after a ready connection included: uniform within
-    // the server's window when it named one, else within the backoff ceiling of this attempt.
-    long delay =
-        hint != null && hint.windowMillis() >= 0
-            ? backoff.delayWithin(hint.windowMillis())
-            : backoff.delayMillis(wasReady ? 0 : attempts);
+    // the server's window when it named one, else within the backoff ceiling of this attempt. A
+    // 429's window is the soonest a retry can succeed: the jitter comes on top of it.
+    long delay;
+    if (hint != null && hint.windowMillis() >= 0) {
+      long window = hint.windowMillis();
+      delay = (hint.windowIsFloor() ? window : 0) + backoff.delayWithin(window);
+    } else {
+      delay = backoff.delayMillis(wasReady ? 0 : attempts);
+    }
     attempts = wasReady ? 1 : attempts + 1;
     LOG.debug("Reconnecting in {} ms", delay);
     state = State.WAITING;

@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  * A long-poll loop: {@code GET <base>/poll?channel=…&since=CURSOR&timeout=SECONDS}, again and
  * again, each request carrying the cursor after everything received so far, so nothing published
  * between polls is lost. The first poll asks for {@code timeout=0} so that the link opens, and
- * learns its start positions, at once. A poll answered with an error (a 503, or an {@code error}
- * object such as a draining node's {@code server_restart}) ends the link, leaving its {@link
+ * learns its start positions, at once. A poll answered with an error (a 503 or 429, or an {@code
+ * error} object such as a draining node's {@code server_restart}) ends the link, leaving its {@link
  * RetryHint}. Thread-safe.
  */
 final class PollLink extends Link {

@@ -127,7 +127,8 @@ sealed interface ServerFrame {
    * @param message the server's explanation, or {@code null}
    * @param ref the {@code ref} of the client frame it answers, or {@code null}
    * @param retry the server's reconnect-delay hint in milliseconds ({@code retry}, sent with {@code
-   *     server_restart} and {@code unavailable}), or {@code null} if it sent none
+   *     server_restart}, {@code unavailable} and a refused connection's {@code rate_limited}), or
+   *     {@code null} if it sent none
    */
   record ErrorFrame(String code, String message, String ref, Long retry) implements ServerFrame {
     /** An error frame without a reconnect hint. */
@@ -142,11 +143,15 @@ sealed interface ServerFrame {
 
     /**
      * Whether the server ends the connection to have the client come back soon ({@code
-     * server_restart}: a draining node; {@code unavailable}: busy or without its broker), which
-     * says nothing against the transport.
+     * server_restart}: a draining node; {@code unavailable}: busy or without its broker; {@code
+     * rate_limited} with a {@code retry}: the client's address is over the connection limits),
+     * which says nothing against the transport. A {@code rate_limited} without {@code retry}
+     * refuses a frame over the rate, not the connection.
      */
     boolean isTransient() {
-      return RetryHint.SERVER_RESTART.equals(code) || RetryHint.UNAVAILABLE.equals(code);
+      return RetryHint.SERVER_RESTART.equals(code)
+          || RetryHint.UNAVAILABLE.equals(code)
+          || (RetryHint.RATE_LIMITED.equals(code) && retry != null);
     }
 
     /**

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * <p>It reads one line at a time and asks the dispatcher before reading the next, so a slow
  * application slows the stream instead of queuing without bound. An {@code error} frame on the
  * stream is the server's reason for ending it (such as {@code slow_consumer}); it is reported with
- * the end rather than passed on, and a {@code server_restart} or {@code unavailable} one leaves its
- * {@link RetryHint}, as does a 503 answer.
+ * the end rather than passed on, and a {@code server_restart}, {@code unavailable} or {@code
+ * rate_limited} (with {@code retry}) one leaves its {@link RetryHint}, as does a 503 or 429 answer.
  */
 final class StreamLink extends Link {
   private static final Logger LOG = LoggerFactory.getLogger(StreamLink.class);

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * the next send starts from the previous one's completion. Incoming messages are requested one at a
  * time, the next only when the dispatcher has room, which pushes back on the server when the
  * application is slow. The JDK answers the server's pings itself. A draining node's {@code
- * server_restart} error frame and its close 1012, or a handshake refused with 503, leave the link's
- * {@link RetryHint} instead of reaching the application as errors.
+ * server_restart} error frame and its close 1012, or a handshake refused with 503 or 429, leave the
+ * link's {@link RetryHint} instead of reaching the application as errors.
  */
 final class WebSocketLink extends Link {
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketLink.class);

@@ -284,6 +284,40 @@ class ConnectorTest {
   }
 
   @Test
+  void http429_onATransportThatNeverWorked_waitsAtLeastRetryAfter_andNeverFallsBack() {
+    HeraldException limited = new HeraldException("rate_limited", "too many", 429, null, null);
+    for (double r : new double[] {0.0, 0.5, 0.999}) {
+      random = () -> r;
+      Connector c = connector(Duration.ofHours(1), Transport.WEBSOCKET, Transport.SSE);
+
+      HeraldException f =
+          connectAndEnd(c, false, new RetryHint("rate_limited", 2000), "http_429", limited);
+
+      assertThat(f).isSameAs(limited);
+      assertThat(c.transport()).isEqualTo(Transport.WEBSOCKET);
+      locked(c::close);
+    }
+    // The window is the floor; the full jitter within it comes on top.
+    assertThat(delays).containsExactly(2000L, 3000L, 3998L);
+  }
+
+  @Test
+  void http429_withoutRetryAfter_usesTheBackoff_andStillDoesNotFallBack() {
+    random = () -> 0.5;
+    Connector c = connector(Duration.ofMillis(400), Transport.STREAM, Transport.POLL);
+
+    connectAndEnd(
+        c,
+        false,
+        new RetryHint("rate_limited", -1),
+        "http_429",
+        new HeraldException("rate_limited", "too many", 429, null, null));
+
+    assertThat(delays).containsExactly(200L);
+    assertThat(c.transport()).isEqualTo(Transport.STREAM);
+  }
+
+  @Test
   void silentStream_skipsTheOtherStreamingTransport_toLongPolling() {
     Connector c =
         connector(

@@ -70,6 +70,34 @@ class RetryHintTest {
   }
 
   @Test
+  void http429_isARateLimitedHint_whoseRetryAfterIsTheLeastDelay() {
+    String body = "{\"type\":\"error\",\"code\":\"rate_limited\",\"message\":\"too many\"}";
+
+    RetryHint hint = RetryHint.ofHttp(429, headers("Retry-After", "2"), body);
+
+    assertThat(hint).isEqualTo(new RetryHint("rate_limited", 2000));
+    assertThat(hint.windowIsFloor()).isTrue();
+    assertThat(RetryHint.ofHttp(429, NONE, "<html>slow down</html>"))
+        .isEqualTo(new RetryHint("rate_limited", -1));
+    assertThat(RetryHint.ofHttp(503, headers("Retry-After", "2"), null).windowIsFloor()).isFalse();
+  }
+
+  @Test
+  void rateLimitedFrame_isAHintOnlyWithItsRetry() {
+    ServerFrame.ErrorFrame refused =
+        (ServerFrame.ErrorFrame)
+            FrameReader.frame(
+                "{\"type\":\"error\",\"code\":\"rate_limited\",\"message\":\"too many\","
+                    + "\"retry\":1000}");
+    ServerFrame.ErrorFrame frameOverRate =
+        (ServerFrame.ErrorFrame)
+            FrameReader.frame("{\"type\":\"error\",\"code\":\"rate_limited\",\"ref\":\"7\"}");
+
+    assertThat(RetryHint.of(refused)).isEqualTo(new RetryHint("rate_limited", 1000));
+    assertThat(RetryHint.of(frameOverRate)).isNull();
+  }
+
+  @Test
   void otherRefusals_areNoHint() {
     String forbidden = "{\"type\":\"error\",\"code\":\"forbidden\",\"message\":\"no\"}";
 

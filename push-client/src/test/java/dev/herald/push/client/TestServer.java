@@ -39,6 +39,8 @@ import org.eclipse.jetty.server.ServerConnector;
  *       messages per channel, to provoke resets.
  *   <li>{@code /nows/*}: the main hub's HTTP transports without a WebSocket endpoint, to make a
  *       client fall back.
+ *   <li>{@code /limited/*} and {@code /limited/ws}: a hub that takes one connection per client
+ *       address, to have connections refused with {@code 429 rate_limited}.
  * </ul>
  *
  * {@link #dropConnections()} stops the connector, which closes every connection from the server's
@@ -53,6 +55,7 @@ final class TestServer {
 
   final PushHub hub;
   final PushHub small;
+  final PushHub limited;
   private final Server server = new Server();
   private final ServerConnector connector = new ServerConnector(server);
   private final int port;
@@ -83,6 +86,11 @@ final class TestServer {
             .heartbeatInterval(Duration.ofMillis(500))
             .acceptClientMessages("chat/*", ClientMessageHandler.PASS_THROUGH)
             .build();
+    limited =
+        PushHub.builder()
+            .heartbeatInterval(Duration.ofMillis(500))
+            .maxConnectionsPerAddress(1)
+            .build();
     connector.setHost("127.0.0.1");
     connector.setPort(portBelowEphemeralRange());
     server.addConnector(connector);
@@ -107,6 +115,11 @@ final class TestServer {
         .register(context, "/small/*");
     PushWebSocket.register(context, small, "/small/ws", ws);
     PushServlet.builder(hub).build().register(context, "/nows/*");
+    PushServlet.builder(limited)
+        .pollTimeout(Duration.ofSeconds(1))
+        .build()
+        .register(context, "/limited/*");
+    PushWebSocket.register(context, limited, "/limited/ws", ws);
   }
 
   /**
@@ -138,7 +151,7 @@ final class TestServer {
     throw new IOException("no free port between 10000 and " + low);
   }
 
-  /** The base URI of a mount: {@code push}, {@code small} or {@code nows}. */
+  /** The base URI of a mount: {@code push}, {@code small}, {@code nows} or {@code limited}. */
   URI base(String mount) {
     return URI.create("http://127.0.0.1:" + port + "/" + mount);
   }
@@ -183,6 +196,7 @@ final class TestServer {
     } finally {
       hub.close();
       small.close();
+      limited.close();
     }
   }
 }
