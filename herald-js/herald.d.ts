@@ -47,7 +47,8 @@ export interface ConnectOptions {
   /**
    * Reconnect delay, every reconnect the first included: a random value between 0 and
    * `min(maxBackoff, minBackoff·2^attempt)` ms, or between 0 and the server's hint (`retry`,
-   * `Retry-After`) when it gave one. Default 500.
+   * `Retry-After`) when it gave one; after a `429` (`rate_limited`, the hub's connection limits)
+   * that hint plus a random value between 0 and it. Default 500.
    */
   minBackoff?: number;
   /** The cap of the reconnect delay, in ms. Default 30000. */

@@ -17,7 +17,8 @@
  * buffering proxy and sends it straight to long polling. It remembers per base URL what worked
  * (localStorage, for rememberFor ms), reconnects with exponential backoff and full jitter (every
  * reconnect, the first included), honours the server's drain hints (server_restart, 503 with
- * Retry-After) and resumes from its cursor so nothing is lost.
+ * Retry-After) and its connection limits (429 with Retry-After: no sooner than that), and resumes
+ * from its cursor so nothing is lost.
  * A relative base ('push', '../push') is resolved against the page's document.baseURI.
  */
 (function (global) {
@@ -42,6 +43,17 @@
   const STREAMING = ['sse', 'stream'];
   /** Server codes that mean "come back soon": not the transport's fault. */
   const TRANSIENT = ['server_restart', 'unavailable'];
+  /** The code of a connection refused for the hub's limits: its window is the least wait. */
+  const RATE_LIMITED = 'rate_limited';
+
+  /**
+   * Whether an error frame without a ref ends the connection with a "come back later": a code of
+   * TRANSIENT, or rate_limited with its retry (a rate_limited without one refuses a frame, not the
+   * connection).
+   */
+  function isHint(frame) {
+    return TRANSIENT.includes(frame.code) || (frame.code === RATE_LIMITED && typeof frame.retry === 'number');
+  }
 
   /** Calls every function of a set; one that throws is reported without stopping the others. */
   function callAll(fns, arg) {
@@ -312,8 +324,9 @@
       }
       if (this.state === 'closed') return;
       this.state = 'connecting';
-      // A drain hint (server_restart, a 503 or unavailable) says the server is going or busy, not
-      // that the transport is blocked; a try that never started (its token did not come) says
+      // A drain hint (server_restart, a 503 or unavailable) says the server is going or busy, and a
+      // 429 (rate_limited) that this address is over the hub's connection limits, not that the
+      // transport is blocked; a try that never started (its token did not come) says
       // nothing either; and a transport that worked in this client is never given up.
       const hint = conn.hint;
       if (!wasReady && conn.started && !hint && !this._worked.has(conn.name)) {
@@ -325,10 +338,12 @@
         }
       }
       // Full jitter, every time: a uniform delay in [0, window]. The window is the server's hint
-      // (retry, Retry-After) when it gave one, else min(maxBackoff, minBackoff * 2^attempt).
+      // (retry, Retry-After) when it gave one, else min(maxBackoff, minBackoff * 2^attempt). A
+      // 429's window is the soonest a retry can succeed: the jitter comes on top of it.
       const backoff = Math.min(this.options.maxBackoff, this.options.minBackoff * Math.pow(2, this._attempt++));
       const window = hint && hint.retry >= 0 ? hint.retry : backoff;
-      const delay = Math.floor(Math.random() * window);
+      const floor = hint && hint.code === RATE_LIMITED && hint.retry >= 0 ? hint.retry : 0;
+      const delay = floor + Math.floor(Math.random() * window);
       this._emit('close', { reason: reason || 'connection lost', transport: conn.name, delay });
       this._timer = setTimeout(() => this._open(), delay);
     }
@@ -404,8 +419,9 @@
             p.reject({ code: frame.code, message: frame.message });
             break;
           }
-          // The server ends the connection with a hint: reconnect after a random part of it.
-          if (this._conn && TRANSIENT.includes(frame.code)) this._conn.noteHint(frame.code, frame.retry);
+          // The server ends the connection with a hint: reconnect after a random part of it (after
+          // all of it and a random part more, for rate_limited).
+          if (this._conn && isHint(frame)) this._conn.noteHint(frame.code, frame.retry);
           if (frame.code !== 'server_restart') this._emit('error', frame);
           break;
         }
@@ -461,7 +477,7 @@
       this.token = null; // the bearer token this attempt was started with
       this.hint = null; // {code, retry}: the server said to come back later, within retry ms
     }
-    /** Notes the server's "come back soon": a code of TRANSIENT and the window in ms, if given. */
+    /** Notes the server's "come back later": a code of TRANSIENT or rate_limited, and the window in ms, if given. */
     noteHint(code, retry) {
       const ms = typeof retry === 'number' && retry >= 0 ? Math.min(retry, 3600000) : undefined;
       if (!this.hint || ms !== undefined) this.hint = { code, retry: ms };
@@ -489,7 +505,8 @@
     }
     /**
      * An answer that is not 200: reads Herald's error body if it is one, notes a 503 or a
-     * transient code as a hint (Retry-After bounds the wait), and rejects with the reason.
+     * transient code as a hint (Retry-After bounds the wait) and a 429 as one too (Retry-After is
+     * the least wait), and rejects with the reason. Other statuses count against the transport.
      */
     _refused(r) {
       const what = this.name + ' answered ' + r.status;
@@ -502,9 +519,9 @@
             /* not a Herald answer: a proxy's page, say */
           }
           const code = body && body.type === 'error' ? body.code : null;
-          if (r.status === 503 || TRANSIENT.includes(code)) {
+          if (r.status === 503 || r.status === 429 || (code && isHint(body))) {
             const retry = body && typeof body.retry === 'number' ? body.retry : retryAfter(r.headers.get('Retry-After'));
-            this.noteHint(code || 'unavailable', retry);
+            this.noteHint(r.status === 429 ? RATE_LIMITED : code || 'unavailable', retry);
           }
           if (code) this.client._frame(body);
           throw new Error(what + (code ? ' ' + code : ''));
@@ -575,7 +592,7 @@
         c._frame(f);
         if (f.type === 'error' && !f.ref) {
           this.closing = f.code; // the server ends the stream after it
-          if (TRANSIENT.includes(f.code)) this._end(f.code);
+          if (isHint(f)) this._end(f.code);
         }
       };
       es.onmessage = frame;

@@ -25,9 +25,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * herald.js and a draining node, played by a filter in front of the demo's endpoints: refusals with
  * 503 and {@code Retry-After} (on SSE a {@code 200} stream with an {@code unavailable} error event,
- * as EventSource gives up on any other status) and a poll answered with {@code server_restart}. The
- * client's own backoff is a minute, so only the server's hints can bring it back within the test's
- * bounds, and it must not fall back to another transport.
+ * as EventSource gives up on any other status), refusals for the connection limits with 429 and
+ * {@code Retry-After} (on SSE a {@code rate_limited} error event with {@code retry}), and a poll
+ * answered with {@code server_restart}. The client's own backoff is a minute, so only the server's
+ * hints can bring it back within the test's bounds, and it must not fall back to another transport.
  */
 class BrowserDrainHintsTest {
   private Browser browser;
@@ -70,7 +71,7 @@ class BrowserDrainHintsTest {
     response.setStatus(status);
     response.setContentType(type);
     response.setHeader("Cache-Control", "no-store");
-    if (status == 503) {
+    if (status == 503 || status == 429) {
       response.setHeader("Retry-After", "1");
     }
     response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
@@ -127,6 +128,49 @@ class BrowserDrainHintsTest {
     assertThat((List<String>) opened.get("closes"))
         .hasSize(3)
         .allMatch(c -> c.startsWith(transport + ": "));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"sse", "stream", "poll"})
+  @SuppressWarnings("unchecked")
+  void refusedForTheConnectionLimits_waitsAtLeastRetryAfter_onTheSameTransport(String transport)
+      throws Exception {
+    String limited = "{\"type\":\"error\",\"code\":\"rate_limited\",\"message\":\"too many\"";
+    start(
+        (request, response, chain) -> {
+          HttpServletRequest http = (HttpServletRequest) request;
+          HttpServletResponse out = (HttpServletResponse) response;
+          if (!http.getRequestURI().endsWith("/push/" + transport) || count(http) > 2) {
+            chain.doFilter(request, response);
+          } else if (transport.equals("sse")) {
+            String event = limited + ",\"retry\":1000}";
+            answer(
+                out,
+                200,
+                "text/event-stream",
+                "retry: 1000\nevent: error\ndata: " + event + "\n\n");
+          } else {
+            answer(out, 429, "application/json", limited + "}");
+          }
+        });
+    String fallback = transport.equals("poll") ? "stream" : "poll";
+
+    Map<String, Object> opened =
+        connect("[\"" + transport + "\",\"" + fallback + "\"]", "chat/limited-" + transport);
+
+    System.out.printf("herald.js rate-limited twice on %s: %s%n", transport, opened.get("closes"));
+    assertThat(opened.get("transport")).isEqualTo(transport);
+    // Each wait is Retry-After (1 s) and a random part of it more, whatever the minute of backoff.
+    assertThat((List<String>) opened.get("closes"))
+        .hasSize(2)
+        .allSatisfy(
+            c -> {
+              assertThat(c).startsWith(transport + ": ");
+              long delay = Long.parseLong(c.substring(c.lastIndexOf(' ') + 1));
+              assertThat(delay).isBetween(1000L, 2000L);
+            });
+    assertThat((List<String>) browser.js("return window.errors;"))
+        .containsExactly("rate_limited", "rate_limited");
   }
 
   @Test
