@@ -267,17 +267,20 @@ final class ChannelRoute implements BrokerListener {
   }
 
   /**
-   * Moves the route to {@code start} and every live subscriber with it; one already past it in that
-   * epoch (a catch-up of its own got there first) keeps its place, since nothing it holds is lost.
+   * Moves the route to {@code start} and every live subscriber with it. On a change of epoch, one
+   * already at or past {@code start} in the new epoch (its own catch-up got there first) keeps its
+   * place: it has lost nothing, and a second reset would tell it to reload for nothing.
    */
   private void resetAll(Position start) {
+    boolean newEpoch = !start.epoch().equals(epoch);
     epoch = start.epoch();
     last = start.offset();
     List<Subscription> live = subscribers.live;
     for (int i = 0; i < live.size(); i++) {
       Subscription sub = live.get(i);
       Position p = sub.position;
-      if (p == null || !p.epoch().equals(epoch) || p.offset() < last) {
+      boolean alreadyThere = newEpoch && p != null && p.epoch().equals(epoch) && p.offset() >= last;
+      if (!alreadyThere) {
         sub.connection.offerReset(sub, start);
       }
     }

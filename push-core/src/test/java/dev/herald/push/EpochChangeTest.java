@@ -161,6 +161,30 @@ class EpochChangeTest {
   }
 
   @Test
+  void subscriberAlreadyInTheNewEpoch_whenTheRouteResets_getsNoSecondReset() {
+    FlakyBroker broker = new FlakyBroker(InMemoryBroker.create());
+    PushHub hub = hub(broker);
+    RecordingSink before = connect(hub, null, "a");
+    await().until(() -> hub.channel("a").subscriberCount() == 1);
+    publish(hub, "a", 2);
+    await().until(() -> before.messageCount() == 2);
+
+    broker.loseHistory(InMemoryBroker.create());
+    broker.fate = m -> FlakyBroker.Fate.DROP; // the route does not see the new epoch yet
+    publish(hub, "a", 3);
+    String epoch = epoch(hub, "a");
+    // A newcomer starts at the new epoch's head, ahead of its node's route.
+    RecordingSink newcomer = connect(hub, null, "a");
+    await().until(() -> hub.channel("a").subscriberCount() == 2);
+    broker.fate = m -> FlakyBroker.Fate.PASS;
+    publish(hub, "a", 1);
+
+    await().until(() -> before.messageCount() == 6 && newcomer.messageCount() == 1);
+    assertThat(story(before).subList(2, 7)).containsExactlyElementsOf(resetThen(epoch, 0, 1, 4));
+    assertThat(story(newcomer)).containsExactly(epoch + "/4");
+  }
+
+  @Test
   void catchingUpSubscriber_whenTheHistoryIsLost_continuesFromTheNewStart() {
     FlakyBroker broker = new FlakyBroker(InMemoryBroker.create());
     PushHub hub = hub(broker);
