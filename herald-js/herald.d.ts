@@ -156,7 +156,10 @@ export interface CloseDetail {
   readonly delay?: number;
 }
 
-/** The detail of a `reset` event: history could not cover the gap, so reload the channel's state. */
+/**
+ * The detail of a `reset` event: history could not cover the gap, so reload the channel's state.
+ * The messages the history still holds (offsets above `offset`) follow through `subscribe`.
+ */
 export interface ResetDetail {
   readonly type: 'reset';
   readonly channel: string;

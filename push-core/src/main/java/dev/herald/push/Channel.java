@@ -52,7 +52,8 @@ public final class Channel {
 
   /**
    * The messages after {@code since}, oldest first, at most {@code limit}; or a reset if the
-   * history no longer covers {@code since}.
+   * history no longer covers {@code since}, whose {@link Replay#start() start} is where the history
+   * now begins (ask again from there for what it holds).
    */
   public CompletionStage<Replay> history(Position since, int limit) {
     if (limit <= 0) {

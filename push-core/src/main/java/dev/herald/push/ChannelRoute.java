@@ -19,8 +19,16 @@ import org.slf4j.LoggerFactory;
  * last}, in {@code epoch}). A live message with the next offset is handed to every live
  * subscriber's outbox; one at or below {@code last} is a duplicate and dropped; one beyond reveals
  * a gap, which the route fills with a broker replay before going on, holding later live messages
- * meanwhile ("repairing"). A message of another epoch means the history was lost: live subscribers
- * get {@code reset}.
+ * meanwhile ("repairing").
+ *
+ * <p>A message of another epoch means the history was lost and started over. It is held like a gap,
+ * and the repair asks the broker from the old position: the broker answers with a reset to the
+ * start of what the new epoch holds, every live subscriber gets one {@code reset} frame there, and
+ * the repair goes on from that start to the head, so every message of the new epoch reaches them
+ * once, in order. The live message itself cannot tell where the new epoch starts: the feed may have
+ * missed its first messages. Since epochs have no order, a held message of another epoch than the
+ * broker's answer is stale if it was held before the replay was asked for (the broker had its epoch
+ * then and answered another); one held later may be newer and is looked at again.
  *
  * <p>A new subscriber starts at its own position and catches up by replay while the route keeps
  * delivering live to others; live messages that arrive meanwhile are collected for it. When a
@@ -70,6 +78,9 @@ final class ChannelRoute implements BrokerListener {
   private String epoch;
   private long last;
   private final ArrayDeque<Message> held = new ArrayDeque<>();
+
+  /** How many of {@code held} were held before the replay in flight was asked for. */
+  private int heldBeforeReplay;
 
   /** Not a state: whether live messages were dropped from {@code held} for lack of space. */
   private boolean heldIncomplete;
@@ -227,16 +238,18 @@ final class ChannelRoute implements BrokerListener {
 
   private void deliver(Message m) {
     if (!m.epoch().equals(epoch)) {
-      LOG.info(
-          "Channel {}: history changed from epoch {} to {}; resetting", name, epoch, m.epoch());
-      resetAll(new Position(m.epoch(), m.offset() - 1));
+      // Where the new epoch starts is the broker's to say: the repair's answer is a reset there.
+      LOG.info("Channel {}: a message of epoch {} while at epoch {}", name, m.epoch(), epoch);
+      hold(m);
+      startRepair();
+      return;
     }
     if (m.offset() <= last) {
       return;
     }
     if (m.offset() > last + 1) {
-      startRepair();
       hold(m);
+      startRepair();
       return;
     }
     last = m.offset();
@@ -253,12 +266,23 @@ final class ChannelRoute implements BrokerListener {
     }
   }
 
-  private void resetAll(Position head) {
-    epoch = head.epoch();
-    last = head.offset();
+  /**
+   * Moves the route to {@code start} and every live subscriber with it. On a change of epoch, one
+   * already at or past {@code start} in the new epoch (its own catch-up got there first) keeps its
+   * place: it has lost nothing, and a second reset would tell it to reload for nothing.
+   */
+  private void resetAll(Position start) {
+    boolean newEpoch = !start.epoch().equals(epoch);
+    epoch = start.epoch();
+    last = start.offset();
     List<Subscription> live = subscribers.live;
     for (int i = 0; i < live.size(); i++) {
-      live.get(i).connection.offerReset(live.get(i), head);
+      Subscription sub = live.get(i);
+      Position p = sub.position;
+      boolean alreadyThere = newEpoch && p != null && p.epoch().equals(epoch) && p.offset() >= last;
+      if (!alreadyThere) {
+        sub.connection.offerReset(sub, start);
+      }
     }
     for (Subscription sub : subscribers.catchingUp) {
       sub.clearPending();
@@ -273,6 +297,7 @@ final class ChannelRoute implements BrokerListener {
 
   private void repair() {
     Position from = new Position(epoch, last);
+    heldBeforeReplay = held.size();
     // On the executor once the lock is released: the broker may call this route back under its own
     // lock (an in-memory broker's live feed does), so calling it under the route's lock could
     // deadlock.
@@ -298,9 +323,21 @@ final class ChannelRoute implements BrokerListener {
             hub.scheduleLater(this::retryRepair, RETRY_MILLIS);
             return;
           }
+          dropStaleHeld(replay.head().epoch());
           if (replay.reset()) {
-            LOG.info("Channel {}: history no longer covers offset {}; resetting", name, last);
-            resetAll(replay.head());
+            LOG.info(
+                "Channel {}: history no longer covers {}/{}; resetting to {}/{}",
+                name,
+                epoch,
+                last,
+                replay.start().epoch(),
+                replay.start().offset());
+            resetAll(replay.start());
+            if (last < replay.head().offset()) {
+              // Hand over what the history holds from there before going live.
+              repair();
+              return;
+            }
           } else {
             for (Message m : replay.messages()) {
               if (m.offset() == last + 1 && m.epoch().equals(epoch)) {
@@ -315,6 +352,27 @@ final class ChannelRoute implements BrokerListener {
           state = State.LIVE;
           drainHeld();
         });
+  }
+
+  /**
+   * Drops held messages of another epoch than the broker's, among those held before the replay was
+   * asked for: the broker had their epoch by then, so it is behind it.
+   */
+  private void dropStaleHeld(String brokerEpoch) {
+    int n = Math.min(heldBeforeReplay, held.size());
+    heldBeforeReplay = 0;
+    if (n == 0) {
+      return;
+    }
+    List<Message> kept = new ArrayList<>(held.size());
+    int i = 0;
+    for (Message m : held) {
+      if (i++ >= n || m.epoch().equals(brokerEpoch)) {
+        kept.add(m);
+      }
+    }
+    held.clear();
+    held.addAll(kept);
   }
 
   private void retryRepair() {
@@ -409,8 +467,9 @@ final class ChannelRoute implements BrokerListener {
       return;
     }
     if (replay.reset()) {
+      // The messages after the reset's start come with the next replay, as for any position.
       sub.clearPending();
-      sub.connection.offerReset(sub, replay.head());
+      sub.connection.offerReset(sub, replay.start());
       resumed(sub, false);
     } else {
       for (Message m : replay.messages()) {
@@ -424,7 +483,7 @@ final class ChannelRoute implements BrokerListener {
     boolean levelWithBroker = sub.position.equals(replay.head());
     if (levelWithBroker && !sub.position.epoch().equals(epoch)) {
       // The broker's history moved on before our live feed showed it; the feed's next message
-      // of the new epoch resets the route, and this subscriber with it.
+      // of the new epoch resets the route to where this subscriber already is, or before it.
       goLive(sub);
       return;
     }

@@ -66,15 +66,19 @@ final class HistoryBuffer {
     return m;
   }
 
-  /** Messages after {@code since}, at most {@code limit}; a reset if they cannot be given. */
+  /**
+   * Messages after {@code since}, at most {@code limit}; a reset if they cannot be given, to just
+   * before the oldest message held (to the head if {@code since} is beyond it).
+   */
   public Replay replay(Position since, int limit, Instant now) {
     trim(now);
-    if (!since.epoch().equals(epoch) || since.offset() > head) {
-      return Replay.reset(head());
+    if (since.epoch().equals(epoch) && since.offset() > head) {
+      return Replay.reset(head(), head());
     }
     long first = size == 0 ? head + 1 : get(0).offset();
-    if (since.offset() < first - 1) {
-      return Replay.reset(head());
+    if (!since.epoch().equals(epoch) || since.offset() < first - 1) {
+      // Everything held is news to this client: it restarts before the oldest of it.
+      return Replay.reset(new Position(epoch, first - 1), head());
     }
     int from = (int) (since.offset() - first + 1);
     int to = Math.min(size, from + limit);

@@ -17,7 +17,8 @@ import java.util.function.Function;
 /**
  * A broker for tests: the in-memory broker behind a live feed that drops, repeats or reorders
  * messages on request, with replays that complete later on another thread, as a networked broker's
- * would, and a health the test sets. Thread-safe.
+ * would, and a health the test sets; its history can be lost, as a restarted Redis or node loses
+ * it, while the live feeds stay. Thread-safe.
  */
 final class FlakyBroker implements Broker {
   /** What the live feed does with one message. */
@@ -28,7 +29,8 @@ final class FlakyBroker implements Broker {
     SWAP_WITH_NEXT
   }
 
-  private final InMemoryBroker delegate;
+  private volatile InMemoryBroker delegate;
+  private final List<Feed> feeds = new CopyOnWriteArrayList<>();
   private final Executor later = CompletableFuture.delayedExecutor(1, TimeUnit.MILLISECONDS);
   volatile Function<Message, Fate> fate = m -> Fate.PASS;
   volatile boolean positionsFail;
@@ -38,6 +40,33 @@ final class FlakyBroker implements Broker {
 
   FlakyBroker(InMemoryBroker delegate) {
     this.delegate = delegate;
+  }
+
+  /** One live feed, subscribed to whichever in-memory broker holds the history now. */
+  private static final class Feed {
+    final String channel;
+    final BrokerListener listener;
+    volatile BrokerSubscription current;
+
+    Feed(String channel, BrokerListener listener) {
+      this.channel = channel;
+      this.listener = listener;
+    }
+  }
+
+  /**
+   * Loses every channel's history: {@code next} holds it from now on, each channel in a new epoch,
+   * and the live feeds carry its messages. Call it while nothing is published.
+   */
+  void loseHistory(InMemoryBroker next) {
+    InMemoryBroker old = delegate;
+    delegate = next;
+    for (Feed feed : feeds) {
+      BrokerSubscription previous = feed.current;
+      feed.current = next.subscribe(feed.channel, feed.listener).toCompletableFuture().join();
+      previous.close();
+    }
+    old.close();
   }
 
   @Override
@@ -97,15 +126,16 @@ final class FlakyBroker implements Broker {
           }
         };
     listeners.add(listener);
-    return delegate
-        .subscribe(channel, flaky)
-        .thenApplyAsync(
-            sub ->
-                () -> {
-                  listeners.remove(listener);
-                  sub.close();
-                },
-            later);
+    Feed feed = new Feed(channel, flaky);
+    feed.current = delegate.subscribe(channel, flaky).toCompletableFuture().join();
+    feeds.add(feed);
+    return CompletableFuture.<BrokerSubscription>completedFuture(
+            () -> {
+              feeds.remove(feed);
+              listeners.remove(listener);
+              feed.current.close();
+            })
+        .thenApplyAsync(sub -> sub, later);
   }
 
   @Override

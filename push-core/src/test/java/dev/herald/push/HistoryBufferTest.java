@@ -123,12 +123,37 @@ class HistoryBufferTest {
     Replay r = b.replay(new Position("E0", 3), 100, T0);
     assertThat(r.reset()).isTrue();
     assertThat(r.head()).isEqualTo(new Position("E1", 5));
+    assertThat(r.start()).isEqualTo(new Position("E1", 0));
+  }
+
+  @Test
+  void reset_startsJustBeforeTheOldestMessageHeld() {
+    HistoryBuffer b = buffer(10);
+    append(b, 25, T0);
+    assertThat(b.replay(new Position("E0", 30), 100, T0).start()).isEqualTo(new Position("E1", 15));
+    assertThat(b.replay(new Position("E1", 3), 100, T0).start()).isEqualTo(new Position("E1", 15));
+    // From the start, the replay hands over every message held.
+    assertThat(b.replay(new Position("E1", 15), 100, T0).messages())
+        .extracting(Message::offset)
+        .containsExactly(16L, 17L, 18L, 19L, 20L, 21L, 22L, 23L, 24L, 25L);
+  }
+
+  @Test
+  void reset_withNothingHeld_startsAtTheHead() {
+    HistoryBuffer b = buffer(10);
+    append(b, 4, T0);
+    Instant later = T0.plusMillis(HOUR + 1);
+    Replay r = b.replay(new Position("E0", 2), 100, later);
+    assertThat(r.reset()).isTrue();
+    assertThat(r.start()).isEqualTo(new Position("E1", 4));
   }
 
   @Test
   void replay_beyondHead_isReset() {
     HistoryBuffer b = buffer(100);
     append(b, 5, T0);
-    assertThat(b.replay(new Position("E1", 6), 100, T0).reset()).isTrue();
+    Replay r = b.replay(new Position("E1", 6), 100, T0);
+    assertThat(r.reset()).isTrue();
+    assertThat(r.start()).isEqualTo(new Position("E1", 5));
   }
 }

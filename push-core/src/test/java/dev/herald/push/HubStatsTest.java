@@ -140,12 +140,14 @@ class HubStatsTest {
     RecordingSink resetting = new RecordingSink();
     connect(resetting, WireFormat.NDJSON, Cursor.empty().with("r", kept), "r");
     await().until(() -> !resetting.frames(Frame.Type.RESET).isEmpty());
+    await().until(() -> resetting.messageCount() == 5);
 
     await().until(() -> hub.stats().resumes().reset() == 1);
     HubStats stats = hub.stats();
     assertThat(stats.resumes().recovered()).isEqualTo(1);
     assertThat(stats.replays().fetches()).isGreaterThanOrEqualTo(2);
-    assertThat(stats.replays().messages()).isEqualTo(2);
+    // 2 to recover, then the 5 the history holds after the reset.
+    assertThat(stats.replays().messages()).isEqualTo(7);
     assertThat(heard("recovered")).isEqualTo(1);
     assertThat(heard("reset")).isEqualTo(1);
   }

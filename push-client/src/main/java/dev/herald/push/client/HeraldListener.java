@@ -39,7 +39,8 @@ public interface HeraldListener {
   /**
    * The channel's history could not cover the client's gap (the cursor was too old, or the channel
    * started a new history): messages were missed, and the application should reload the channel's
-   * state. Messages that follow continue from the new position.
+   * state. The messages the history still holds follow, in order, through the channel's handlers,
+   * then live ones.
    *
    * @param epoch the epoch the channel continues in
    */

@@ -7,6 +7,8 @@ import dev.herald.push.Message;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
@@ -139,12 +141,21 @@ class TransportContractTest {
 
   @ParameterizedTest
   @EnumSource(Transport.class)
-  void resume_cursorOlderThanHistory_reportsResetThenContinuesLive(Transport transport)
+  void resume_cursorOlderThanHistory_reportsResetThenEveryMessageHeldThenLive(Transport transport)
       throws Exception {
     String channel = TestServer.channel("reset");
     Recorder recorder = new Recorder();
     HeraldClient client = client("small", transport, recorder);
-    client.subscribe(channel, recorder.handler());
+    // Each payload with the number of resets reported before it: handlers and the listener run on
+    // one thread in the order the frames came.
+    List<String> story = new CopyOnWriteArrayList<>();
+    Consumer<Message> record = recorder.handler();
+    client.subscribe(
+        channel,
+        m -> {
+          story.add(m.data() + "@" + recorder.count("reset:"));
+          record.accept(m);
+        });
     await().until(client::isOpen);
     TestServer.publish(server.small, channel, "n", "1");
     await().untilAsserted(() -> assertThat(recorder.data(channel)).containsExactly("1"));
@@ -165,11 +176,18 @@ class TransportContractTest {
     await().untilAsserted(() -> assertThat(recorder.count("reset:")).isEqualTo(1));
     Message live = TestServer.publish(server.small, channel, "n", "\"live\"");
 
-    await()
-        .untilAsserted(() -> assertThat(recorder.data(channel)).containsExactly("1", "\"live\""));
+    // The reset moved the client to just before the oldest message held; every one of them follows.
+    List<String> expected = new ArrayList<>(List.of("1@0"));
+    long oldestHeld = last.offset() - TestServer.SMALL_HISTORY + 1;
+    for (long o = oldestHeld; o <= last.offset(); o++) {
+      expected.add(o + "@1");
+    }
+    expected.add("\"live\"@1");
+    await().untilAsserted(() -> assertThat(story).containsExactlyElementsOf(expected));
     assertThat(recorder.events).contains("reset:" + channel + ":" + last.epoch());
-    assertThat(recorder.of(channel).get(1).offset()).isEqualTo(live.offset());
-    // The reset moved the cursor to the head: a client resuming from it gets nothing old.
+    assertThat(recorder.offsets(channel).subList(1, expected.size()))
+        .containsExactlyElementsOf(
+            LongStream.rangeClosed(oldestHeld, live.offset()).boxed().toList());
     assertThat(dev.herald.push.Cursor.decode(client.cursor()).position(channel))
         .isEqualTo(live.position());
   }

@@ -32,6 +32,11 @@ public interface Broker extends AutoCloseable {
   /**
    * The messages after {@code since}, oldest first, at most {@code limit} of them; or a reset if
    * {@code since} is of another epoch, older than the history holds, or beyond the channel's head.
+   *
+   * <p>A reset's {@link Replay#start() start} is the position just before the oldest message the
+   * history holds in its current epoch (the head when it holds none), so that a client moved there
+   * is then handed every message the history holds; only a position beyond the head in the current
+   * epoch resets to the head. Messages too old to keep count as not held.
    */
   CompletionStage<Replay> replay(String channel, Position since, int limit);
 

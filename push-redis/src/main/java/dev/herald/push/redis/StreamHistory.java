@@ -120,7 +120,7 @@ final class StreamHistory {
     String epoch = text(reply.get(0));
     Position head = new Position(epoch, number(reply.get(1)));
     if ("reset".equals(text(reply.get(2)))) {
-      return Replay.reset(head);
+      return Replay.reset(new Position(epoch, number(reply.get(3))), head);
     }
     List<Message> messages = new ArrayList<>((reply.size() - 3) / 6);
     for (int i = 3; i + 5 < reply.size(); i += 6) {

@@ -130,8 +130,11 @@ class RedisBrokerTest {
 
     assertThat(otherEpoch.reset()).isTrue();
     assertThat(otherEpoch.head()).isEqualTo(head);
+    // Another epoch restarts before the oldest message held; beyond the head, at the head.
+    assertThat(otherEpoch.start()).isEqualTo(head.withOffset(0));
     assertThat(beyond.reset()).isTrue();
     assertThat(beyond.head()).isEqualTo(head);
+    assertThat(beyond.start()).isEqualTo(head);
   }
 
   @Test
@@ -143,7 +146,13 @@ class RedisBrokerTest {
     Position head = get(a.position("c"));
     assertThat(head.offset()).isEqualTo(300);
 
-    assertThat(get(a.replay("c", new Position(head.epoch(), 5), 10)).reset()).isTrue();
+    Replay tooOld = get(a.replay("c", new Position(head.epoch(), 5), 10));
+    assertThat(tooOld.reset()).isTrue();
+    // It restarts just before the oldest message the stream holds, so all of them can follow.
+    assertThat(tooOld.start().offset()).isBetween(6L, 290L);
+    Replay fromStart = get(a.replay("c", tooOld.start(), 10));
+    assertThat(fromStart.reset()).isFalse();
+    assertThat(fromStart.messages().get(0).offset()).isEqualTo(tooOld.start().offset() + 1);
     Replay recent = get(a.replay("c", new Position(head.epoch(), 290), 100));
     assertThat(recent.reset()).isFalse();
     assertThat(recent.messages()).extracting(Message::offset).startsWith(291L).endsWith(300L);
@@ -165,6 +174,16 @@ class RedisBrokerTest {
     Replay level = get(a.replay("c", new Position(epoch, 2), 10));
     assertThat(level.reset()).isFalse();
     assertThat(level.messages()).isEmpty();
+
+    // Messages too old to keep are not held, even while the stream still has them: a reset
+    // restarts after them.
+    get(a.publish("c", "e", "3", null));
+    Replay reset = get(a.replay("c", new Position("someOtherEpoch", 1), 10));
+    assertThat(reset.reset()).isTrue();
+    assertThat(reset.start()).isEqualTo(new Position(epoch, 2));
+    assertThat(get(a.replay("c", reset.start(), 10)).messages())
+        .extracting(Message::data)
+        .containsExactly("3");
   }
 
   @Test

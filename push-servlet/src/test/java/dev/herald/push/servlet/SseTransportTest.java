@@ -142,7 +142,8 @@ class SseTransportTest {
   }
 
   @OnBothContainers
-  void sse_cursorOlderThanHistory_sendsResetThenLiveMessages(TestServer server) throws Exception {
+  void sse_cursorOlderThanHistory_sendsResetThenEveryMessageHeldThenLive(TestServer server)
+      throws Exception {
     String channel = TestServer.channel("reset");
     String cursor;
     try (SseClient sse = SseClient.open(server, "/small/sse?channel=" + channel)) {
@@ -156,8 +157,14 @@ class SseTransportTest {
       sse.ready();
       SseClient.Event reset = sse.next("reset");
       assertThat(reset.json().get("channel").asText()).isEqualTo(channel);
-      assertThat(reset.json().get("offset").asLong()).isEqualTo(12);
+      // The history holds 8 to 12: the reset is just before them, and they follow it.
+      assertThat(reset.json().get("offset").asLong()).isEqualTo(7);
       assertThat(reset.id()).isEqualTo(reset.json().get("cursor").asText());
+      for (int i = 8; i <= 12; i++) {
+        SseClient.Event held = sse.next("message");
+        assertThat(held.json().get("offset").asLong()).isEqualTo(i);
+        assertThat(held.json().get("data").asInt()).isEqualTo(i);
+      }
       publish(server.small, channel, "e", "13");
       assertThat(sse.next("message").json().get("data").asInt()).isEqualTo(13);
     }

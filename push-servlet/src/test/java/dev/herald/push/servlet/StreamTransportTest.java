@@ -69,7 +69,8 @@ class StreamTransportTest {
   }
 
   @OnBothContainers
-  void stream_cursorOlderThanHistory_sendsResetLineThenLive(TestServer server) throws Exception {
+  void stream_cursorOlderThanHistory_sendsResetLineThenEveryMessageHeldThenLive(TestServer server)
+      throws Exception {
     String channel = TestServer.channel("reset");
     String cursor;
     try (NdjsonClient stream = NdjsonClient.open(server, "/small/stream?channel=" + channel)) {
@@ -84,7 +85,13 @@ class StreamTransportTest {
       JsonNode reset = stream.nextFrame();
       assertThat(reset.get("type").asText()).isEqualTo("reset");
       assertThat(reset.get("channel").asText()).isEqualTo(channel);
-      assertThat(reset.get("offset").asLong()).isEqualTo(9);
+      // The history holds 5 to 9: the reset is just before them, and they follow it.
+      assertThat(reset.get("offset").asLong()).isEqualTo(4);
+      for (int i = 5; i <= 9; i++) {
+        JsonNode held = stream.nextFrame();
+        assertThat(held.get("type").asText()).isEqualTo("message");
+        assertThat(held.get("offset").asLong()).isEqualTo(i);
+      }
       publish(server.small, channel, "e", "10");
       assertThat(stream.nextFrame().get("data").asInt()).isEqualTo(10);
     }

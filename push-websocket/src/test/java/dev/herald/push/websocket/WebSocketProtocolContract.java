@@ -179,7 +179,7 @@ abstract class WebSocketProtocolContract extends ContainerContract {
   }
 
   @Test
-  void resume_cursorOfAnotherEpoch_sendsResetThenLiveMessages() {
+  void resume_cursorOfAnotherEpoch_sendsResetThenEveryMessageHeldThenLive() {
     String channel = channel("stale");
     publish(channel, 1);
     String stale = Cursor.empty().with(channel, new Position("gone", 7)).encode();
@@ -188,12 +188,16 @@ abstract class WebSocketProtocolContract extends ContainerContract {
 
     socket.subscribe(channel, stale);
     JsonNode reset = socket.next("reset");
+    JsonNode held = socket.next("message");
     publish(channel, 2);
     JsonNode live = socket.next("message");
 
     assertThat(reset.path("channel").asText()).isEqualTo(channel);
     assertThat(reset.path("epoch").asText()).isNotEqualTo("gone");
-    assertThat(reset.path("offset").asLong()).isEqualTo(1);
+    // The start of what the history holds: the message published before follows the reset.
+    assertThat(reset.path("offset").asLong()).isZero();
+    assertThat(held.path("offset").asLong()).isEqualTo(1);
+    assertThat(held.path("epoch").asText()).isEqualTo(reset.path("epoch").asText());
     assertThat(live.path("offset").asLong()).isEqualTo(2);
     assertThat(live.path("epoch").asText()).isEqualTo(reset.path("epoch").asText());
     socket.assertNothingElse();
