@@ -28,7 +28,8 @@ record HubSettings(
     List<PresenceListener> presenceListeners,
     HubObserver observer,
     OriginList allowedOrigins,
-    ProxyList trustedProxies) {
+    ProxyList trustedProxies,
+    Duration closeTimeout) {
 
   /** Copies the lists. */
   public HubSettings {

@@ -95,7 +95,8 @@ class LockContractTest {
                     }),
                 new CheckingObserver(),
                 OriginList.NONE,
-                ProxyList.NONE));
+                ProxyList.NONE,
+                Duration.ofSeconds(5)));
     return hub;
   }
 
