@@ -15,15 +15,19 @@ import org.slf4j.LoggerFactory;
  * which is then dropped with a reset so that neither the file descriptor nor the kernel's send
  * queue outlive it. Thread-safe.
  *
- * <p>Jetty 12 (ee10, embedded or with its classes visible to the webapp) serving HTTP/1.x: the
- * connection's socket is closed with {@code SO_LINGER} 0. Elsewhere (Tomcat, a multiplexed HTTP/2
- * connection, Jetty's classes hidden) the fallback completes the request, and the container closes
- * or resets the connection in its own time.
+ * <p>Jetty 12 (ee10, embedded or with its classes visible to the webapp) serving HTTP/1.x, and
+ * Tomcat (its socket reached by reflection, {@link TomcatConnections}): the connection's socket is
+ * closed with {@code SO_LINGER} 0. Elsewhere (a multiplexed HTTP/2 connection, Jetty's classes
+ * hidden, another container) the fallback completes the request, and the container closes the
+ * connection in its own time.
  */
 final class ConnectionAbort {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionAbort.class);
 
-  /** Drops one connection; {@code false} if it could not be reached. */
+  /**
+   * Drops one connection, or readies it to be reset when the caller completes the request next
+   * (Tomcat); {@code false} if it could not be reached.
+   */
   @FunctionalInterface
   interface Drop {
     boolean drop();
@@ -55,7 +59,8 @@ final class ConnectionAbort {
         LOG.debug("No Jetty connection under the request: {}", e.toString());
       }
     }
-    return NONE;
+    Drop drop = TomcatConnections.dropFor(request);
+    return drop != null ? drop : NONE;
   }
 
   /** The close timeout, in milliseconds. */
