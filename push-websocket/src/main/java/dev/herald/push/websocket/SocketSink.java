@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * container has not reported the socket closed ({@link #peerClosed()}) when the timeout is over,
  * the connection is aborted: on Jetty at once, with a TCP reset ({@link JettyWrites#abort()});
  * elsewhere by a close frame sent on the closer, which Tomcat gives up after its abnormal-close
- * send timeout (set to the close timeout) and then closes the connection.
+ * send timeout (set to the close timeout) and then closes the connection; on Tomcat with a TCP
+ * reset, as its socket is readied for one when the close starts ({@link TomcatSockets}).
  */
 final class SocketSink implements FrameSink {
   private static final Logger LOG = LoggerFactory.getLogger(SocketSink.class);
@@ -187,6 +188,13 @@ final class SocketSink implements FrameSink {
       return;
     }
     jakarta.websocket.CloseReason frame = SocketCloseReasons.toWebSocket(reason);
+    if (jetty == null && timer != null) {
+      // Tomcat closes the connection by itself when a close does not go through (a blocking send
+      // timed out, no reply to the close frame); ready its socket to be reset then, so that the
+      // kernel does not keep what the peer never read. After a completed closing handshake
+      // nothing is left unread, so the reset costs nothing.
+      TomcatSockets.resetOnClose(session);
+    }
     startCloseTimeout(frame);
     String notice = reason.retryMillis() > 0 ? SocketCloseReasons.notice(reason) : null;
     Runnable task =
