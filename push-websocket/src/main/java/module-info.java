@@ -9,6 +9,7 @@ module dev.herald.push.websocket {
   requires static org.eclipse.jetty.ee10.websocket.jakarta.common;
   requires static org.eclipse.jetty.websocket.core.common;
   requires static org.eclipse.jetty.util;
+  requires static org.eclipse.jetty.io;
 
   exports dev.herald.push.websocket;
 }

@@ -37,7 +37,8 @@ record HubSettings(
     int maxConnections,
     int maxConnectionsPerAddress,
     int openRate,
-    int openBurst) {
+    int openBurst,
+    Duration closeTimeout) {
 
   /** Copies the lists. */
   public HubSettings {

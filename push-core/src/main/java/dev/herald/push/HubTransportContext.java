@@ -73,6 +73,11 @@ final class HubTransportContext implements TransportContext {
   }
 
   @Override
+  public Duration closeTimeout() {
+    return hub.settings().closeTimeout();
+  }
+
+  @Override
   public int maxChannelsPerConnection() {
     return hub.settings().maxChannelsPerConnection();
   }

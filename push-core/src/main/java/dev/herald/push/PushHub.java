@@ -134,6 +134,9 @@ public final class PushHub implements AutoCloseable {
 
   /** Configures a {@link PushHub}. Each setter checks its argument at once. Not thread-safe. */
   public static final class Builder {
+    private static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration MAX_CLOSE_TIMEOUT = Duration.ofMinutes(10);
+
     private Broker broker;
     private Authorizer authorizer = Authorizer.ALLOW_ALL;
     private Authenticator authenticator = Authenticator.NONE;
@@ -156,6 +159,7 @@ public final class PushHub implements AutoCloseable {
     private int maxConnectionsPerAddress = 500;
     private int openRate = 20;
     private int openBurst = 100;
+    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
 
     private Builder() {}
 
@@ -268,6 +272,23 @@ public final class PushHub implements AutoCloseable {
             "heartbeatInterval must be at least 1 ms, was " + interval);
       }
       this.heartbeatInterval = interval;
+      return this;
+    }
+
+    /**
+     * How long a connection the server closes (a slow consumer, a protocol error, a drain, a
+     * shutdown) may take to close gracefully, writing its last notice and close frame; after it the
+     * transport aborts the connection (drops the TCP connection without waiting for the peer), so
+     * that a client that stopped reading holds no socket, file descriptor or kernel send queue.
+     * Default 5 seconds; at least 1 ms, at most 10 minutes.
+     */
+    public Builder closeTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "closeTimeout");
+      if (timeout.toMillis() < 1 || timeout.compareTo(MAX_CLOSE_TIMEOUT) > 0) {
+        throw new IllegalArgumentException(
+            "closeTimeout must be between 1 ms and " + MAX_CLOSE_TIMEOUT + ", was " + timeout);
+      }
+      this.closeTimeout = timeout;
       return this;
     }
 
@@ -399,7 +420,8 @@ public final class PushHub implements AutoCloseable {
               maxConnections,
               maxConnectionsPerAddress,
               openRate,
-              openBurst));
+              openBurst,
+              closeTimeout));
     }
 
     private static int positive(String name, int value) {

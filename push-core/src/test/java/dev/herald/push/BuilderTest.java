@@ -1,5 +1,6 @@
 package dev.herald.push;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
@@ -19,10 +20,25 @@ class BuilderTest {
     assertThatThrownBy(() -> b.replayBatchSize(0)).hasMessage("replayBatchSize must be > 0, was 0");
     assertThatThrownBy(() -> b.heartbeatInterval(Duration.ZERO))
         .hasMessageContaining("heartbeatInterval");
+    assertThatThrownBy(() -> b.closeTimeout(Duration.ZERO))
+        .hasMessage("closeTimeout must be between 1 ms and PT10M, was PT0S");
+    assertThatThrownBy(() -> b.closeTimeout(Duration.ofHours(1)))
+        .hasMessage("closeTimeout must be between 1 ms and PT10M, was PT1H");
+    assertThatThrownBy(() -> b.closeTimeout(null)).hasMessage("closeTimeout");
     assertThatThrownBy(() -> b.broker(null)).hasMessage("broker");
     assertThatThrownBy(
             () -> b.acceptClientMessages("bad pattern*", ClientMessageHandler.PASS_THROUGH))
         .hasMessageContaining("bad pattern");
+  }
+
+  @Test
+  void closeTimeout_reachesTheTransports() {
+    try (PushHub hub = PushHub.builder().closeTimeout(Duration.ofMillis(750)).build()) {
+      assertThat(hub.transportContext().closeTimeout()).isEqualTo(Duration.ofMillis(750));
+    }
+    try (PushHub hub = PushHub.builder().build()) {
+      assertThat(hub.transportContext().closeTimeout()).isEqualTo(Duration.ofSeconds(5));
+    }
   }
 
   @Test

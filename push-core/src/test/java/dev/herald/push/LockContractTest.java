@@ -99,7 +99,8 @@ class LockContractTest {
                 ConnectionLimits.UNLIMITED,
                 ConnectionLimits.UNLIMITED,
                 ConnectionLimits.UNLIMITED,
-                ConnectionLimits.UNLIMITED));
+                ConnectionLimits.UNLIMITED,
+                Duration.ofSeconds(5)));
     return hub;
   }
 

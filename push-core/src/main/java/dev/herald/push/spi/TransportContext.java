@@ -80,6 +80,15 @@ public interface TransportContext {
   /** How often the hub sends heartbeats on idle streaming connections. */
   Duration heartbeatInterval();
 
+  /**
+   * How long a connection the server closes may take to close gracefully (its last frame and close
+   * notice written); once it is over, the transport aborts the connection, dropping it without
+   * waiting for the peer, so that a client that stopped reading holds nothing on the server. The
+   * transport starts the clock when the hub closes the connection ({@link FrameSink#close}) and
+   * stops it when the container reports the connection closed.
+   */
+  Duration closeTimeout();
+
   /** The most channels one connection may hold. */
   int maxChannelsPerConnection();
 

@@ -9,8 +9,12 @@ import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The non-blocking response body of one async request: queues byte chunks from any thread and
@@ -28,8 +32,14 @@ import java.util.function.Consumer;
  * and flushed, so a client that stops reading stops the callbacks and the hub's bounded outbox does
  * the rest. When {@code isReady()} is false the caller leaves, and the container's {@link
  * #onWritePossible()} carries on.
+ *
+ * <p>Once the response is ending ({@link #end()}), it has the hub's close timeout to finish: a
+ * client that stopped reading would otherwise keep the last write, and the connection under it,
+ * pending until the container's idle timeout. When the timeout is over the output drops the
+ * connection where the container lets it ({@link ConnectionAbort}) and completes the request.
  */
 final class AsyncOutput implements WriteListener {
+  private static final Logger LOG = LoggerFactory.getLogger(AsyncOutput.class);
   private static final WriteCallback NO_CALLBACK =
       new WriteCallback() {
         @Override
@@ -42,6 +52,8 @@ final class AsyncOutput implements WriteListener {
   private final AsyncContext async;
   private final ServletOutputStream out;
   private final Consumer<Throwable> onFailure;
+  private final ConnectionAbort closeTimeout;
+  private final ConnectionAbort.Drop drop;
   private final ReentrantLock lock = new ReentrantLock();
 
   // Guarded by lock.
@@ -61,6 +73,9 @@ final class AsyncOutput implements WriteListener {
   /** {@code isReady()} said no: only the container's {@code onWritePossible} goes on. */
   private boolean awaitingWritePossible;
 
+  /** Runs out the close timeout once the response is ending; {@code null} before or after. */
+  private ScheduledFuture<?> deadline;
+
   /**
    * Creates the output; nothing is written before {@link #start()}.
    *
@@ -73,10 +88,29 @@ final class AsyncOutput implements WriteListener {
       ServletOutputStream out,
       boolean commitAtStart,
       Consumer<Throwable> onFailure) {
+    this(async, out, commitAtStart, onFailure, null, () -> false);
+  }
+
+  /**
+   * Creates the output with a bound on its ending.
+   *
+   * @param closeTimeout starts the close timeout once the response is ending, or {@code null} for
+   *     none
+   * @param drop drops the connection under the request once the timeout is over
+   */
+  AsyncOutput(
+      AsyncContext async,
+      ServletOutputStream out,
+      boolean commitAtStart,
+      Consumer<Throwable> onFailure,
+      ConnectionAbort closeTimeout,
+      ConnectionAbort.Drop drop) {
     this.async = async;
     this.out = out;
     this.unflushed = commitAtStart;
     this.onFailure = onFailure;
+    this.closeTimeout = closeTimeout;
+    this.drop = drop;
   }
 
   /** Switches the stream to non-blocking mode and starts writing what is queued. */
@@ -135,15 +169,64 @@ final class AsyncOutput implements WriteListener {
     }
   }
 
-  /** Completes the response once everything queued is written and flushed. Idempotent. */
+  /**
+   * Completes the response once everything queued is written and flushed; if that takes longer than
+   * the close timeout, drops the connection. Idempotent.
+   */
   void end() {
+    boolean arm;
     lock.lock();
     try {
+      arm = closeTimeout != null && !ending && !done;
       ending = true;
     } finally {
       lock.unlock();
     }
+    if (arm) {
+      ScheduledFuture<?> timer = closeTimeout.start(this::closeTimedOut);
+      boolean over;
+      lock.lock();
+      try {
+        over = done;
+        if (!over) {
+          deadline = timer;
+        }
+      } finally {
+        lock.unlock();
+      }
+      if (over && timer != null) {
+        timer.cancel(false);
+      }
+    }
     drive();
+  }
+
+  /**
+   * The close timeout is over and the response has not ended: the client does not read. Drops the
+   * connection, under the lock so that it still belongs to this request, and completes the request.
+   */
+  private void closeTimedOut() {
+    boolean dropped;
+    lock.lock();
+    try {
+      deadline = null;
+      if (done || finished) {
+        return;
+      }
+      dropped = drop.drop();
+    } catch (RuntimeException e) {
+      LOG.debug("Dropping a connection failed: {}", e.toString());
+      dropped = false;
+    } finally {
+      lock.unlock();
+    }
+    LOG.info(
+        "A response did not end within {} ms of closing; {}",
+        closeTimeout.timeoutMillis(),
+        dropped ? "its connection was reset" : "completing it");
+    if (stop(false, new TimeoutException("the close timeout is over"))) {
+      onFailure.accept(new TimeoutException("the close timeout is over"));
+    }
   }
 
   /** Completes the response at once, dropping what is not written; the client is gone. */
@@ -199,10 +282,13 @@ final class AsyncOutput implements WriteListener {
   private boolean stop(boolean containerFinished, Throwable cause) {
     boolean first;
     List<WriteCallback> dropped;
+    ScheduledFuture<?> timer;
     lock.lock();
     try {
       first = !done;
       done = true;
+      timer = deadline;
+      deadline = null;
       ending = true;
       chunks.clear();
       dropped = new ArrayList<>(writtenCallbacks);
@@ -218,6 +304,9 @@ final class AsyncOutput implements WriteListener {
     } finally {
       lock.unlock();
     }
+    if (timer != null) {
+      timer.cancel(false);
+    }
     for (WriteCallback cb : dropped) {
       cb.failed(cause);
     }
@@ -228,6 +317,8 @@ final class AsyncOutput implements WriteListener {
     while (true) {
       List<WriteCallback> notify;
       Exception failure = null;
+      boolean idle = false;
+      ScheduledFuture<?> ended = null;
       lock.lock();
       try {
         if (done || !started || awaitingWritePossible) {
@@ -252,8 +343,11 @@ final class AsyncOutput implements WriteListener {
             done = true;
             finished = true;
             complete();
+            ended = deadline;
+            deadline = null;
           }
-          return;
+          idle = true;
+          notify = List.of();
         }
         notify = new ArrayList<>(writtenCallbacks);
         writtenCallbacks.clear();
@@ -266,6 +360,12 @@ final class AsyncOutput implements WriteListener {
       if (failure != null) {
         if (stop(false, failure)) {
           onFailure.accept(failure);
+        }
+        return;
+      }
+      if (idle) {
+        if (ended != null) {
+          ended.cancel(false);
         }
         return;
       }

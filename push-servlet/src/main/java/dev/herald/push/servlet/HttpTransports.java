@@ -46,6 +46,7 @@ final class HttpTransports implements AutoCloseable {
   private final Duration pollTimeout;
   private final Duration sseRetry;
   private final ScheduledThreadPoolExecutor timer;
+  private final ConnectionAbort closeTimeout;
   private final Set<Connection> open = ConcurrentHashMap.newKeySet();
 
   HttpTransports(PushHub hub, Duration pollTimeout, Duration sseRetry) {
@@ -53,7 +54,8 @@ final class HttpTransports implements AutoCloseable {
     this.transport = hub.transportContext();
     this.pollTimeout = pollTimeout;
     this.sseRetry = sseRetry;
-    // Polls' timeouts only: each task hands an answer to a non-blocking output.
+    // Polls' timeouts and responses' close timeouts: each task hands an answer to a non-blocking
+    // output, or completes or drops a response that did not end in time.
     this.timer =
         new ScheduledThreadPoolExecutor(
             1,
@@ -63,6 +65,7 @@ final class HttpTransports implements AutoCloseable {
               return t;
             });
     timer.setRemoveOnCancelPolicy(true);
+    this.closeTimeout = new ConnectionAbort(timer, transport.closeTimeout());
   }
 
   /** Stops the poll timer and closes every connection still open with {@code server_shutdown}. */
@@ -94,7 +97,13 @@ final class HttpTransports implements AutoCloseable {
     AtomicReference<Connection> ref = new AtomicReference<>();
     StreamSink sink = new StreamSink(format, () -> forget(ref));
     AsyncOutput output =
-        new AsyncOutput(async, response.getOutputStream(), true, e -> sink.clientGone());
+        new AsyncOutput(
+            async,
+            response.getOutputStream(),
+            true,
+            e -> sink.clientGone(),
+            closeTimeout,
+            ConnectionAbort.dropFor(request));
     sink.output(output);
     async.addListener(sink);
     if (format == WireFormat.SSE) {
@@ -198,7 +207,13 @@ final class HttpTransports implements AutoCloseable {
             RequestParams.sinceText(request, false),
             () -> forget(ref));
     AsyncOutput output =
-        new AsyncOutput(async, response.getOutputStream(), false, e -> sink.gone());
+        new AsyncOutput(
+            async,
+            response.getOutputStream(),
+            false,
+            e -> sink.gone(),
+            closeTimeout,
+            ConnectionAbort.dropFor(request));
     sink.output(output);
     async.addListener(sink);
     response.setHeader("Cache-Control", "no-store");
@@ -239,7 +254,14 @@ final class HttpTransports implements AutoCloseable {
 
     AsyncContext async = request.startAsync();
     async.setTimeout(PUBLISH_TIMEOUT_MILLIS);
-    AsyncOutput output = new AsyncOutput(async, response.getOutputStream(), false, e -> {});
+    AsyncOutput output =
+        new AsyncOutput(
+            async,
+            response.getOutputStream(),
+            false,
+            e -> {},
+            closeTimeout,
+            ConnectionAbort.dropFor(request));
     PublishRequest publish =
         new PublishRequest(
             transport,

@@ -1,6 +1,7 @@
 package dev.herald.push.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.herald.push.spi.FrameSink.WriteCallback;
 import jakarta.servlet.AsyncContext;
@@ -10,8 +11,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -173,6 +179,66 @@ class AsyncOutputTest {
     out.write(bytes("too late"), late);
     assertThat(late.events).containsExactly("failed: ClosedChannelException");
     assertThat(stream.text()).isEqualTo("last words");
+  }
+
+  @Test
+  void end_notDoneWithinTheCloseTimeout_dropsTheConnectionFailsWhatIsPendingAndCompletesOnce()
+      throws Exception {
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    try {
+      AtomicInteger drops = new AtomicInteger();
+      AsyncOutput out =
+          new AsyncOutput(
+              async,
+              stream,
+              false,
+              failures::add,
+              new ConnectionAbort(timer, Duration.ofMillis(50)),
+              () -> drops.incrementAndGet() > 0);
+      out.start();
+      stream.ready = false;
+      Recorded pending = new Recorded();
+      out.write(bytes("never read"), pending);
+      out.end();
+      assertThat(completions).hasValue(0);
+
+      await().atMost(Duration.ofSeconds(5)).until(out::isDone);
+      assertThat(drops).hasValue(1);
+      assertThat(completions).hasValue(1);
+      assertThat(pending.events).containsExactly("failed: TimeoutException");
+      assertThat(failures).singleElement().isInstanceOf(TimeoutException.class);
+    } finally {
+      timer.shutdownNow();
+    }
+  }
+
+  @Test
+  void end_doneWithinTheCloseTimeout_cancelsTheDeadline() throws Exception {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
+    timer.setRemoveOnCancelPolicy(true);
+    try {
+      AtomicInteger drops = new AtomicInteger();
+      AsyncOutput out =
+          new AsyncOutput(
+              async,
+              stream,
+              false,
+              failures::add,
+              new ConnectionAbort(timer, Duration.ofHours(1)),
+              () -> drops.incrementAndGet() > 0);
+      out.start();
+      stream.ready = false;
+      out.write(bytes("read at last"), null);
+      out.end();
+      assertThat(timer.getQueue()).hasSize(1);
+
+      stream.becomeReady();
+      assertThat(completions).hasValue(1);
+      assertThat(timer.getQueue()).as("the deadline, cancelled").isEmpty();
+      assertThat(drops).hasValue(0);
+    } finally {
+      timer.shutdownNow();
+    }
   }
 
   @Test

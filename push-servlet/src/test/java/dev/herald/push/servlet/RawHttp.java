@@ -85,6 +85,11 @@ final class RawHttp implements AutoCloseable {
     return seen.toString(StandardCharsets.UTF_8);
   }
 
+  /** The client's side port of the connection, as the server sees it in {@code /proc/net/tcp}. */
+  int localPort() {
+    return socket.getLocalPort();
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();

@@ -3,12 +3,17 @@ package dev.herald.push.websocket;
 import dev.herald.push.spi.Frame;
 import dev.herald.push.spi.FrameSink;
 import jakarta.websocket.Session;
+import java.io.IOException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketSession;
+import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CoreSession;
 import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.WebSocketConnection;
+import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
 
 /**
  * Jetty 12 (ee10) only: writes a whole batch of frames with one network write, straight from their
@@ -21,6 +26,8 @@ import org.eclipse.jetty.websocket.core.OpCode;
  * sends the last one unbatched, which flushes them all together, and calls back when the write is
  * done. Under load, when frames queue up per connection, a connection costs one system call per
  * batch instead of one per message.
+ *
+ * <p>It also aborts a session that did not close in time ({@link #abort()}).
  *
  * <p>{@link SocketSink} only loads this class once it has seen that the Jetty classes are visible,
  * so containers without them never touch it.
@@ -59,6 +66,25 @@ final class JettyWrites {
           }
         },
         false);
+  }
+
+  /**
+   * Drops the connection at once, without a close frame: with {@code SO_LINGER} 0, so that the
+   * kernel discards what the peer never read instead of keeping it for minutes; then Jetty's own
+   * abort, which fails the writes in flight and reports the close to the endpoint.
+   */
+  void abort() {
+    if (core instanceof WebSocketCoreSession session) {
+      WebSocketConnection connection = session.getConnection();
+      if (connection != null && connection.getEndPoint() instanceof SocketChannelEndPoint socket) {
+        try {
+          socket.getChannel().setOption(StandardSocketOptions.SO_LINGER, 0);
+        } catch (IOException | RuntimeException e) {
+          // Closed meanwhile: the abort below is all there is to do.
+        }
+      }
+    }
+    core.abort();
   }
 
   private static org.eclipse.jetty.websocket.core.Frame text(Frame frame) {

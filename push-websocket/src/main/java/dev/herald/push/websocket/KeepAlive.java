@@ -51,6 +51,11 @@ final class KeepAlive implements Executor {
         check, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
   }
 
+  /** Runs {@code task} once on the timer after {@code millis}, unless the future is cancelled. */
+  ScheduledFuture<?> schedule(Runnable task, long millis) {
+    return timer.schedule(task, millis, TimeUnit.MILLISECONDS);
+  }
+
   /** Runs a task that may block, such as a ping or a session close, on the pool. */
   @Override
   public void execute(Runnable task) {
@@ -63,7 +68,7 @@ final class KeepAlive implements Executor {
     workers.shutdownNow();
   }
 
-  /** How many checks are scheduled: one per open socket. */
+  /** How many checks and close deadlines are scheduled: one per open or closing socket. */
   int watchedSockets() {
     return timer.getQueue().size();
   }

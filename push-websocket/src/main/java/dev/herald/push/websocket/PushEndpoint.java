@@ -55,6 +55,10 @@ public final class PushEndpoint extends Endpoint {
   private static final String TOMCAT_CLOSE_SEND_TIMEOUT =
       "org.apache.tomcat.websocket.ABNORMAL_SESSION_CLOSE_SEND_TIMEOUT";
 
+  /** Tomcat's wait, in milliseconds, for the peer's close frame after ours was sent. */
+  private static final String TOMCAT_SESSION_CLOSE_TIMEOUT =
+      "org.apache.tomcat.websocket.SESSION_CLOSE_TIMEOUT";
+
   private static final long BLOCKING_SEND_TIMEOUT_MILLIS = 5000;
 
   private final PushWebSocket endpoint;
@@ -93,8 +97,14 @@ public final class PushEndpoint extends Endpoint {
     // No container send timeout: Tomcat's drops the connection without a close frame. Our check
     // closes a stalled socket with slow_consumer instead.
     session.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, BLOCKING_SEND_TIMEOUT_MILLIS);
-    session.getUserProperties().put(TOMCAT_CLOSE_SEND_TIMEOUT, BLOCKING_SEND_TIMEOUT_MILLIS);
-    SocketSink socketSink = new SocketSink(session, endpoint.keepAlive());
+    // A close the server starts is bounded by the hub's close timeout (SocketSink); on Tomcat the
+    // close frame's send and the wait for the peer's reply are too, and Tomcat then drops the
+    // connection.
+    long closeTimeout = transport.closeTimeout().toMillis();
+    session.getUserProperties().put(TOMCAT_CLOSE_SEND_TIMEOUT, closeTimeout);
+    session.getUserProperties().put(TOMCAT_SESSION_CLOSE_TIMEOUT, closeTimeout);
+    KeepAlive keepAlive = endpoint.keepAlive();
+    SocketSink socketSink = new SocketSink(session, keepAlive, keepAlive::schedule, closeTimeout);
     this.sink = socketSink;
     counted.set(true);
     endpoint.socketOpened();
@@ -159,6 +169,10 @@ public final class PushEndpoint extends Endpoint {
   public void onError(Session session, Throwable error) {
     LOG.debug("Client {} socket error: {}", client.id(), error.toString());
     if (!session.isOpen()) {
+      SocketSink s = sink;
+      if (s != null) {
+        s.peerClosed();
+      }
       Connection c = connection;
       if (c != null) {
         c.close(CloseReason.CLIENT_GONE);

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -33,6 +34,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Closing can block in some containers (Tomcat writes the close frame with a blocking send), so
  * {@link #close} hands the session close to the {@code closer}, never to the caller's thread.
+ *
+ * <p>A close the server starts has the hub's close timeout to finish: the notice and the close
+ * frame wait for the message in flight, which a peer that stopped reading never takes. If the
+ * container has not reported the socket closed ({@link #peerClosed()}) when the timeout is over,
+ * the connection is aborted: on Jetty at once, with a TCP reset ({@link JettyWrites#abort()});
+ * elsewhere by a close frame sent on the closer, which Tomcat gives up after its abnormal-close
+ * send timeout (set to the close timeout) and then closes the connection; on Tomcat with a TCP
+ * reset, as its socket is readied for one when the close starts ({@link TomcatSockets}).
  */
 final class SocketSink implements FrameSink {
   private static final Logger LOG = LoggerFactory.getLogger(SocketSink.class);
@@ -40,12 +49,23 @@ final class SocketSink implements FrameSink {
 
   private static final boolean JETTY = jettyVisible();
 
+  /** Runs a task once after a delay; the endpoint's timer. */
+  @FunctionalInterface
+  interface Timer {
+    ScheduledFuture<?> schedule(Runnable task, long millis);
+  }
+
   private final Session session;
   private final RemoteEndpoint.Async remote;
   private final JettyWrites jetty;
   private final Executor closer;
+  private final Timer timer;
+  private final long closeTimeoutMillis;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean peerClosed;
+
+  /** Aborts the connection if the close has not finished in time; {@code null} when none runs. */
+  private final AtomicReference<ScheduledFuture<?>> deadline = new AtomicReference<>();
 
   /** A close that waits for the write in flight, so that its notice is not sent beside it. */
   private final AtomicReference<Runnable> closeAfterWrite = new AtomicReference<>();
@@ -53,10 +73,22 @@ final class SocketSink implements FrameSink {
   /** When the message in flight was handed to the container ({@link System#nanoTime}), or 0. */
   private volatile long writeStartedNanos;
 
+  /** A sink whose closes are not bounded. */
   SocketSink(Session session, Executor closer) {
+    this(session, closer, null, 0);
+  }
+
+  /**
+   * @param timer runs the close timeout, or {@code null} for none
+   * @param closeTimeoutMillis how long a close the server starts may take before the connection is
+   *     aborted
+   */
+  SocketSink(Session session, Executor closer, Timer timer, long closeTimeoutMillis) {
     this.session = session;
     this.remote = session.getAsyncRemote();
     this.closer = closer;
+    this.timer = timer;
+    this.closeTimeoutMillis = closeTimeoutMillis;
     this.jetty = JETTY ? JettyWrites.of(session) : null;
   }
 
@@ -67,6 +99,8 @@ final class SocketSink implements FrameSink {
           "org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketSession", false, loader);
       Class.forName("org.eclipse.jetty.websocket.core.CoreSession", false, loader);
       Class.forName("org.eclipse.jetty.util.Callback", false, loader);
+      Class.forName("org.eclipse.jetty.websocket.core.WebSocketCoreSession", false, loader);
+      Class.forName("org.eclipse.jetty.io.SocketChannelEndPoint", false, loader);
       return true;
     } catch (ClassNotFoundException | LinkageError e) {
       return false;
@@ -136,9 +170,16 @@ final class SocketSink implements FrameSink {
     }
   }
 
-  /** Records that the peer or the container has closed the session, so no close frame is sent. */
+  /**
+   * Records that the peer or the container has closed the session, so no close frame is sent and no
+   * abort is needed.
+   */
   void peerClosed() {
     peerClosed = true;
+    ScheduledFuture<?> d = deadline.getAndSet(null);
+    if (d != null) {
+      d.cancel(false);
+    }
   }
 
   @Override
@@ -147,6 +188,14 @@ final class SocketSink implements FrameSink {
       return;
     }
     jakarta.websocket.CloseReason frame = SocketCloseReasons.toWebSocket(reason);
+    if (jetty == null && timer != null) {
+      // Tomcat closes the connection by itself when a close does not go through (a blocking send
+      // timed out, no reply to the close frame); ready its socket to be reset then, so that the
+      // kernel does not keep what the peer never read. After a completed closing handshake
+      // nothing is left unread, so the reset costs nothing.
+      TomcatSockets.resetOnClose(session);
+    }
+    startCloseTimeout(frame);
     String notice = reason.retryMillis() > 0 ? SocketCloseReasons.notice(reason) : null;
     Runnable task =
         () -> {
@@ -183,6 +232,58 @@ final class SocketSink implements FrameSink {
     closeAfterWrite.set(handOver);
     if (writeStartedNanos == 0) {
       runCloseAfterWrite();
+    }
+  }
+
+  private void startCloseTimeout(jakarta.websocket.CloseReason frame) {
+    if (timer == null) {
+      return;
+    }
+    ScheduledFuture<?> d;
+    try {
+      d = timer.schedule(() -> closeTimedOut(frame), closeTimeoutMillis);
+    } catch (RejectedExecutionException e) {
+      // The endpoint is stopping; the container closes its sockets.
+      return;
+    }
+    deadline.set(d);
+    if (peerClosed && deadline.compareAndSet(d, null)) {
+      d.cancel(false);
+    }
+  }
+
+  /** The close timeout is over and the container has not reported the socket closed. Timer. */
+  private void closeTimedOut(jakarta.websocket.CloseReason frame) {
+    deadline.set(null);
+    if (peerClosed) {
+      return;
+    }
+    LOG.info(
+        "Session {} did not close within {} ms; aborting its connection",
+        session.getId(),
+        closeTimeoutMillis);
+    // The close still waiting for the write in flight gives way to the abort.
+    closeAfterWrite.set(null);
+    if (jetty != null) {
+      try {
+        jetty.abort();
+        return;
+      } catch (RuntimeException e) {
+        LOG.debug("Aborting session {} failed: {}", session.getId(), e.toString());
+      }
+    }
+    Runnable close =
+        () -> {
+          try {
+            session.close(frame);
+          } catch (IOException | RuntimeException e) {
+            LOG.debug("Closing session {} failed: {}", session.getId(), e.toString());
+          }
+        };
+    try {
+      closer.execute(close);
+    } catch (RejectedExecutionException e) {
+      // The endpoint is stopping; the container closes its sockets.
     }
   }
 

@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
@@ -36,7 +37,20 @@ final class RawSocket implements AutoCloseable {
   private final DataInputStream in;
 
   RawSocket(int port, String path) throws IOException {
-    socket = new Socket("127.0.0.1", port);
+    this(port, path, 0);
+  }
+
+  /**
+   * Connects and does the handshake.
+   *
+   * @param receiveBuffer the socket's receive buffer in bytes, or 0 for the default
+   */
+  RawSocket(int port, String path, int receiveBuffer) throws IOException {
+    socket = new Socket();
+    if (receiveBuffer > 0) {
+      socket.setReceiveBufferSize(receiveBuffer);
+    }
+    socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
     socket.setSoTimeout(10_000);
     String request =
         "GET "
@@ -69,6 +83,29 @@ final class RawSocket implements AutoCloseable {
     byte[] payload = new byte[(int) length];
     in.readFully(payload);
     return new ServerFrame(b0 & 0x0f, payload);
+  }
+
+  /** Sends a text frame, masked as a client's must be. */
+  void sendText(String text) throws IOException {
+    byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+    if (payload.length > 125) {
+      throw new IllegalArgumentException("short frames only");
+    }
+    byte[] mask = {0x11, 0x22, 0x33, 0x44};
+    byte[] frame = new byte[6 + payload.length];
+    frame[0] = (byte) 0x81;
+    frame[1] = (byte) (0x80 | payload.length);
+    System.arraycopy(mask, 0, frame, 2, 4);
+    for (int i = 0; i < payload.length; i++) {
+      frame[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
+    }
+    socket.getOutputStream().write(frame);
+    socket.getOutputStream().flush();
+  }
+
+  /** The client's side port of the connection, as the server sees it in {@code /proc/net/tcp}. */
+  int localPort() {
+    return socket.getLocalPort();
   }
 
   private static String readHead(InputStream in) throws IOException {
