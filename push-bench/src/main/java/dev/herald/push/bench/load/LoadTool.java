@@ -188,6 +188,8 @@ public final class LoadTool {
             "directPerConn",
             (after.get("direct").asDouble() - before.get("direct").asDouble()) / n);
         f.put("rssPerConn", (rssAfter - rssBefore) / (double) n);
+        // Each thread started or ended in between moves the RSS by its stack.
+        f.put("threadsAdded", after.get("threads").asDouble() - before.get("threads").asDouble());
         // The heap is touched in full at start (AlwaysPreTouch), so RSS growth is off-heap memory;
         // both readings follow a full GC and a trim of the C heap (see BenchServer's stats).
         f.put("totalPerConn", f.get("heapPerConn") + f.get("rssPerConn"));

@@ -26,8 +26,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *   <li>{@code POST /bench/publish?channels=C&rate=R&seconds=S&size=B}: starts an open-loop run;
  *       409 if one is still going.
  *   <li>{@code GET /bench/stats[?gc=true]}: connections, heap used (after a full GC and a trim of
- *       the C heap when asked), direct buffer memory, messages published per channel, whether a run
- *       is going, and how far the publisher fell behind its schedule.
+ *       the C heap when asked), threads, direct buffer memory, messages published per channel,
+ *       whether a run is going, and how far the publisher fell behind its schedule.
  * </ul>
  */
 public final class BenchServer {
@@ -46,6 +46,9 @@ public final class BenchServer {
         };
     QueuedThreadPool threads = new QueuedThreadPool(200, 8);
     threads.setName("jetty");
+    // Threads the warm-up started stay for the run: one that ends between two readings of the RSS
+    // takes its stack with it, and the idle scenario would count that against the connections.
+    threads.setIdleTimeout(600_000);
     Server server = new Server(threads);
     ServerConnector connector = new ServerConnector(server);
     connector.setPort(port);
@@ -132,6 +135,7 @@ public final class BenchServer {
       sb.append("\"connections\":").append(target.connections());
       sb.append(",\"heap\":").append(memory.getHeapMemoryUsage().getUsed());
       sb.append(",\"direct\":").append(direct);
+      sb.append(",\"threads\":").append(ManagementFactory.getThreadMXBean().getThreadCount());
       sb.append(",\"running\":").append(publisher.running());
       sb.append(",\"maxLagNanos\":").append(publisher.maxLagNanos());
       sb.append(",\"published\":[");
