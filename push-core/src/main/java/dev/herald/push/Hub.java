@@ -317,15 +317,14 @@ final class Hub {
   // ---- presence
 
   void joined(Subscription sub) {
-    if (sub.presence.compareAndSet(
-        Subscription.Presence.UNANNOUNCED, Subscription.Presence.JOINED)) {
+    if (sub.join()) {
       settings.broker().join(sub.channel, sub.member);
       firePresence(new PresenceEvent(sub.channel, PresenceEvent.Kind.JOIN, sub.member));
     }
   }
 
   void left(Subscription sub) {
-    if (sub.presence.getAndSet(Subscription.Presence.LEFT) == Subscription.Presence.JOINED) {
+    if (sub.leave()) {
       settings.broker().leave(sub.channel, sub.member);
       firePresence(new PresenceEvent(sub.channel, PresenceEvent.Kind.LEAVE, sub.member));
     }

@@ -3,7 +3,6 @@ package dev.herald.push;
 import dev.herald.push.spi.CloseReason;
 import dev.herald.push.spi.Frame;
 import dev.herald.push.spi.FrameSink;
-import dev.herald.push.spi.WireFormat;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,70 +31,27 @@ import org.slf4j.LoggerFactory;
  * <p>The lock is never held across the sink, the executor or the connection's close: those run
  * after it is released, through the hand-off scope or on the calling thread.
  */
-final class Outbox {
+final class Outbox implements FrameSink.WriteCallback {
   private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
 
+  // An idle connection holds one outbox, so it keeps few fields: the bounds are read from the
+  // settings, the callback of its writes is the outbox itself, and the queue starts small.
   private final ConnectionImpl connection;
   private final ReentrantLock lock;
   private final FrameSink sink;
   private final HandOff handOff;
-  private final int maxFrames;
-  private final long maxBytes;
-  private final OverflowPolicy overflowPolicy;
+  private final HubSettings settings;
   private final HubCounters counters;
-  private final WireFormat format;
 
   // Guarded by lock.
-  private final ArrayDeque<Frame> queue = new ArrayDeque<>();
+  private final ArrayDeque<Frame> queue = new ArrayDeque<>(3);
   private long queuedBytes;
   private boolean writing;
   private int writingFrames;
   private long writingBytes;
   private boolean scheduled;
   private CloseReason closeWhenFlushed;
-  private final List<Runnable> drainWaiters = new ArrayList<>();
-
-  private final FrameSink.WriteCallback onWritten =
-      new FrameSink.WriteCallback() {
-        @Override
-        public void succeeded() {
-          CloseReason flushed = null;
-          int frames;
-          long bytes;
-          try (HandOff.Scope scope = handOff.open()) {
-            lock.lock();
-            try {
-              writing = false;
-              frames = writingFrames;
-              bytes = writingBytes;
-              if (!queue.isEmpty()) {
-                readyToDrain();
-              } else if (closeWhenFlushed != null) {
-                flushed = closeWhenFlushed;
-              }
-              if (!drainWaiters.isEmpty() && hasRoomForReplay()) {
-                for (Runnable waiter : drainWaiters) {
-                  handOff.execute(waiter);
-                }
-                drainWaiters.clear();
-              }
-            } finally {
-              lock.unlock();
-            }
-          }
-          counters.delivered(format, frames, bytes);
-          if (flushed != null) {
-            connection.close(flushed);
-          }
-        }
-
-        @Override
-        public void failed(Throwable cause) {
-          LOG.debug("Client {}: write failed: {}", connection.client().id(), cause.toString());
-          // Also when already closing (say, after an error frame): close is idempotent.
-          handOff.executeNow(() -> connection.close(CloseReason.CLIENT_GONE));
-        }
-      };
+  private List<Runnable> drainWaiters;
 
   Outbox(
       ConnectionImpl connection,
@@ -106,13 +62,51 @@ final class Outbox {
       HubCounters counters) {
     this.connection = connection;
     this.counters = counters;
-    this.format = connection.format();
     this.lock = lock;
     this.sink = sink;
     this.handOff = handOff;
-    this.maxFrames = settings.maxQueuedFrames();
-    this.maxBytes = settings.maxQueuedBytes();
-    this.overflowPolicy = settings.overflowPolicy();
+    this.settings = settings;
+  }
+
+  /** The write in flight completed: readies the next one. Called by the sink, on any thread. */
+  @Override
+  public void succeeded() {
+    CloseReason flushed = null;
+    int frames;
+    long bytes;
+    try (HandOff.Scope scope = handOff.open()) {
+      lock.lock();
+      try {
+        writing = false;
+        frames = writingFrames;
+        bytes = writingBytes;
+        if (!queue.isEmpty()) {
+          readyToDrain();
+        } else if (closeWhenFlushed != null) {
+          flushed = closeWhenFlushed;
+        }
+        if (drainWaiters != null && !drainWaiters.isEmpty() && hasRoomForReplay()) {
+          for (Runnable waiter : drainWaiters) {
+            handOff.execute(waiter);
+          }
+          drainWaiters.clear();
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+    counters.delivered(connection.format(), frames, bytes);
+    if (flushed != null) {
+      connection.close(flushed);
+    }
+  }
+
+  /** The write in flight failed: the connection closes. Called by the sink, on any thread. */
+  @Override
+  public void failed(Throwable cause) {
+    LOG.debug("Client {}: write failed: {}", connection.client().id(), cause.toString());
+    // Also when already closing (say, after an error frame): close is idempotent.
+    handOff.executeNow(() -> connection.close(CloseReason.CLIENT_GONE));
   }
 
   /** Queues the frame, or applies the overflow policy if it does not fit. Lock held. */
@@ -127,7 +121,8 @@ final class Outbox {
   }
 
   private boolean fits(Frame frame) {
-    return queue.size() < maxFrames && queuedBytes + frame.size() <= maxBytes;
+    return queue.size() < settings.maxQueuedFrames()
+        && queuedBytes + frame.size() <= settings.maxQueuedBytes();
   }
 
   private void push(Frame frame) {
@@ -136,7 +131,7 @@ final class Outbox {
   }
 
   private void overflow() {
-    if (overflowPolicy == OverflowPolicy.RESET) {
+    if (settings.overflowPolicy() == OverflowPolicy.RESET) {
       queue.clear();
       queuedBytes = 0;
       LOG.debug("Client {}: outbox full, resetting its channels", connection.client().id());
@@ -171,7 +166,8 @@ final class Outbox {
    * backlog does not overflow the outbox of a client that reads fine. Lock held.
    */
   boolean hasRoomForReplay() {
-    return queue.size() < maxFrames / 2 && queuedBytes < maxBytes / 2;
+    return queue.size() < settings.maxQueuedFrames() / 2
+        && queuedBytes < settings.maxQueuedBytes() / 2;
   }
 
   /** Runs the task on the executor once the outbox has room for more replayed frames. Lock held. */
@@ -180,6 +176,9 @@ final class Outbox {
     if (hasRoomForReplay()) {
       handOff.execute(task);
     } else {
+      if (drainWaiters == null) {
+        drainWaiters = new ArrayList<>(2);
+      }
       drainWaiters.add(task);
     }
   }
@@ -197,7 +196,7 @@ final class Outbox {
   void clear() {
     queue.clear();
     queuedBytes = 0;
-    drainWaiters.clear();
+    drainWaiters = null;
   }
 
   /** Writes everything queued, unless a write is in flight; called by drainers only. */
@@ -219,9 +218,9 @@ final class Outbox {
       lock.unlock();
     }
     try {
-      sink.write(batch, onWritten);
+      sink.write(batch, this);
     } catch (RuntimeException e) {
-      onWritten.failed(e);
+      failed(e);
     }
   }
 

@@ -1,7 +1,8 @@
 package dev.herald.push;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One connection's subscription to one channel. Its state and pending messages are guarded by its
@@ -39,9 +40,10 @@ final class Subscription {
   int liveIndex = -1;
 
   /**
-   * Whether the subscriber's presence was announced; changed by CAS, since a join (on start) and a
-   * leave (on release) may race: {@code UNANNOUNCED → JOINED → LEFT}, or {@code UNANNOUNCED → LEFT}
-   * for a subscription released before it started, which then announces neither.
+   * Whether the subscriber's presence was announced; changed by CAS (a field, not an atomic object
+   * per subscription), since a join (on start) and a leave (on release) may race: {@code
+   * UNANNOUNCED → JOINED → LEFT}, or {@code UNANNOUNCED → LEFT} for a subscription released before
+   * it started, which then announces neither.
    */
   enum Presence {
     UNANNOUNCED,
@@ -49,8 +51,19 @@ final class Subscription {
     LEFT
   }
 
-  /** Announced by {@link Hub#joined} and {@link Hub#left}, each at most once. */
-  final AtomicReference<Presence> presence = new AtomicReference<>(Presence.UNANNOUNCED);
+  private static final VarHandle PRESENCE;
+
+  static {
+    try {
+      PRESENCE =
+          MethodHandles.lookup().findVarHandle(Subscription.class, "presence", Presence.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Announced by {@link Hub#joined} and {@link Hub#left}, each at most once; see {@link #join}. */
+  private volatile Presence presence = Presence.UNANNOUNCED;
 
   /** The position after the last frame of this channel queued to the connection. */
   volatile Position position;
@@ -59,6 +72,16 @@ final class Subscription {
     this.connection = connection;
     this.channel = channel;
     this.member = member;
+  }
+
+  /** {@code UNANNOUNCED → JOINED}; whether this call made it, so the join is announced. */
+  boolean join() {
+    return PRESENCE.compareAndSet(this, Presence.UNANNOUNCED, Presence.JOINED);
+  }
+
+  /** Moves to {@code LEFT}; whether it had joined, so the leave is announced. */
+  boolean leave() {
+    return (Presence) PRESENCE.getAndSet(this, Presence.LEFT) == Presence.JOINED;
   }
 
   void collect(Message m) {

@@ -29,16 +29,20 @@ class LoadToolIT {
         "--scenarios",
         "idle,broadcast,storm",
         "--protocols",
-        "herald-ws,herald-sse",
+        "herald-ws,herald-sse,herald-ndjson,herald-poll",
         "--sizes",
+        "20",
+        "--idle-warmup",
         "20");
     run(
         out.resolve("baselines"),
         "--scenarios",
         "idle,chat",
         "--protocols",
-        "raw-ws,raw-sse,cometd-ws",
+        "raw-ws,raw-sse,raw-poll,cometd-ws",
         "--sizes",
+        "100",
+        "--idle-warmup",
         "100");
 
     List<JsonNode> herald = rows(out.resolve("herald"));
@@ -54,7 +58,15 @@ class LoadToolIT {
       assertThat(storm.get("duplicates").asDouble()).isZero();
       assertThat(storm.get("resets").asDouble()).isZero();
     }
-    List<JsonNode> baselines = rows(out.resolve("baselines"));
+    // Idle only: held connections, counted by the server.
+    for (String protocol : List.of("herald-ndjson", "herald-poll")) {
+      assertThat(row(herald, "idle", protocol).get("connected").asDouble()).isEqualTo(20);
+      assertThat(herald.stream().filter(r -> r.get("protocol").asText().equals(protocol)))
+          .as("idle only")
+          .allMatch(r -> r.get("scenario").asText().equals("idle"));
+    }
+    assertThat(row(baselines(out), "idle", "raw-poll").get("connected").asDouble()).isEqualTo(100);
+    List<JsonNode> baselines = baselines(out);
     for (String protocol : List.of("raw-ws", "raw-sse", "cometd-ws")) {
       assertThat(row(baselines, "idle", protocol).get("connected").asDouble()).isEqualTo(100);
       JsonNode chat = row(baselines, "chat", protocol);
@@ -79,6 +91,10 @@ class LoadToolIT {
     byte[] output = p.getInputStream().readAllBytes();
     assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
     assertThat(p.exitValue()).as(new String(output)).isZero();
+  }
+
+  private static List<JsonNode> baselines(Path out) throws IOException {
+    return rows(out.resolve("baselines"));
   }
 
   private static List<JsonNode> rows(Path out) throws IOException {

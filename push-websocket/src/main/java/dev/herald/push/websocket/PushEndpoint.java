@@ -16,6 +16,8 @@ import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -24,7 +26,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,13 +60,24 @@ public final class PushEndpoint extends Endpoint {
   private static final String TOMCAT_SESSION_CLOSE_TIMEOUT =
       "org.apache.tomcat.websocket.SESSION_CLOSE_TIMEOUT";
 
-  private static final long BLOCKING_SEND_TIMEOUT_MILLIS = 5000;
+  /** Boxed once: each session's properties would hold two boxes of their own. */
+  private static final Long BLOCKING_SEND_TIMEOUT_MILLIS = 5000L;
 
+  private static final VarHandle COUNTED;
+
+  static {
+    try {
+      COUNTED = MethodHandles.lookup().findVarHandle(PushEndpoint.class, "counted", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  // One per open socket, so it keeps few fields: the transport and the options are the
+  // endpoint's, and the socket count's flag is a field changed by CAS, not an atomic object.
   private final PushWebSocket endpoint;
-  private final TransportContext transport;
-  private final PushWebSocketOptions options;
   private final Client client;
-  private final AtomicBoolean counted = new AtomicBoolean();
+  private volatile boolean counted;
   private volatile SocketSink sink;
   private volatile Connection connection;
   private volatile ScheduledFuture<?> watch;
@@ -74,14 +86,22 @@ public final class PushEndpoint extends Endpoint {
 
   PushEndpoint(PushWebSocket endpoint, Client client) {
     this.endpoint = endpoint;
-    this.transport = endpoint.transport();
-    this.options = endpoint.options();
     this.client = client;
+  }
+
+  private TransportContext transport() {
+    return endpoint.transport();
+  }
+
+  private PushWebSocketOptions options() {
+    return endpoint.options();
   }
 
   /** Starts the connection: the client receives {@code ready} at once. Container thread. */
   @Override
   public void onOpen(Session session, EndpointConfig config) {
+    PushWebSocketOptions options = options();
+    TransportContext transport = transport();
     lastHeardNanos = System.nanoTime();
     limiter =
         new FrameRateLimiter(
@@ -96,17 +116,20 @@ public final class PushEndpoint extends Endpoint {
     session.setMaxIdleTimeout(options.idleTimeout().toMillis() + options.sendTimeout().toMillis());
     // No container send timeout: Tomcat's drops the connection without a close frame. Our check
     // closes a stalled socket with slow_consumer instead.
-    session.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, BLOCKING_SEND_TIMEOUT_MILLIS);
-    // A close the server starts is bounded by the hub's close timeout (SocketSink); on Tomcat the
-    // close frame's send and the wait for the peer's reply are too, and Tomcat then drops the
-    // connection.
-    long closeTimeout = transport.closeTimeout().toMillis();
-    session.getUserProperties().put(TOMCAT_CLOSE_SEND_TIMEOUT, closeTimeout);
-    session.getUserProperties().put(TOMCAT_SESSION_CLOSE_TIMEOUT, closeTimeout);
     KeepAlive keepAlive = endpoint.keepAlive();
+    long closeTimeout = transport.closeTimeout().toMillis();
+    if (isTomcat(session)) {
+      session.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, BLOCKING_SEND_TIMEOUT_MILLIS);
+      // A close the server starts is bounded by the hub's close timeout (SocketSink); on Tomcat
+      // the close frame's send and the wait for the peer's reply are too, and Tomcat then drops
+      // the connection.
+      Long closeTimeoutMillis = closeTimeout;
+      session.getUserProperties().put(TOMCAT_CLOSE_SEND_TIMEOUT, closeTimeoutMillis);
+      session.getUserProperties().put(TOMCAT_SESSION_CLOSE_TIMEOUT, closeTimeoutMillis);
+    }
     SocketSink socketSink = new SocketSink(session, keepAlive, keepAlive::schedule, closeTimeout);
     this.sink = socketSink;
-    counted.set(true);
+    counted = true;
     endpoint.socketOpened();
     try {
       connection = transport.connect(client, WireFormat.WEBSOCKET, socketSink, List.of(), null);
@@ -181,9 +204,19 @@ public final class PushEndpoint extends Endpoint {
     }
   }
 
+  /**
+   * Whether the session is Tomcat's, the only container that reads the timeout properties; on
+   * others they would only cost two map entries per socket.
+   */
+  private static boolean isTomcat(Session session) {
+    return session.getClass().getName().startsWith("org.apache.tomcat.");
+  }
+
   // ---- client frames
 
   private void onText(String text) {
+    TransportContext transport = transport();
+    PushWebSocketOptions options = options();
     heard();
     Connection c = connection;
     if (c == null || !c.isOpen()) {
@@ -261,7 +294,7 @@ public final class PushEndpoint extends Endpoint {
   }
 
   private boolean tooLarge(String text) {
-    int max = options.maxFrameBytes();
+    int max = options().maxFrameBytes();
     // Containers count the limit in bytes (Jetty) or in characters (Tomcat); counting bytes here
     // too makes both close with 1009 alike.
     return text.length() > max
@@ -271,7 +304,7 @@ public final class PushEndpoint extends Endpoint {
   /** The {@code ref} of a frame that failed to parse, if it is a JSON object that has one. */
   private String refOf(String text) {
     try {
-      var ref = transport.codec().parseObject(text).get("ref");
+      var ref = transport().codec().parseObject(text).get("ref");
       return ref != null && ref.isTextual() ? ref.asText() : null;
     } catch (PushException e) {
       return null;
@@ -314,6 +347,7 @@ public final class PushEndpoint extends Endpoint {
       released();
       return;
     }
+    PushWebSocketOptions options = options();
     long now = System.nanoTime();
     long writing = sink.writeStartedNanos();
     if (writing != 0
@@ -338,7 +372,7 @@ public final class PushEndpoint extends Endpoint {
     if (w != null) {
       w.cancel(false);
     }
-    if (counted.compareAndSet(true, false)) {
+    if (COUNTED.compareAndSet(this, true, false)) {
       endpoint.socketClosed();
     }
   }

@@ -23,10 +23,10 @@ import org.HdrHistogram.Histogram;
  * by one byte search for its {@code "bench":"SEQ.NANOS"} field), so that the client is not what
  * limits the measurement.
  *
- * <p>It speaks just enough HTTP/1.1, WebSocket (RFC 6455), SSE and Bayeux for each {@link
- * Protocol}. For every message it records the latency from the publisher's <em>intended</em> send
- * time into an HdrHistogram and checks the channel's sequence: a jump forward is a loss, a step
- * back a duplicate.
+ * <p>It speaks just enough HTTP/1.1, WebSocket (RFC 6455), SSE, NDJSON, long polling and Bayeux for
+ * each {@link Protocol}. For every message it records the latency from the publisher's
+ * <em>intended</em> send time into an HdrHistogram and checks the channel's sequence: a jump
+ * forward is a loss, a step back a duplicate.
  *
  * <p>It is driven by the load tool over stdin, one command per line, and answers on stdout:
  *
@@ -56,6 +56,7 @@ public final class LoadClient {
   private static final byte[] META_SUBSCRIBE = ascii("\"/meta/subscribe\"");
   private static final byte[] CRLFCRLF = ascii("\r\n\r\n");
   private static final byte[] CHUNKED = ascii("chunked");
+  private static final byte[] CONTENT_LENGTH = ascii("content-length:");
 
   private final Protocol protocol;
   private final InetSocketAddress address;
@@ -303,8 +304,14 @@ public final class LoadClient {
         switch (protocol) {
           case HERALD_WS -> "/push/ws";
           case HERALD_SSE -> "/push/sse?channel=bench/" + c.channelIndex;
+          case HERALD_NDJSON -> "/push/stream?channel=bench/" + c.channelIndex;
+          case HERALD_POLL ->
+              "/push/poll?channel=bench/"
+                  + c.channelIndex
+                  + (c.cursor == null ? "&timeout=0" : "&since=" + c.cursor);
           case RAW_WS -> "/raw/ws?channel=" + c.channelIndex;
           case RAW_SSE -> "/raw/sse?channel=" + c.channelIndex;
+          case RAW_POLL -> "/raw/poll?channel=" + c.channelIndex;
           case COMETD_WS -> "/cometd";
         };
     StringBuilder req = new StringBuilder(256);
@@ -312,7 +319,7 @@ public final class LoadClient {
     if (protocol.webSocket()) {
       req.append("\r\nUpgrade: websocket\r\nConnection: Upgrade")
           .append("\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13");
-    } else {
+    } else if (protocol == Protocol.HERALD_SSE || protocol == Protocol.RAW_SSE) {
       req.append("\r\nAccept: text/event-stream");
       if (c.cursor != null) {
         req.append("\r\nLast-Event-ID: ").append(c.cursor);
@@ -321,6 +328,10 @@ public final class LoadClient {
     req.append("\r\n\r\n");
     c.state = HEADERS;
     write(c, ascii(req.toString()));
+    // A held poll says nothing until it ends: it counts as connected once it is asked.
+    if (protocol == Protocol.RAW_POLL || protocol == Protocol.HERALD_POLL && c.cursor != null) {
+      markReady(c);
+    }
   }
 
   private void markReady(Conn c) {
@@ -403,6 +414,7 @@ public final class LoadClient {
         return 0;
       }
       c.chunked = indexOfIgnoreCase(b, 0, end, CHUNKED) >= 0;
+      c.contentLength = contentLength(b, end);
       c.state = BODY;
       p = end + 4;
       switch (protocol) {
@@ -415,7 +427,48 @@ public final class LoadClient {
         default -> {}
       }
     }
+    if (protocol == Protocol.HERALD_POLL || protocol == Protocol.RAW_POLL) {
+      return parsePollAnswer(c, p);
+    }
     return protocol.webSocket() ? parseFrames(c, p, now) : parseStream(c, p, now);
+  }
+
+  /**
+   * A poll's answer, once it is complete: its cursor (the last one in the body, the answer's own)
+   * is where the next poll starts, asked at once on the same connection.
+   */
+  private int parsePollAnswer(Conn c, int p) throws IOException {
+    if (c.contentLength < 0) {
+      lost(c, new IOException("a poll answer without Content-Length"));
+      return p;
+    }
+    if (c.inLen - p < c.contentLength) {
+      return p;
+    }
+    int end = p + c.contentLength;
+    String cursor = lastStringAfter(c.in, p, end, CURSOR);
+    if (cursor != null) {
+      c.cursor = cursor;
+    }
+    sendRequest(c);
+    return end;
+  }
+
+  /** The Content-Length in the head {@code b[0..end)}, or -1. */
+  private static int contentLength(byte[] b, int end) {
+    int at = indexOfIgnoreCase(b, 0, end, CONTENT_LENGTH);
+    if (at < 0) {
+      return -1;
+    }
+    int i = at + CONTENT_LENGTH.length;
+    while (i < end && b[i] == ' ') {
+      i++;
+    }
+    int n = 0;
+    while (i < end && b[i] >= '0' && b[i] <= '9') {
+      n = n * 10 + (b[i++] - '0');
+    }
+    return n;
   }
 
   private int parseFrames(Conn c, int p, long now) throws IOException {
@@ -597,11 +650,21 @@ public final class LoadClient {
     c.evLen += n;
     byte[] e = c.ev;
     int start = 0;
-    for (int i = scanFrom; i < c.evLen - 1; i++) {
-      if (e[i] == '\n' && e[i + 1] == '\n') {
-        onEvent(c, e, start, i + 1, now);
-        start = i + 2;
-        i++;
+    if (protocol == Protocol.HERALD_NDJSON) {
+      // One frame per line.
+      for (int i = Math.max(0, scanFrom); i < c.evLen; i++) {
+        if (e[i] == '\n') {
+          onLine(c, e, start, i);
+          start = i + 1;
+        }
+      }
+    } else {
+      for (int i = scanFrom; i < c.evLen - 1; i++) {
+        if (e[i] == '\n' && e[i + 1] == '\n') {
+          onEvent(c, e, start, i + 1, now);
+          start = i + 2;
+          i++;
+        }
       }
     }
     if (start > 0) {
@@ -639,6 +702,18 @@ public final class LoadClient {
       showError(e, start, end);
     } else {
       message(c, e, start, end, now);
+    }
+  }
+
+  /** One NDJSON frame; the stream is idle, so only its start and errors matter. */
+  private void onLine(Conn c, byte[] e, int start, int end) {
+    // {"type":"X…: the type's first letter tells the frames apart.
+    byte t0 = end - start > 9 ? e[start + 9] : 0;
+    if (t0 == 'r' && indexOf(e, start, end, ascii("\"type\":\"ready\"")) >= 0) {
+      c.cursor = stringAfter(e, start, end, CURSOR);
+      markReady(c);
+    } else if (t0 == 'e') {
+      showError(e, start, end);
     }
   }
 
@@ -794,6 +869,17 @@ public final class LoadClient {
     return new String(b, s, e - s, StandardCharsets.US_ASCII);
   }
 
+  /** The last JSON string value that follows {@code key} in the range, or {@code null}. */
+  private static String lastStringAfter(byte[] b, int from, int to, byte[] key) {
+    String last = null;
+    int at = from;
+    while ((at = indexOf(b, at, to, key)) >= 0) {
+      last = stringAfter(b, at, to, key);
+      at += key.length;
+    }
+    return last;
+  }
+
   /** One subscriber connection. Confined to the selector thread. */
   private static final class Conn {
     final int channelIndex;
@@ -808,6 +894,7 @@ public final class LoadClient {
     byte[] ev = new byte[1024];
     int evLen;
     boolean chunked;
+    int contentLength;
     int chunkRemaining;
     byte[] out;
     long lastSeq;
@@ -824,6 +911,7 @@ public final class LoadClient {
       inLen = 0;
       evLen = 0;
       chunked = false;
+      contentLength = -1;
       chunkRemaining = 0;
       out = null;
       clientId = null;

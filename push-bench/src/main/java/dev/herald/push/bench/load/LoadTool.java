@@ -17,6 +17,7 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code idle}: N connections that receive nothing; heap and off-heap memory per connection.
+ *       The only scenario the idle-only protocols (NDJSON, held polls) run.
  *   <li>{@code broadcast}: one channel, N subscribers; the publish rate steps up until p99 reaches
  *       100 ms or a message is lost. The highest passing rate is the capacity; CPU per delivery is
  *       compared at the same rate for every implementation.
@@ -29,10 +30,12 @@ public final class LoadTool {
   public static final String USAGE =
       """
       usage: java -jar push-bench.jar run [--scenarios idle,broadcast,chat,slow,storm]
-                 [--protocols herald-ws,herald-sse,raw-ws,raw-sse,cometd-ws] [--repeat 3]
+                 [--protocols herald-ws,herald-sse,herald-ndjson,herald-poll,raw-ws,raw-sse,
+                              raw-poll,cometd-ws] [--repeat 3]
                  [--quick true] [--out bench-results] [--server-cpus 0] [--client-cpus 1]
                  [--server-jvm "flags"] [--client-jvm "flags"] [--step-seconds 5]
                  [--sizes 1000,5000]   (connection counts, instead of each scenario's own)
+                 [--idle-warmup 5000]  (connections opened and closed twice before idle counts)
              java -jar push-bench.jar jmh [JMH options]
       """;
 
@@ -47,9 +50,13 @@ public final class LoadTool {
 
   static final double LATENCY_BOUND_MS = 100;
 
+  /** How many times the idle scenario's warm-up group connects and leaves. */
+  static final int IDLE_WARMUP_ROUNDS = 2;
+
   private final Settings s;
   private final Results results;
   private int[] sizes;
+  private int idleWarmup = 5000;
   private int nextPort = 18_090;
 
   private LoadTool(Settings s) throws IOException {
@@ -65,11 +72,15 @@ public final class LoadTool {
     if (!sizes.isEmpty()) {
       tool.sizes = java.util.Arrays.stream(sizes.split(",")).mapToInt(Integer::parseInt).toArray();
     }
+    tool.idleWarmup = a.integer("--idle-warmup", tool.idleWarmup);
     List<String> scenarios =
         List.of(a.string("--scenarios", "idle,broadcast,chat,slow,storm").split(","));
     List<Protocol> protocols = new ArrayList<>();
     for (String p :
-        a.string("--protocols", "herald-ws,herald-sse,raw-ws,raw-sse,cometd-ws").split(",")) {
+        a.string(
+                "--protocols",
+                "herald-ws,herald-sse,herald-ndjson,herald-poll,raw-ws,raw-sse,raw-poll,cometd-ws")
+            .split(",")) {
       protocols.add(Protocol.of(p));
     }
     System.out.println(
@@ -100,6 +111,9 @@ public final class LoadTool {
   }
 
   private void scenario(String name, Protocol p, int run) throws Exception {
+    if (p.idleOnly() && !"idle".equals(name)) {
+      return;
+    }
     switch (name) {
       case "idle" -> {
         for (int n : sizes(new int[] {1000}, new int[] {1000, 5000, 15_000})) {
@@ -144,12 +158,21 @@ public final class LoadTool {
   private void idle(Protocol p, int n, int run) throws Exception {
     log("idle", p, n, run);
     try (ServerProcess server = ServerProcess.start(s, p.impl(), nextPort++)) {
-      // A first group connects and leaves, so that class loading and compiled code for the
-      // connection path are not counted as memory of the connections measured.
-      try (ClientGroup warm = new ClientGroup(s, p, server.port(), Math.min(n, 1000), 1, 0)) {
-        warm.awaitConnected(300);
+      // A first group connects and leaves, twice, so that class loading and the code the JIT
+      // compiles for the connection path are not counted as memory of the connections measured:
+      // the optimizing compiler takes a method after about 5,000 to 15,000 calls, and its code
+      // cache and its scratch memory grow the RSS by several MiB when it does.
+      for (int round = 0; round < IDLE_WARMUP_ROUNDS; round++) {
+        try (ClientGroup warm = new ClientGroup(s, p, server.port(), idleWarmup, 1, 0)) {
+          warm.awaitConnected(300);
+        }
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (server.stats(false).get("connections").asLong() > 0
+            && System.currentTimeMillis() < deadline) {
+          Thread.sleep(100);
+        }
+        Thread.sleep(2000);
       }
-      Thread.sleep(2000);
       JsonNode before = server.stats(true);
       long rssBefore = server.rssBytes();
       long ready;
@@ -165,7 +188,10 @@ public final class LoadTool {
             "directPerConn",
             (after.get("direct").asDouble() - before.get("direct").asDouble()) / n);
         f.put("rssPerConn", (rssAfter - rssBefore) / (double) n);
-        // The heap is touched in full at start (AlwaysPreTouch), so RSS growth is off-heap memory.
+        // Each thread started or ended in between moves the RSS by its stack.
+        f.put("threadsAdded", after.get("threads").asDouble() - before.get("threads").asDouble());
+        // The heap is touched in full at start (AlwaysPreTouch), so RSS growth is off-heap memory;
+        // both readings follow a full GC and a trim of the C heap (see BenchServer's stats).
         f.put("totalPerConn", f.get("heapPerConn") + f.get("rssPerConn"));
         results.add("idle", p, n, f);
       }

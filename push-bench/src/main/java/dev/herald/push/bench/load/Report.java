@@ -145,6 +145,20 @@ final class Report {
           "totalPerConn",
           Protocol.HERALD_SSE,
           Protocol.RAW_SSE);
+      ratio(
+          "Herald NDJSON memory/conn ÷ raw Jetty SSE",
+          "idle",
+          n,
+          "totalPerConn",
+          Protocol.HERALD_NDJSON,
+          Protocol.RAW_SSE);
+      ratio(
+          "Herald held poll memory/conn ÷ raw held request",
+          "idle",
+          n,
+          "totalPerConn",
+          Protocol.HERALD_POLL,
+          Protocol.RAW_POLL);
     }
     md.append('\n');
   }

@@ -94,14 +94,25 @@ final class ServerProcess implements AutoCloseable {
     return ticks / (double) Settings.CLOCK_TICKS;
   }
 
-  /** Resident set size in bytes. */
+  /**
+   * Anonymous resident memory in bytes ({@code RssAnon}, or {@code VmRSS} where the kernel does not
+   * tell them apart): the pages of the jar and the JVM's libraries, which the kernel drops and
+   * reads back as other processes need memory, would move the figure by megabytes.
+   */
   long rssBytes() throws IOException {
+    long total = -1;
     for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-      if (line.startsWith("VmRSS:")) {
+      if (line.startsWith("RssAnon:")) {
         return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
       }
+      if (line.startsWith("VmRSS:")) {
+        total = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
     }
-    throw new IOException("no VmRSS for " + pid);
+    if (total < 0) {
+      throw new IOException("no VmRSS for " + pid);
+    }
+    return total;
   }
 
   /** The control endpoint's stats, after a full GC when asked. */

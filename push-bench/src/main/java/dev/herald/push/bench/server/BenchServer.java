@@ -7,8 +7,11 @@ import java.io.IOException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import javax.management.JMException;
+import javax.management.ObjectName;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -22,9 +25,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * <ul>
  *   <li>{@code POST /bench/publish?channels=C&rate=R&seconds=S&size=B}: starts an open-loop run;
  *       409 if one is still going.
- *   <li>{@code GET /bench/stats[?gc=true]}: connections, heap used (after a full GC when asked),
- *       direct buffer memory, messages published per channel, whether a run is going, and how far
- *       the publisher fell behind its schedule.
+ *   <li>{@code GET /bench/stats[?gc=true]}: connections, heap used (after a full GC and a trim of
+ *       the C heap when asked), threads, direct buffer memory, messages published per channel,
+ *       whether a run is going, and how far the publisher fell behind its schedule.
  * </ul>
  */
 public final class BenchServer {
@@ -43,12 +46,24 @@ public final class BenchServer {
         };
     QueuedThreadPool threads = new QueuedThreadPool(200, 8);
     threads.setName("jetty");
+    // Threads the warm-up started stay for the run: one that ends between two readings of the RSS
+    // takes its stack with it, and the idle scenario would count that against the connections.
+    threads.setIdleTimeout(600_000);
     Server server = new Server(threads);
     ServerConnector connector = new ServerConnector(server);
     connector.setPort(port);
     connector.setHost("127.0.0.1");
     connector.setAcceptQueueSize(4096);
     connector.setIdleTimeout(600_000);
+    // Jetty keeps a header cache per HTTP/1.1 connection from its second request on (about 100 KiB
+    // at its default size of 1,024): -Dbench.headerCacheSize=N shows what a smaller one saves.
+    Integer headerCache = Integer.getInteger("bench.headerCacheSize");
+    if (headerCache != null) {
+      connector
+          .getConnectionFactory(HttpConnectionFactory.class)
+          .getHttpConfiguration()
+          .setHeaderCacheSize(headerCache);
+    }
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler("/");
     server.setHandler(context);
@@ -110,6 +125,7 @@ public final class BenchServer {
             Thread.currentThread().interrupt();
           }
         }
+        trimNativeHeap();
       }
       long direct = 0;
       for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
@@ -119,6 +135,7 @@ public final class BenchServer {
       sb.append("\"connections\":").append(target.connections());
       sb.append(",\"heap\":").append(memory.getHeapMemoryUsage().getUsed());
       sb.append(",\"direct\":").append(direct);
+      sb.append(",\"threads\":").append(ManagementFactory.getThreadMXBean().getThreadCount());
       sb.append(",\"running\":").append(publisher.running());
       sb.append(",\"maxLagNanos\":").append(publisher.maxLagNanos());
       sb.append(",\"published\":[");
@@ -129,6 +146,24 @@ public final class BenchServer {
       sb.append("]}");
       resp.setContentType("application/json");
       resp.getWriter().write(sb.toString());
+    }
+
+    /**
+     * Hands the C heap's free memory back to the system ({@code jcmd System.trim_native_heap}, JDK
+     * 17.0.9 and later), so that the RSS read next counts live native memory, not what malloc kept
+     * after the JIT's or the GC's scratch memory was freed. Does nothing where unsupported.
+     */
+    private static void trimNativeHeap() {
+      try {
+        ManagementFactory.getPlatformMBeanServer()
+            .invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                "systemTrimNativeHeap",
+                new Object[] {new String[0]},
+                new String[] {String[].class.getName()});
+      } catch (JMException | RuntimeException e) {
+        // Not this JDK or not glibc: RSS then includes malloc's free lists.
+      }
     }
 
     private static String param(HttpServletRequest req, String name, String fallback) {

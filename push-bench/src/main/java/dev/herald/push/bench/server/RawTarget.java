@@ -29,6 +29,8 @@ import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketSe
  *       thread. Jetty queues what the peer cannot take yet, without a bound.
  *   <li>{@code /raw/sse?channel=n}: an async servlet that keeps the response open; a publish writes
  *       {@code data: …\n\n} and flushes, a blocking write from the publisher thread.
+ *   <li>{@code /raw/poll}: an async request held open and never answered, the floor of a held long
+ *       poll.
  * </ul>
  *
  * No history, no resume, no limits: what a naive application would write by hand.
@@ -38,10 +40,12 @@ final class RawTarget implements Target {
 
   private final ConcurrentHashMap<Integer, Set<Session>> sockets = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Integer, Set<AsyncContext>> streams = new ConcurrentHashMap<>();
+  private final Set<AsyncContext> polls = ConcurrentHashMap.newKeySet();
 
   @Override
   public void install(ServletContextHandler context) {
     context.addServlet(new ServletHolder(new SseServlet()), "/raw/sse");
+    context.addServlet(new ServletHolder(new PollServlet()), "/raw/poll");
     JakartaWebSocketServletContainerInitializer.configure(
         context,
         (servletContext, container) ->
@@ -93,7 +97,7 @@ final class RawTarget implements Target {
 
   @Override
   public int connections() {
-    int n = 0;
+    int n = polls.size();
     for (Set<Session> set : sockets.values()) {
       n += set.size();
     }
@@ -125,6 +129,43 @@ final class RawTarget implements Target {
     }
   }
 
+  /** Removes a held request from its set once it ends. */
+  private static void removeWhenDone(AsyncContext async, Set<AsyncContext> set) {
+    async.addListener(
+        new jakarta.servlet.AsyncListener() {
+          @Override
+          public void onComplete(jakarta.servlet.AsyncEvent event) {
+            set.remove(async);
+          }
+
+          @Override
+          public void onTimeout(jakarta.servlet.AsyncEvent event) {
+            set.remove(async);
+          }
+
+          @Override
+          public void onError(jakarta.servlet.AsyncEvent event) {
+            set.remove(async);
+          }
+
+          @Override
+          public void onStartAsync(jakarta.servlet.AsyncEvent event) {}
+        });
+  }
+
+  /** Holds each request open, unanswered. */
+  private final class PollServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) {
+      AsyncContext async = request.startAsync();
+      async.setTimeout(0);
+      polls.add(async);
+      removeWhenDone(async, polls);
+    }
+  }
+
   /** Holds each request open as an event stream. */
   private final class SseServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
@@ -141,26 +182,7 @@ final class RawTarget implements Target {
       response.flushBuffer();
       Set<AsyncContext> subscribers = streams(channel);
       subscribers.add(async);
-      async.addListener(
-          new jakarta.servlet.AsyncListener() {
-            @Override
-            public void onComplete(jakarta.servlet.AsyncEvent event) {
-              subscribers.remove(async);
-            }
-
-            @Override
-            public void onTimeout(jakarta.servlet.AsyncEvent event) {
-              subscribers.remove(async);
-            }
-
-            @Override
-            public void onError(jakarta.servlet.AsyncEvent event) {
-              subscribers.remove(async);
-            }
-
-            @Override
-            public void onStartAsync(jakarta.servlet.AsyncEvent event) {}
-          });
+      removeWhenDone(async, subscribers);
     }
   }
 }
