@@ -36,6 +36,7 @@ public final class LoadTool {
                  [--server-jvm "flags"] [--client-jvm "flags"] [--step-seconds 5]
                  [--sizes 1000,5000]   (connection counts, instead of each scenario's own)
                  [--idle-warmup 5000]  (connections opened and closed twice before idle counts)
+                 [--idle-settle 30]    (seconds to wait for the server to see the warm-up leave)
              java -jar push-bench.jar jmh [JMH options]
       """;
 
@@ -57,6 +58,13 @@ public final class LoadTool {
   private final Results results;
   private int[] sizes;
   private int idleWarmup = 5000;
+
+  /**
+   * How long, in seconds, the idle warm-up waits for the server to count the warm-up group gone. A
+   * server that never writes to an idle client (the raw targets) only notices at its idle timeout.
+   */
+  private int idleSettle = 30;
+
   private int nextPort = 18_090;
 
   private LoadTool(Settings s) throws IOException {
@@ -73,6 +81,7 @@ public final class LoadTool {
       tool.sizes = java.util.Arrays.stream(sizes.split(",")).mapToInt(Integer::parseInt).toArray();
     }
     tool.idleWarmup = a.integer("--idle-warmup", tool.idleWarmup);
+    tool.idleSettle = a.integer("--idle-settle", tool.idleSettle);
     List<String> scenarios =
         List.of(a.string("--scenarios", "idle,broadcast,chat,slow,storm").split(","));
     List<Protocol> protocols = new ArrayList<>();
@@ -166,7 +175,7 @@ public final class LoadTool {
         try (ClientGroup warm = new ClientGroup(s, p, server.port(), idleWarmup, 1, 0)) {
           warm.awaitConnected(300);
         }
-        long deadline = System.currentTimeMillis() + 30_000;
+        long deadline = System.currentTimeMillis() + idleSettle * 1000L;
         while (server.stats(false).get("connections").asLong() > 0
             && System.currentTimeMillis() < deadline) {
           Thread.sleep(100);
