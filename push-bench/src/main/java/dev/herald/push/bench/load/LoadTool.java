@@ -175,6 +175,8 @@ public final class LoadTool {
         try (ClientGroup warm = new ClientGroup(s, p, server.port(), idleWarmup, 1, 0)) {
           warm.awaitConnected(300);
         }
+        // The server is another process, seen only through its stats endpoint: poll it, then give
+        // its closing work (timers, buffers returned to pools) a moment before the first reading.
         long deadline = System.currentTimeMillis() + idleSettle * 1000L;
         while (server.stats(false).get("connections").asLong() > 0
             && System.currentTimeMillis() < deadline) {
