@@ -24,7 +24,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * CI=true}, naming every place it looked, and whenever a variable names a file that is not an
  * executable. Not thread-safe.
  */
-final class Browser implements AutoCloseable {
+public final class Browser implements AutoCloseable {
   private final WebDriver driver;
   private final Path profile;
 
@@ -34,7 +34,7 @@ final class Browser implements AutoCloseable {
   }
 
   /** Starts a fresh browser with an empty profile. */
-  static Browser start() throws IOException {
+  public static Browser start() throws IOException {
     BrowserLookup.Result found = BrowserLookup.fromSystem().find();
     if (!found.found()) {
       if (found.misnamed()) {
@@ -70,22 +70,22 @@ final class Browser implements AutoCloseable {
     return new Browser(driver, profile);
   }
 
-  WebDriver driver() {
+  public WebDriver driver() {
     return driver;
   }
 
   /** Runs a script and returns its value. */
-  Object js(String script, Object... args) {
+  public Object js(String script, Object... args) {
     return ((JavascriptExecutor) driver).executeScript(script, args);
   }
 
   /** Runs a script whose last argument is a callback, and returns what it passed back. */
-  Object jsAsync(String script, Object... args) {
+  public Object jsAsync(String script, Object... args) {
     return ((JavascriptExecutor) driver).executeAsyncScript(script, args);
   }
 
   /** Saves a screenshot as a PNG file. */
-  void screenshot(Path file) throws IOException {
+  public void screenshot(Path file) throws IOException {
     Files.createDirectories(file.getParent());
     byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
     Files.write(file, png);

@@ -6,6 +6,8 @@ import dev.herald.push.PushException;
 import dev.herald.push.spi.AccessDecision;
 import dev.herald.push.spi.TransportContext;
 import dev.herald.push.spi.WireFormat;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.UnavailableException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -34,11 +36,29 @@ final class HandshakeServlet extends HttpServlet {
   private static final Logger LOG = LoggerFactory.getLogger(HandshakeServlet.class);
 
   private final PushWebSocket endpoint;
-  private final ServerContainer container;
 
+  /**
+   * The container's WebSocket support: given at registration, or looked up in {@link #init()} for
+   * an endpoint registered before the container set it up. The container calls {@code init()}
+   * before any request, so every request thread sees it set.
+   */
+  private ServerContainer container;
+
+  /** {@code container} may be null: {@link #init()} then looks it up. */
   HandshakeServlet(PushWebSocket endpoint, ServerContainer container) {
     this.endpoint = endpoint;
     this.container = container;
+  }
+
+  @Override
+  public void init() throws ServletException {
+    if (container == null) {
+      Object attribute = getServletContext().getAttribute(ServerContainer.class.getName());
+      if (!(attribute instanceof ServerContainer found)) {
+        throw new UnavailableException(PushWebSocket.missingContainer());
+      }
+      container = found;
+    }
   }
 
   @Override

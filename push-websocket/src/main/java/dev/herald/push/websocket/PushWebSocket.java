@@ -79,16 +79,55 @@ public final class PushWebSocket {
     Objects.requireNonNull(hub, "hub");
     Objects.requireNonNull(options, "options");
     checkPath(path);
-    Object attribute = context.getAttribute(ServerContainer.class.getName());
-    if (!(attribute instanceof ServerContainer container)) {
-      throw new IllegalStateException(
-          "the webapp has no "
-              + ServerContainer.class.getName()
-              + " attribute: enable the container's Jakarta WebSocket support (Tomcat: the"
-              + " tomcat-embed-websocket jar; Jetty: JakartaWebSocketServletContainerInitializer)"
-              + " and register from a ServletContainerInitializer or a declared"
-              + " ServletContextListener");
+    ServerContainer container = serverContainer(context);
+    if (container == null) {
+      throw new IllegalStateException(missingContainer());
     }
+    return register(context, hub, path, options, container);
+  }
+
+  /**
+   * Registers the endpoint from code that runs before the container has set up its WebSocket
+   * support, such as a Spring Boot {@code ServletContextInitializer} on Tomcat (Tomcat's WebSocket
+   * initializer runs after Spring Boot's). The endpoint's servlet is registered now, to be loaded
+   * at start-up, and looks the WebSocket container up then; in a webapp without WebSocket support
+   * that servlet's start fails with the message {@link #register} would throw. Where the container
+   * is already there, this is {@link #register}.
+   *
+   * @throws IllegalArgumentException for a bad path
+   * @throws IllegalStateException if the path is already mapped or the webapp is already started
+   */
+  public static PushWebSocket registerDeferred(
+      ServletContext context, PushHub hub, String path, PushWebSocketOptions options) {
+    Objects.requireNonNull(context, "context");
+    return register(context, hub, path, options, serverContainer(context));
+  }
+
+  private static ServerContainer serverContainer(ServletContext context) {
+    return context.getAttribute(ServerContainer.class.getName()) instanceof ServerContainer c
+        ? c
+        : null;
+  }
+
+  static String missingContainer() {
+    return "the webapp has no "
+        + ServerContainer.class.getName()
+        + " attribute: enable the container's Jakarta WebSocket support (Tomcat: the"
+        + " tomcat-embed-websocket jar; Jetty: JakartaWebSocketServletContainerInitializer)"
+        + " and register from a ServletContainerInitializer or a declared"
+        + " ServletContextListener";
+  }
+
+  /** Registers with {@code container}, or with the one the servlet finds at start-up if null. */
+  private static PushWebSocket register(
+      ServletContext context,
+      PushHub hub,
+      String path,
+      PushWebSocketOptions options,
+      ServerContainer container) {
+    Objects.requireNonNull(hub, "hub");
+    Objects.requireNonNull(options, "options");
+    checkPath(path);
     PushWebSocket endpoint = new PushWebSocket(hub, path, options);
     String name = "herald-websocket:" + path;
     ServletRegistration.Dynamic registration =
@@ -101,6 +140,9 @@ public final class PushWebSocket {
       throw new IllegalStateException("path " + path + " is already mapped to another servlet");
     }
     registration.setAsyncSupported(true);
+    if (container == null) {
+      registration.setLoadOnStartup(1);
+    }
     LOG.info(
         "Herald WebSocket at {}{}: frames up to {} bytes, {} per second, ping every {} s, {}",
         context.getContextPath(),

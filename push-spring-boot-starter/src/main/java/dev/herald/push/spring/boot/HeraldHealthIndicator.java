@@ -1,0 +1,44 @@
+package dev.herald.push.spring.boot;
+
+import dev.herald.push.HubHealth;
+import dev.herald.push.PushHub;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+
+/**
+ * The hub's health as an Actuator health component, named {@code herald}: {@code UP}, {@code
+ * DEGRADED} (the broker serves with a part impaired, such as a Redis live feed that is
+ * reconnecting) or {@code DOWN} (the hub is draining or closed, or its broker cannot store
+ * messages), with the connection count and the broker's own words as details. Cheap: it reads the
+ * hub's state, sends nothing to the broker. Thread-safe.
+ */
+public final class HeraldHealthIndicator implements HealthIndicator {
+  /** Reported while the broker is impaired but serving; Spring Boot aggregates it below UP. */
+  public static final Status DEGRADED = new Status("DEGRADED");
+
+  private final PushHub hub;
+
+  /** Reports {@code hub}'s health. */
+  public HeraldHealthIndicator(PushHub hub) {
+    this.hub = hub;
+  }
+
+  @Override
+  public Health health() {
+    HubHealth health = hub.health();
+    Health.Builder builder =
+        switch (health.status()) {
+          case UP -> Health.up();
+          case DEGRADED -> Health.status(DEGRADED);
+          case DOWN -> Health.down();
+        };
+    return builder
+        .withDetail("connections", health.connections())
+        .withDetail("draining", health.draining())
+        .withDetail("closed", health.closed())
+        .withDetail("broker", health.broker().status().name())
+        .withDetail("brokerDetail", health.broker().detail())
+        .build();
+  }
+}
