@@ -1,7 +1,9 @@
 package dev.herald.push.spring.boot;
 
 import dev.herald.push.PushHub;
+import dev.herald.push.servlet.PushServlet;
 import dev.herald.push.websocket.PushWebSocket;
+import dev.herald.push.websocket.PushWebSocketOptions;
 import jakarta.servlet.ServletContext;
 import org.springframework.boot.web.servlet.ServletContextInitializer;
 
@@ -16,17 +18,27 @@ import org.springframework.boot.web.servlet.ServletContextInitializer;
  */
 final class HeraldEndpoints implements ServletContextInitializer {
   private final PushHub hub;
-  private final HeraldProperties properties;
+  private final String base;
+  private final PushServlet servlet;
+  private final PushWebSocketOptions webSocketOptions;
   private volatile PushWebSocket webSocket;
 
+  /**
+   * Checks every setting now, so that a bad property fails the application's start with the
+   * builder's message rather than the container's.
+   */
   HeraldEndpoints(PushHub hub, HeraldProperties properties) {
     this.hub = hub;
-    this.properties = properties;
+    this.base = basePath(properties.getPath());
+    this.servlet = HubSettingsFromProperties.servlet(properties, hub);
+    this.webSocketOptions =
+        properties.getWebsocket().isEnabled()
+            ? HubSettingsFromProperties.webSocketOptions(properties)
+            : null;
   }
 
   /** The path the endpoints are under, checked: starts with {@code /}, no trailing one. */
-  String basePath() {
-    String path = properties.getPath();
+  static String basePath(String path) {
     if (path == null
         || !path.startsWith("/")
         || path.endsWith("/")
@@ -42,15 +54,16 @@ final class HeraldEndpoints implements ServletContextInitializer {
 
   @Override
   public void onStartup(ServletContext context) {
-    String base = basePath();
-    HubSettingsFromProperties.servlet(properties, hub).register(context, base + "/*");
-    if (!properties.getWebsocket().isEnabled()) {
-      return;
+    servlet.register(context, base + "/*");
+    if (webSocketOptions != null) {
+      // Tomcat sets up its WebSocket container after Spring Boot's initializers have run.
+      webSocket = PushWebSocket.registerDeferred(context, hub, base + "/ws", webSocketOptions);
     }
-    // Tomcat sets up its WebSocket container after Spring Boot's initializers have run.
-    webSocket =
-        PushWebSocket.registerDeferred(
-            context, hub, base + "/ws", HubSettingsFromProperties.webSocketOptions(properties));
+  }
+
+  /** The path the endpoints are under, such as {@code /push}. */
+  String base() {
+    return base;
   }
 
   /** WebSockets open now on the endpoint this registered; 0 before it has or without one. */

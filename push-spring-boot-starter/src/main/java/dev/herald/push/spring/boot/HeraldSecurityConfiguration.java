@@ -39,10 +39,10 @@ class HeraldSecurityConfiguration {
   static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 50;
 
   @Bean
-  FilterRegistrationBean<Filter> heraldCsrfExemption(HeraldProperties properties) {
+  FilterRegistrationBean<Filter> heraldCsrfExemption(HeraldEndpoints endpoints) {
     FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>(new CsrfExemption());
     registration.setName("heraldCsrfExemption");
-    registration.addUrlPatterns(properties.getPath() + "/*");
+    registration.addUrlPatterns(endpoints.base() + "/*");
     registration.setOrder(ORDER);
     registration.setAsyncSupported(true);
     return registration;
