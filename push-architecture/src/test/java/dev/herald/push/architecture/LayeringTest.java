@@ -9,13 +9,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The folder layout is the architecture: core at the bottom, then the transports, the broker, the
- * client and the metrics binding, each on core alone; demos and benchmarks on top, with nothing in
- * the libraries depending on them.
+ * client and the metrics binding, each on core alone; the Spring Boot starter assembling them;
+ * demos and benchmarks on top, with nothing in the libraries depending on them.
  */
 class LayeringTest {
   private static JavaClasses libraries;
@@ -28,7 +29,7 @@ class LayeringTest {
   }
 
   @ParameterizedTest
-  @EnumSource(LibraryModule.class)
+  @EnumSource(value = LibraryModule.class, names = "SPRING_BOOT", mode = EnumSource.Mode.EXCLUDE)
   void module_dependsOnNoHeraldModuleButCore(LibraryModule module) {
     String[] forbidden =
         Stream.concat(
@@ -49,6 +50,24 @@ class LayeringTest {
                 + " depends on no other Herald module"
                 + (module == LibraryModule.CORE ? "" : " but push-core")
                 + ", and on no demo, sample or benchmark")
+        .check(libraries);
+  }
+
+  @Test
+  void springBootStarter_assemblesTheLibrariesButNotTheClient() {
+    LibraryModule starter = LibraryModule.ASSEMBLY;
+    String[] forbidden =
+        Stream.concat(
+                Arrays.stream(LibraryModule.CLIENT.packagePatterns()),
+                LibraryModule.NOT_LIBRARIES.stream())
+            .toArray(String[]::new);
+    noClasses()
+        .that()
+        .resideInAnyPackage(starter.packagePatterns())
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(forbidden)
+        .as(starter.artifact + " depends on no client, demo, sample or benchmark")
         .check(libraries);
   }
 }

@@ -8,6 +8,7 @@ import dev.herald.push.client.HeraldClient;
 import dev.herald.push.micrometer.HeraldMeterBinder;
 import dev.herald.push.redis.RedisBroker;
 import dev.herald.push.servlet.PushServlet;
+import dev.herald.push.spring.boot.HeraldAutoConfiguration;
 import dev.herald.push.websocket.PushWebSocket;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,7 +53,19 @@ enum LibraryModule {
       "push-micrometer",
       "dev.herald.push.micrometer",
       HeraldMeterBinder.class,
-      Set.of("dev.herald.push.micrometer"));
+      Set.of("dev.herald.push.micrometer")),
+  /**
+   * The Spring Boot starter: not a JPMS module (Spring Boot applications run on the class path; its
+   * jar has an {@code Automatic-Module-Name}), and the one library that builds on the others.
+   */
+  SPRING_BOOT(
+      "push-spring-boot-starter",
+      "dev.herald.push.spring.boot",
+      HeraldAutoConfiguration.class,
+      Set.of("dev.herald.push.spring.boot"));
+
+  /** The library that may use every other one but the client: it assembles them. */
+  static final LibraryModule ASSEMBLY = SPRING_BOOT;
 
   /** Packages of the modules that are not libraries: no library may depend on them. */
   static final Set<String> NOT_LIBRARIES =

@@ -79,11 +79,8 @@ final class HeraldShutdown implements SmartLifecycle {
     running = false;
     CompletionStage<?> ended;
     if (drainWindow != null) {
-      LOG.info(
-          "Draining Herald: {} connections closed over {} ms",
-          hub.connectionCount(),
-          drainWindow.toMillis());
-      ended = hub.drain(drainWindow);
+      ended = hub.drain(drainWindow); // the hub logs the drain
+
     } else {
       hub.close();
       ended = CompletableFuture.completedFuture(null);
