@@ -80,7 +80,6 @@ final class HeraldShutdown implements SmartLifecycle {
     CompletionStage<?> ended;
     if (drainWindow != null) {
       ended = hub.drain(drainWindow); // the hub logs the drain
-
     } else {
       hub.close();
       ended = CompletableFuture.completedFuture(null);
