@@ -14,21 +14,21 @@ import org.testcontainers.DockerClientFactory;
  * restart, raw commands, a link that can be cut):
  *
  * <ul>
- *   <li><b>container</b>: the image {@code $HERALD_REDIS_IMAGE} (default {@value #DEFAULT_IMAGE}),
- *       started by Testcontainers, see {@link ContainerRedis};
+ *   <li><b>container</b>: the image {@code $HERALD_TEST_REDIS_IMAGE} (default {@value
+ *       #DEFAULT_IMAGE}), started by Testcontainers, see {@link ContainerRedis};
  *   <li><b>local</b>: a {@code redis-server} child process, see {@link LocalRedis} for where the
  *       binary comes from.
  * </ul>
  *
- * {@code $HERALD_REDIS} (or the system property {@code herald.redis}) picks one: {@code local},
- * {@code container}, or {@code auto} (the default), which takes the container when Testcontainers
- * finds a Docker engine and the local binary otherwise. When a backend is asked for by name and
- * cannot be had, the test fails. When {@code auto} finds neither, the calling test is skipped,
- * unless the environment variable {@code CI} is {@code true}: then it fails, so CI never passes
- * without having run the Redis tests. Not thread-safe; confine to the test thread.
+ * {@code $HERALD_TEST_REDIS} (or the system property {@code herald.test.redis}) picks one: {@code
+ * local}, {@code container}, or {@code auto} (the default), which takes the container when
+ * Testcontainers finds a Docker engine and the local binary otherwise. When a backend is asked for
+ * by name and cannot be had, the test fails. When {@code auto} finds neither, the calling test is
+ * skipped, unless the environment variable {@code CI} is {@code true}: then it fails, so CI never
+ * passes without having run the Redis tests. Not thread-safe; confine to the test thread.
  */
 public final class RedisServer implements AutoCloseable {
-  /** The image the container backend runs unless {@code HERALD_REDIS_IMAGE} names another. */
+  /** The image the container backend runs unless {@code HERALD_TEST_REDIS_IMAGE} names another. */
   public static final String DEFAULT_IMAGE = "redis:7.2";
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisServer.class);
@@ -72,8 +72,8 @@ public final class RedisServer implements AutoCloseable {
     try {
       choice =
           choose(
-              setting("herald.redis", "HERALD_REDIS"),
-              setting("herald.redis.image", "HERALD_REDIS_IMAGE"),
+              setting("herald.test.redis", "HERALD_TEST_REDIS"),
+              setting("herald.test.redis.image", "HERALD_TEST_REDIS_IMAGE"),
               RedisServer::dockerAvailable,
               () -> LocalRedis.findBinary(System.getenv()));
     } catch (Missing e) {
@@ -107,7 +107,7 @@ public final class RedisServer implements AutoCloseable {
       case "container":
         if (!docker.getAsBoolean()) {
           throw new IllegalStateException(
-              "HERALD_REDIS=container, but Testcontainers finds no Docker engine"
+              "HERALD_TEST_REDIS=container, but Testcontainers finds no Docker engine"
                   + " (see its log for the places it tried)");
         }
         return new Choice("container", theImage);
@@ -115,7 +115,7 @@ public final class RedisServer implements AutoCloseable {
         String path = binary.get();
         if (path == null) {
           throw new IllegalStateException(
-              "HERALD_REDIS=local, but there is no redis-server ($REDIS_SERVER, PATH,"
+              "HERALD_TEST_REDIS=local, but there is no redis-server ($REDIS_SERVER, PATH,"
                   + " /usr/bin/redis-server)");
         }
         return new Choice("local", path);
@@ -132,7 +132,7 @@ public final class RedisServer implements AutoCloseable {
         return new Choice("local", found);
       default:
         throw new IllegalStateException(
-            "HERALD_REDIS must be local, container or auto, was \"" + requested + "\"");
+            "HERALD_TEST_REDIS must be local, container or auto, was \"" + requested + "\"");
     }
   }
 

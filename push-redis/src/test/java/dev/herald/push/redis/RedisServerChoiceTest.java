@@ -44,27 +44,27 @@ class RedisServerChoiceTest {
         .isInstanceOf(IllegalStateException.class)
         .isNotInstanceOf(RedisServer.Missing.class)
         .hasMessageStartingWith(
-            "HERALD_REDIS=container, but Testcontainers finds no Docker engine");
+            "HERALD_TEST_REDIS=container, but Testcontainers finds no Docker engine");
   }
 
   @Test
   void local_neverAsksForDocker_andFailsWithoutTheBinary() {
     BooleanSupplier dockerNotAsked =
         () -> {
-          throw new AssertionError("Docker looked up for HERALD_REDIS=local");
+          throw new AssertionError("Docker looked up for HERALD_TEST_REDIS=local");
         };
     assertThat(RedisServer.choose("local", null, dockerNotAsked, BINARY))
         .isEqualTo(new RedisServer.Choice("local", "/opt/redis/bin/redis-server"));
     assertThatThrownBy(() -> RedisServer.choose("local", null, dockerNotAsked, NO_BINARY))
         .isInstanceOf(IllegalStateException.class)
         .isNotInstanceOf(RedisServer.Missing.class)
-        .hasMessageStartingWith("HERALD_REDIS=local, but there is no redis-server");
+        .hasMessageStartingWith("HERALD_TEST_REDIS=local, but there is no redis-server");
   }
 
   @Test
   void unknownBackend_isRejectedByName() {
     assertThatThrownBy(() -> RedisServer.choose("docker", null, DOCKER, BINARY))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("HERALD_REDIS must be local, container or auto, was \"docker\"");
+        .hasMessage("HERALD_TEST_REDIS must be local, container or auto, was \"docker\"");
   }
 }

@@ -16,9 +16,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesBinding;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.convert.converter.Converter;
 
 /**
  * Herald in a Spring Boot servlet application: a {@link PushHub} bean built from {@code herald.*}
@@ -77,6 +79,26 @@ public class HeraldAutoConfiguration {
     }
     customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
     return builder.build();
+  }
+
+  /**
+   * Explains {@code herald.redis=...} (an environment variable {@code HERALD_REDIS} binds there),
+   * which Spring Boot would otherwise refuse with a bare "no converter found".
+   */
+  @Bean
+  @ConfigurationPropertiesBinding
+  static RedisGroupValue heraldRedisGroupValue() {
+    return new RedisGroupValue();
+  }
+
+  /** Refuses a single value where the {@code herald.redis} group of settings belongs. */
+  static final class RedisGroupValue implements Converter<String, HeraldProperties.Redis> {
+    @Override
+    public HeraldProperties.Redis convert(String value) {
+      throw new IllegalArgumentException(
+          "herald.redis is a group of settings, not a value: set herald.redis.url (environment"
+              + " variable HERALD_REDIS_URL) to the Redis URI");
+    }
   }
 
   /** Makes {@link InMemoryBroker} settings from {@code herald.history.*}. */

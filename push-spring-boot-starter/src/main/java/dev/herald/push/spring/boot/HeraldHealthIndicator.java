@@ -14,7 +14,11 @@ import org.springframework.boot.health.contributor.Status;
  * hub's state, sends nothing to the broker. Thread-safe.
  */
 public final class HeraldHealthIndicator implements HealthIndicator {
-  /** Reported while the broker is impaired but serving; Spring Boot aggregates it below UP. */
+  /**
+   * Reported while the broker is impaired but serving. Spring Boot leaves a status that is not in
+   * {@code management.endpoint.health.status.order} out of the overall status, so by default a
+   * degraded Herald does not change it; add {@code DEGRADED} to that order to count it.
+   */
   public static final Status DEGRADED = new Status("DEGRADED");
 
   private final PushHub hub;

@@ -360,7 +360,8 @@ public class HeraldProperties {
     /**
      * Whether Spring Security's CSRF protection leaves {@code <path>/**} alone. Herald's publish
      * endpoint takes only JSON and refuses other origins' pages, which is what CSRF protection is
-     * there for; off, herald.js publishes over HTTP must carry the CSRF token themselves.
+     * there for. Off, Spring Security refuses herald.js's publishes over HTTP (herald.js sends no
+     * CSRF token); publishes over the WebSocket are not affected.
      */
     private boolean csrfExempt = true;
 

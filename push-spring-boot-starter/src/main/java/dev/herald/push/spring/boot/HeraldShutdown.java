@@ -26,9 +26,9 @@ import org.springframework.context.SmartLifecycle;
  *       with {@code server_shutdown}.
  * </ul>
  *
- * <p>Either way the stop then waits, up to the hub's close timeout, for the WebSocket close
- * handshakes to finish, since the web server's own stop would otherwise cut sockets whose close
- * frame is still on its way.
+ * <p>Either way the stop then waits, up to the hub's close timeout ({@code herald.close-timeout})
+ * after the last connection was closed, for the WebSocket close handshakes to finish, since the web
+ * server's own stop would otherwise cut sockets whose close frame is still on its way.
  */
 final class HeraldShutdown implements SmartLifecycle {
   /**
@@ -84,14 +84,13 @@ final class HeraldShutdown implements SmartLifecycle {
       hub.close();
       ended = CompletableFuture.completedFuture(null);
     }
-    long deadline = System.nanoTime() + socketWait.toNanos();
     ended
         .exceptionally(
             error -> {
               LOG.warn("Herald's drain failed; the hub's close ends what is left", error);
               return null;
             })
-        .thenCompose(ignored -> socketsClosed(deadline))
+        .thenCompose(ignored -> socketsClosed(System.nanoTime() + socketWait.toNanos()))
         .whenComplete((ignored, error) -> callback.run());
   }
 

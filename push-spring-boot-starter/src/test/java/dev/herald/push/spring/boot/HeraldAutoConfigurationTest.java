@@ -156,6 +156,13 @@ class HeraldAutoConfigurationTest {
                     .getFailure()
                     .rootCause()
                     .hasMessageContaining("maxConnections"));
+    web.withPropertyValues("herald.redis=redis://127.0.0.1:6379")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("set herald.redis.url"));
     web.withPropertyValues("herald.overflow-policy=drop")
         .run(context -> assertThat(context).hasFailed());
   }
