@@ -1,7 +1,9 @@
 package dev.herald.push.sample.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.herald.push.Message;
 import java.io.IOException;
 import java.net.CookieManager;
 import java.net.HttpCookie;
@@ -12,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -67,6 +70,23 @@ final class BoardSession {
         .as("a successful login goes home, a failed one back to /login?error")
         .doesNotContain("error");
     return session;
+  }
+
+  /**
+   * Waits until a client hears on both the board and this user's own channel, by placing probe
+   * orders until one arrives on each: a subscribe is live only once the server has it, which the
+   * client does not announce.
+   */
+  void awaitLive(List<Message> board, List<Message> mine) {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              postJson("orders", "{\"item\":\"probe\"}");
+              return board.stream().anyMatch(m -> m.data().contains("probe"))
+                  && mine.stream().anyMatch(m -> m.data().contains("probe"));
+            });
   }
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {

@@ -58,7 +58,7 @@ abstract class OrderBoardContract {
       client.subscribe("orders", board::add);
       // user/alice is open to alice alone: hearing on it proves Herald saw her as its user.
       client.subscribe("user/alice", mine::add);
-      awaitLive(alice, board, mine);
+      alice.awaitLive(board, mine);
 
       String item = "tea-" + UUID.randomUUID();
       assertThat(alice.postJson("orders", "{\"item\":\"" + item + "\"}").statusCode())
@@ -104,7 +104,7 @@ abstract class OrderBoardContract {
       client.subscribe("orders/admin", admin::add);
       client.subscribe("orders", board::add);
       client.subscribe("user/bob", bobs::add);
-      awaitLive(bob, board, bobs);
+      bob.awaitLive(board, bobs);
 
       assertThat(bob.postJson("orders/" + id + "/ship", "{}").statusCode()).isEqualTo(200);
       await().atMost(WAIT).until(() -> !admin.isEmpty());
@@ -139,7 +139,7 @@ abstract class OrderBoardContract {
       reader.subscribe("notes", notes::add);
       reader.subscribe("orders", board::add);
       reader.subscribe("user/bob", bobs::add);
-      awaitLive(bob, board, bobs);
+      bob.awaitLive(board, bobs);
 
       String text = "hello " + UUID.randomUUID();
       // Over SSE the client publishes with POST /push/publish, which carries no CSRF token.
@@ -208,21 +208,6 @@ abstract class OrderBoardContract {
         .transports(transport)
         .httpClient(session.http)
         .build();
-  }
-
-  /**
-   * Waits until the client hears on both channels, by placing probe orders until one arrives on
-   * each: a subscribe is live only once the server has it, which the client does not announce.
-   */
-  private static void awaitLive(BoardSession session, List<Message> board, List<Message> mine) {
-    await()
-        .atMost(WAIT)
-        .pollInterval(Duration.ofMillis(300))
-        .until(
-            () -> {
-              session.postJson("orders", "{\"item\":\"probe\"}");
-              return has(board, "probe") && has(mine, "probe");
-            });
   }
 
   private static boolean has(List<Message> messages, String text) {

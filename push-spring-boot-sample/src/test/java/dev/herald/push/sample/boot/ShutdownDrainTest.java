@@ -68,14 +68,7 @@ class ShutdownDrainTest {
             .build()) {
       client.subscribe("orders", board::add);
       client.subscribe("user/alice", mine::add);
-      await()
-          .atMost(WAIT)
-          .pollInterval(Duration.ofMillis(300))
-          .until(
-              () -> {
-                alice.postJson("orders", "{\"item\":\"probe\"}");
-                return !board.isEmpty() && !mine.isEmpty();
-              });
+      alice.awaitLive(board, mine);
 
       app.close();
 
