@@ -40,6 +40,7 @@ import org.springframework.context.annotation.Import;
   HeraldWebConfiguration.class,
   HeraldSecurityConfiguration.class,
   HeraldActuatorConfiguration.Health.class,
+  HeraldActuatorConfiguration.Boot3Health.class,
   HeraldActuatorConfiguration.Metrics.class
 })
 public class HeraldAutoConfiguration {
