@@ -14,7 +14,7 @@ import org.springframework.context.annotation.Configuration;
 final class HeraldActuatorConfiguration {
   private HeraldActuatorConfiguration() {}
 
-  /** The {@code herald} health component, when Spring Boot's health support is present. */
+  /** The {@code herald} health component, when Spring Boot 4's health support is present. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
   static class Health {
@@ -22,6 +22,21 @@ final class HeraldActuatorConfiguration {
     @ConditionalOnMissingBean(name = "heraldHealthIndicator")
     HeraldHealthIndicator heraldHealthIndicator(PushHub hub) {
       return new HeraldHealthIndicator(hub);
+    }
+  }
+
+  /**
+   * The {@code herald} health component on Spring Boot 3.5, whose health API is in Actuator's
+   * {@code org.springframework.boot.actuate.health}; Spring Boot 4 has no such class, so only one
+   * of the two health configurations applies.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.actuate.health.HealthIndicator")
+  static class Boot3Health {
+    @Bean
+    @ConditionalOnMissingBean(name = "heraldHealthIndicator")
+    HeraldBoot3HealthIndicator heraldHealthIndicator(PushHub hub) {
+      return new HeraldBoot3HealthIndicator(hub);
     }
   }
 

@@ -42,6 +42,7 @@ import org.springframework.core.convert.converter.Converter;
   HeraldWebConfiguration.class,
   HeraldSecurityConfiguration.class,
   HeraldActuatorConfiguration.Health.class,
+  HeraldActuatorConfiguration.Boot3Health.class,
   HeraldActuatorConfiguration.Metrics.class
 })
 public class HeraldAutoConfiguration {
