@@ -30,7 +30,10 @@ import org.springframework.core.convert.converter.Converter;
  * connections on graceful shutdown. Each bean backs off when the application defines its own.
  */
 @AutoConfiguration(
-    afterName = "org.springframework.boot.jackson2.autoconfigure.Jackson2AutoConfiguration")
+    afterName = {
+      "org.springframework.boot.jackson2.autoconfigure.Jackson2AutoConfiguration", // Boot 4
+      "org.springframework.boot.autoconfigure.jackson.JacksonAutoConfiguration" // Boot 3.5
+    })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass({PushHub.class, PushServlet.class})
 @ConditionalOnProperty(name = "herald.enabled", havingValue = "true", matchIfMissing = true)
