@@ -34,12 +34,6 @@ final class HeraldBoot3HealthIndicator implements HealthIndicator {
           case DEGRADED -> Health.status(DEGRADED);
           case DOWN -> Health.down();
         };
-    return builder
-        .withDetail("connections", health.connections())
-        .withDetail("draining", health.draining())
-        .withDetail("closed", health.closed())
-        .withDetail("broker", health.broker().status().name())
-        .withDetail("brokerDetail", health.broker().detail())
-        .build();
+    return builder.withDetails(HeraldHealthDetails.of(health)).build();
   }
 }
