@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.push.Authenticator;
 import dev.herald.push.Authorizer;
 import dev.herald.push.ClientMessageHandler;
-import dev.herald.push.InMemoryBroker;
 import dev.herald.push.PresenceListener;
 import dev.herald.push.PushHub;
 import dev.herald.push.servlet.PushServlet;
@@ -103,14 +102,5 @@ public class HeraldAutoConfiguration {
           "herald.redis is a group of settings, not a value: set herald.redis.url (environment"
               + " variable HERALD_REDIS_URL) to the Redis URI");
     }
-  }
-
-  /** Makes {@link InMemoryBroker} settings from {@code herald.history.*}. */
-  static InMemoryBroker inMemoryBroker(HeraldProperties.History history) {
-    return InMemoryBroker.builder()
-        .historySize(history.getSize())
-        .historyMaxAge(history.getMaxAge())
-        .historyMaxBytes(history.getMaxSize().toBytes())
-        .build();
   }
 }

@@ -1,5 +1,6 @@
 package dev.herald.push.spring.boot;
 
+import dev.herald.push.InMemoryBroker;
 import dev.herald.push.PushHub;
 import dev.herald.push.redis.RedisBroker;
 import dev.herald.push.spi.Broker;
@@ -60,7 +61,12 @@ final class HeraldBrokerConfiguration {
   static class InMemory {
     @Bean(destroyMethod = "close")
     Broker heraldBroker(HeraldProperties properties) {
-      return HeraldAutoConfiguration.inMemoryBroker(properties.getHistory());
+      HeraldProperties.History history = properties.getHistory();
+      return InMemoryBroker.builder()
+          .historySize(history.getSize())
+          .historyMaxAge(history.getMaxAge())
+          .historyMaxBytes(history.getMaxSize().toBytes())
+          .build();
     }
   }
 }
