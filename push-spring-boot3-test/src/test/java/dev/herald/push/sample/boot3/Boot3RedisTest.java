@@ -69,12 +69,12 @@ class Boot3RedisTest {
             .until(
                 () -> {
                   hub.channel("user/alice").publish("probe", Map.of("text", "probe"));
-                  return Boot3StarterTest.has(mine, "probe");
+                  return Boot3StarterContract.has(mine, "probe");
                 });
 
         String text = "via redis " + UUID.randomUUID();
         hub.channel("user/alice").publish("order.placed", Map.of("text", text));
-        await().atMost(WAIT).until(() -> Boot3StarterTest.has(mine, text));
+        await().atMost(WAIT).until(() -> Boot3StarterContract.has(mine, text));
       }
     }
   }
