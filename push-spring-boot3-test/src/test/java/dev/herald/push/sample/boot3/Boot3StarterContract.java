@@ -108,6 +108,17 @@ abstract class Boot3StarterContract {
   }
 
   @Test
+  void payloads_areWrittenWithSpringBootsObjectMapper() throws Exception {
+    // Boot 3.5's Jackson 2 mapper writes java.time types as ISO text; a plain mapper cannot.
+    Message message =
+        hub.channel("news")
+            .publish("dated", Map.of("at", java.time.Instant.EPOCH))
+            .toCompletableFuture()
+            .get(5, TimeUnit.SECONDS);
+    assertThat(message.data()).isEqualTo("{\"at\":\"1970-01-01T00:00:00Z\"}");
+  }
+
+  @Test
   void actuator_showsHeraldsHealthAndMeters() throws Exception {
     Boot3Session alice = Boot3Session.signIn(port, "alice");
     var response = alice.get("actuator/health");
