@@ -21,13 +21,14 @@ final class Report {
     md.append(
         String.format(
             Locale.ROOT,
-            "%d CPUs, %s; server on CPU %s, clients on CPU %s; server JVM `%s`; %d run(s) per"
-                + " cell, median [range]; %d-byte messages.%n%n",
+            "%d CPUs, %s; server on CPU %s, clients on CPU %s; server JVM `%s`; publisher %s; %d"
+                + " run(s) per cell, median [range]; %d-byte messages.%n%n",
             Runtime.getRuntime().availableProcessors(),
             System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
             s.taskset() ? s.serverCpus() : "any",
             s.taskset() ? s.clientCpus() : "any",
             String.join(" ", s.serverJvm()),
+            s.httpPublisher() ? "over HTTP from the client CPUs" : "inside the server",
             s.repeat(),
             s.messageBytes()));
     idle();
