@@ -130,7 +130,7 @@ public final class LoadTool {
         }
       }
     }
-    String md = new Report(s, tool.results, protocols).markdown();
+    String md = new Report(s, tool.results, protocols, tool.rates).markdown();
     Files.writeString(s.out().resolve("results.md"), md);
     System.out.println();
     System.out.println(md);
