@@ -396,8 +396,8 @@ public final class LoadTool {
     public String toString() {
       return String.format(
           java.util.Locale.ROOT,
-          "received %d (%.0f/s over the step and its drain) lost %d dup %d closed %d publish failed %d p50 %.1f p99 %.1f max"
-              + " %.1f ms, cpu %.2f µs/delivery",
+          "received %d (%.0f/s over the step and its drain) lost %d dup %d closed %d"
+              + " publish failed %d p50 %.1f p99 %.1f max %.1f ms, cpu %.2f µs/delivery",
           report.received(),
           deliveredOverTime(),
           report.lost(),
