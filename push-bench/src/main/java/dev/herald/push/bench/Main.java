@@ -1,6 +1,7 @@
 package dev.herald.push.bench;
 
 import dev.herald.push.bench.load.Args;
+import dev.herald.push.bench.load.HttpPublisher;
 import dev.herald.push.bench.load.LoadClient;
 import dev.herald.push.bench.load.LoadTool;
 import dev.herald.push.bench.server.BenchServer;
@@ -14,6 +15,7 @@ import java.util.Arrays;
  * java -jar push-bench.jar jmh [JMH options] the core's JMH benchmarks
  * java -jar push-bench.jar server …          a server under test (started by run)
  * java -jar push-bench.jar client …          a load client (started by run)
+ * java -jar push-bench.jar publisher …       an HTTP publisher (started by run --publisher http)
  * </pre>
  */
 public final class Main {
@@ -31,6 +33,7 @@ public final class Main {
           BenchServer.run(a.string("--impl", "herald"), a.integer("--port", 8090));
         }
         case "client" -> LoadClient.main(rest);
+        case "publisher" -> HttpPublisher.main(rest);
         default -> {
           System.out.println(LoadTool.USAGE);
           System.exit("help".equals(command) || "--help".equals(command) ? 0 : 2);

@@ -50,6 +50,26 @@ class LoadToolIT {
         "--idle-settle",
         "1");
 
+    // An outside publisher: POST /push/publish (and the raw floor's /raw/publish), pipelined.
+    run(
+        out.resolve("http-publisher"),
+        "--scenarios",
+        "broadcast",
+        "--protocols",
+        "herald-ws,raw-ws",
+        "--sizes",
+        "20",
+        "--rates",
+        "2000",
+        "--publisher",
+        "http");
+
+    for (String protocol : List.of("herald-ws", "raw-ws")) {
+      JsonNode broadcast = row(rows(out.resolve("http-publisher")), "broadcast", protocol);
+      assertThat(broadcast.get("delivered_2000").asDouble()).as(protocol).isPositive();
+      assertThat(broadcast.get("lost_2000").asDouble()).as(protocol).isZero();
+      assertThat(broadcast.get("publishFailed_2000").asDouble()).as(protocol).isZero();
+    }
     List<JsonNode> herald = rows(out.resolve("herald"));
     for (String protocol : List.of("herald-ws", "herald-sse")) {
       JsonNode idle = row(herald, "idle", protocol);

@@ -37,8 +37,16 @@ public final class LoadTool {
                  [--sizes 1000,5000]   (connection counts, instead of each scenario's own)
                  [--idle-warmup 5000]  (connections opened and closed twice before idle counts)
                  [--idle-settle 30]    (seconds to wait for the server to see the warm-up leave)
+                 [--rates 20000,45000] (broadcast: run these deliveries/s, each one, instead of
+                                        climbing the ladder until p99 passes 100 ms)
+                 [--publisher inside]  (inside: a thread in the server publishes; http: a process
+                                        on the client CPUs publishes with POST /push/publish, or
+                                        /raw/publish, pipelined on one connection; herald and raw
+                                        only, not cometd)
+                 --server-jvm replaces the default server flags (%s)
              java -jar push-bench.jar jmh [JMH options]
-      """;
+      """
+          .formatted(Settings.DEFAULT_SERVER_JVM);
 
   /** Broadcast steps, in deliveries per second; every implementation climbs the same ladder. */
   static final int[] LADDER = {
@@ -57,6 +65,10 @@ public final class LoadTool {
   private final Settings s;
   private final Results results;
   private int[] sizes;
+
+  /** {@code --rates}: the broadcast's own list of deliveries per second, or null for the ladder. */
+  private int[] rates;
+
   private int idleWarmup = 5000;
 
   /**
@@ -80,6 +92,10 @@ public final class LoadTool {
     if (!sizes.isEmpty()) {
       tool.sizes = java.util.Arrays.stream(sizes.split(",")).mapToInt(Integer::parseInt).toArray();
     }
+    String rates = a.string("--rates", "");
+    if (!rates.isEmpty()) {
+      tool.rates = java.util.Arrays.stream(rates.split(",")).mapToInt(Integer::parseInt).toArray();
+    }
     tool.idleWarmup = a.integer("--idle-warmup", tool.idleWarmup);
     tool.idleSettle = a.integer("--idle-settle", tool.idleSettle);
     List<String> scenarios =
@@ -90,7 +106,11 @@ public final class LoadTool {
                 "--protocols",
                 "herald-ws,herald-sse,herald-ndjson,herald-poll,raw-ws,raw-sse,raw-poll,cometd-ws")
             .split(",")) {
-      protocols.add(Protocol.of(p));
+      Protocol protocol = Protocol.of(p);
+      if (s.httpPublisher() && protocol == Protocol.COMETD_WS) {
+        throw new IllegalArgumentException("cometd-ws runs with --publisher inside only");
+      }
+      protocols.add(protocol);
     }
     System.out.println(
         "push-bench: server on CPUs "
@@ -99,7 +119,9 @@ public final class LoadTool {
             + (s.taskset() ? s.clientCpus() : "(not pinned)")
             + ", "
             + s.repeat()
-            + " run(s) each, results in "
+            + " run(s) each, publisher "
+            + (s.httpPublisher() ? "http" : "inside")
+            + ", results in "
             + s.out().toAbsolutePath());
     for (int r = 1; r <= s.repeat(); r++) {
       for (String scenario : scenarios) {
@@ -108,7 +130,7 @@ public final class LoadTool {
         }
       }
     }
-    String md = new Report(s, tool.results, protocols).markdown();
+    String md = new Report(s, tool.results, protocols, tool.rates).markdown();
     Files.writeString(s.out().resolve("results.md"), md);
     System.out.println();
     System.out.println(md);
@@ -219,6 +241,24 @@ public final class LoadTool {
       warmUp(server, clients, n, 1);
       double best = 0;
       Map<String, Double> f = new LinkedHashMap<>();
+      if (rates != null) {
+        // Every rate asked for runs, whatever the one before it showed.
+        for (int rate : rates) {
+          Step r = step(server, clients, n, 1, rate, s.stepSeconds());
+          System.out.println("    " + rate + "/s: " + r);
+          f.put("cpuUs_" + rate, r.cpuMicrosPerDelivery());
+          f.put("p99_" + rate, r.report().p(99));
+          f.put("delivered_" + rate, r.deliveredOverTime());
+          f.put("lost_" + rate, (double) r.report().lost());
+          f.put("publishFailed_" + rate, (double) r.publishFailed());
+          if (r.passed()) {
+            best = Math.max(best, rate);
+          }
+        }
+        f.put("maxRate", best);
+        results.add("broadcast", p, n, f);
+        return;
+      }
       for (int rate : LADDER) {
         Step r = step(server, clients, n, 1, rate, s.stepSeconds());
         System.out.println("    " + rate + "/s: " + r);
@@ -305,7 +345,7 @@ public final class LoadTool {
     ClientGroup.Report report = awaitDelivered(server, clients, expected, 5_000);
     double elapsed = (System.nanoTime() - t0) / 1e9;
     double cpu = server.cpuSeconds() - cpu0;
-    return new Step(report, cpu, elapsed, seconds);
+    return new Step(report, cpu, elapsed, seconds, server.publishFailures());
   }
 
   /** Reports once every subscriber has everything or the grace period has passed. */
@@ -321,9 +361,15 @@ public final class LoadTool {
     }
   }
 
-  record Step(ClientGroup.Report report, double cpuSeconds, double elapsed, double seconds) {
+  record Step(
+      ClientGroup.Report report,
+      double cpuSeconds,
+      double elapsed,
+      double seconds,
+      long publishFailed) {
     boolean passed() {
       return report.lost() == 0
+          && publishFailed == 0
           && report.closedByServer() == 0
           && report.received() > 0
           && report.p(99) < LATENCY_BOUND_MS;
@@ -337,15 +383,27 @@ public final class LoadTool {
       return report.received() / seconds;
     }
 
+    /**
+     * Deliveries per second over the time they took: every message was due within the publishing
+     * time and arrived at most the worst latency after it, so this is a lower bound that tells a
+     * server that kept up (about the offered rate) from one that fell behind and drained late.
+     */
+    double deliveredOverTime() {
+      return report.received() / (seconds + report.maxMillis() / 1000);
+    }
+
     @Override
     public String toString() {
       return String.format(
           java.util.Locale.ROOT,
-          "received %d lost %d dup %d closed %d p50 %.1f p99 %.1f max %.1f ms, cpu %.2f µs/delivery",
+          "received %d (%.0f/s over the step and its drain) lost %d dup %d closed %d"
+              + " publish failed %d p50 %.1f p99 %.1f max %.1f ms, cpu %.2f µs/delivery",
           report.received(),
+          deliveredOverTime(),
           report.lost(),
           report.duplicates(),
           report.closedByServer(),
+          publishFailed,
           report.p(50),
           report.p(99),
           report.maxMillis(),
@@ -406,7 +464,7 @@ public final class LoadTool {
       // After a full GC, with the slow readers still connected and still not reading: what the
       // server holds for them.
       long heapAfter = server.stats(true).get("heap").asLong();
-      Step slowed = new Step(r, cpu, 0, seconds);
+      Step slowed = new Step(r, cpu, 0, seconds, server.publishFailures());
       System.out.println("    normal: " + normal + "\n    slowed: " + slowed);
       Map<String, Double> f = new LinkedHashMap<>();
       f.put("p99Normal", normal.report().p(99));

@@ -10,7 +10,11 @@ final class Report {
   private final List<Protocol> protocols;
   private final StringBuilder md = new StringBuilder();
 
-  Report(Settings s, Results r, List<Protocol> protocols) {
+  /** The broadcast's {@code --rates}, or null when it climbed the ladder. */
+  private final int[] rates;
+
+  Report(Settings s, Results r, List<Protocol> protocols, int[] rates) {
+    this.rates = rates;
     this.s = s;
     this.r = r;
     this.protocols = protocols;
@@ -21,13 +25,14 @@ final class Report {
     md.append(
         String.format(
             Locale.ROOT,
-            "%d CPUs, %s; server on CPU %s, clients on CPU %s; server JVM `%s`; %d run(s) per"
-                + " cell, median [range]; %d-byte messages.%n%n",
+            "%d CPUs, %s; server on CPU %s, clients on CPU %s; server JVM `%s`; publisher %s; %d"
+                + " run(s) per cell, median [range]; %d-byte messages.%n%n",
             Runtime.getRuntime().availableProcessors(),
             System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
             s.taskset() ? s.serverCpus() : "any",
             s.taskset() ? s.clientCpus() : "any",
             String.join(" ", s.serverJvm()),
+            s.httpPublisher() ? "over HTTP from the client CPUs" : "inside the server",
             s.repeat(),
             s.messageBytes()));
     idle();
@@ -70,6 +75,10 @@ final class Report {
     if (!any("broadcast")) {
       return;
     }
+    if (rates != null) {
+      broadcastAtRates();
+      return;
+    }
     md.append("## Broadcast 1→N\n\n");
     md.append(
         "Highest rate on the ladder with p99 < 100 ms and nothing lost; latency and CPU at that"
@@ -98,6 +107,40 @@ final class Report {
               .append(r.cell("broadcast", p, n, "cpuUsAtMax", 2))
               .append(" | ")
               .append(r.cell("broadcast", p, n, "cpuUsRef", 2))
+              .append(" |\n");
+        }
+      }
+    }
+    md.append('\n');
+  }
+
+  /** The broadcast with {@code --rates}: every rate asked for, passed or not. */
+  private void broadcastAtRates() {
+    md.append("## Broadcast 1→N at given rates\n\n");
+    md.append(
+        "Delivered per second over the step and its drain; server CPU per delivery over the"
+            + " same time.\n\n");
+    md.append(
+        "| protocol | subscribers | offered deliveries/s | delivered/s | p99 ms | lost |"
+            + " failed publishes | CPU µs/delivery |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (int n : r.sizes("broadcast")) {
+      for (Protocol p : protocols) {
+        if (!r.has("broadcast", p, n)) {
+          continue;
+        }
+        for (int rate : rates) {
+          md.append(row(p.label(), String.valueOf(n)))
+              .append(Results.num(rate, 0))
+              .append(" | ")
+              .append(r.cell("broadcast", p, n, "delivered_" + rate, 0))
+              .append(" | ")
+              .append(r.cell("broadcast", p, n, "p99_" + rate, 1))
+              .append(" | ")
+              .append(r.cell("broadcast", p, n, "lost_" + rate, 0))
+              .append(" | ")
+              .append(r.cell("broadcast", p, n, "publishFailed_" + rate, 0))
+              .append(" | ")
+              .append(r.cell("broadcast", p, n, "cpuUs_" + rate, 2))
               .append(" |\n");
         }
       }

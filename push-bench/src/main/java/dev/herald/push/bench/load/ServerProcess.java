@@ -31,11 +31,20 @@ final class ServerProcess implements AutoCloseable {
   private final Process process;
   private final int port;
   private final long pid;
+  private final Settings settings;
+  private final String impl;
 
-  private ServerProcess(Process process, int port) {
+  /** With {@code --publisher http}: the publisher process, started at the first publish. */
+  private ExternalPublisher external;
+
+  private double lastSeconds;
+
+  private ServerProcess(Process process, int port, Settings settings, String impl) {
     this.process = process;
     this.port = port;
     this.pid = process.pid();
+    this.settings = settings;
+    this.impl = impl;
   }
 
   /** Starts {@code Main server --impl impl} and waits until it listens. */
@@ -78,7 +87,7 @@ final class ServerProcess implements AutoCloseable {
       p.destroyForcibly();
       throw new IOException("server " + impl + " did not start: " + e.getMessage(), e);
     }
-    return new ServerProcess(p, port);
+    return new ServerProcess(p, port, s, impl);
   }
 
   int port() {
@@ -131,6 +140,9 @@ final class ServerProcess implements AutoCloseable {
 
   /** Messages published so far per channel, as the clients' REPORT wants them. */
   String published() throws IOException, InterruptedException {
+    if (external != null) {
+      return external.published();
+    }
     StringBuilder sb = new StringBuilder();
     for (JsonNode n : stats(false).get("published")) {
       sb.append(sb.length() == 0 ? "" : ",").append(n.asLong());
@@ -138,9 +150,20 @@ final class ServerProcess implements AutoCloseable {
     return sb.toString();
   }
 
-  /** Starts an open-loop publishing run. */
+  /**
+   * Starts an open-loop publishing run: on the server's own publisher thread, or with {@code
+   * --publisher http} from the publisher process over HTTP.
+   */
   void publish(int channels, double rate, double seconds, int size)
       throws IOException, InterruptedException {
+    lastSeconds = seconds;
+    if (settings.httpPublisher()) {
+      if (external == null) {
+        external = new ExternalPublisher(settings, impl, port);
+      }
+      external.publish(channels, rate, seconds, size);
+      return;
+    }
     String q = "channels=" + channels + "&rate=" + rate + "&seconds=" + seconds + "&size=" + size;
     HttpResponse<String> r =
         HTTP.send(
@@ -153,11 +176,20 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
-  /** Waits until the publishing run has ended. */
+  /** Waits until the publishing run has ended (with the HTTP publisher: every answer is in). */
   void awaitPublished() throws IOException, InterruptedException {
+    if (external != null) {
+      external.await(lastSeconds);
+      return;
+    }
     while (stats(false).get("running").asBoolean()) {
       Thread.sleep(100);
     }
+  }
+
+  /** Publishes of the last run that failed: not answered 2xx by the server. */
+  long publishFailures() {
+    return external == null ? 0 : external.failed();
   }
 
   private String base() {
@@ -166,6 +198,9 @@ final class ServerProcess implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
+    if (external != null) {
+      external.close();
+    }
     process.destroy();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       process.destroyForcibly();

@@ -21,7 +21,8 @@ record Settings(
     int repeat,
     double stepSeconds,
     int messageBytes,
-    boolean quick) {
+    boolean quick,
+    boolean httpPublisher) {
 
   /** Kernel clock ticks per second for {@code /proc/<pid>/stat}; 100 on every Linux we target. */
   static final long CLOCK_TICKS = clockTicks();
@@ -47,7 +48,14 @@ record Settings(
         a.integer("--repeat", quick ? 1 : 3),
         Double.parseDouble(a.string("--step-seconds", quick ? "3" : "5")),
         a.integer("--message-bytes", 100),
-        quick);
+        quick,
+        switch (a.string("--publisher", "inside")) {
+          case "inside" -> false;
+          case "http" -> true;
+          default ->
+              throw new IllegalArgumentException(
+                  "--publisher must be inside or http, got: " + a.string("--publisher", ""));
+        });
   }
 
   /** The {@code taskset} prefix for a process, or nothing when pinning is off. */

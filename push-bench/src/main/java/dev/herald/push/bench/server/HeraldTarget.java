@@ -1,6 +1,7 @@
 package dev.herald.push.bench.server;
 
 import dev.herald.push.Channel;
+import dev.herald.push.ClientMessageHandler;
 import dev.herald.push.InMemoryBroker;
 import dev.herald.push.PushHub;
 import dev.herald.push.servlet.PushServlet;
@@ -13,12 +14,18 @@ import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketSe
 /**
  * Herald with its defaults and the in-memory broker, mounted as an application would: SSE, NDJSON
  * and long polling at {@code /push/*}, WebSocket at {@code /push/ws}. Channel {@code n} is {@code
- * bench/n}.
+ * bench/n}, open to client messages so that an outside publisher can use {@code POST
+ * /push/publish}.
  */
 final class HeraldTarget implements Target {
-  // The load tool opens up to 15,000 connections from one address, as fast as it can.
+  // The load tool opens up to 15,000 connections from one address, as fast as it can. Its HTTP
+  // publisher (--publisher http) publishes to bench/* with POST /push/publish.
   private final PushHub hub =
-      PushHub.builder().broker(InMemoryBroker.create()).noConnectionLimits().build();
+      PushHub.builder()
+          .broker(InMemoryBroker.create())
+          .noConnectionLimits()
+          .acceptClientMessages("bench/*", ClientMessageHandler.PASS_THROUGH)
+          .build();
   private final ConcurrentHashMap<Integer, Channel> channels = new ConcurrentHashMap<>();
 
   @Override

@@ -31,6 +31,9 @@ import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketSe
  *       {@code data: …\n\n} and flushes, a blocking write from the publisher thread.
  *   <li>{@code /raw/poll}: an async request held open and never answered, the floor of a held long
  *       poll.
+ *   <li>{@code POST /raw/publish?channel=n}: the body is the message; broadcast as the publisher
+ *       thread does, from the request's thread, then answered {@code 202} with no body. The floor
+ *       of Herald's {@code POST /push/publish}, for an outside publisher.
  * </ul>
  *
  * No history, no resume, no limits: what a naive application would write by hand.
@@ -46,6 +49,7 @@ final class RawTarget implements Target {
   public void install(ServletContextHandler context) {
     context.addServlet(new ServletHolder(new SseServlet()), "/raw/sse");
     context.addServlet(new ServletHolder(new PollServlet()), "/raw/poll");
+    context.addServlet(new ServletHolder(new PublishServlet()), "/raw/publish");
     JakartaWebSocketServletContainerInitializer.configure(
         context,
         (servletContext, container) ->
@@ -151,6 +155,22 @@ final class RawTarget implements Target {
           @Override
           public void onStartAsync(jakarta.servlet.AsyncEvent event) {}
         });
+  }
+
+  /**
+   * Broadcasts each request's body. Requests pipelined on one connection are served one after the
+   * other, so {@link #publish} is still never called concurrently from one publisher.
+   */
+  private final class PublishServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response)
+        throws IOException {
+      String json = new String(request.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      publish(channelOf(request.getParameter("channel")), json);
+      response.setStatus(202);
+    }
   }
 
   /** Holds each request open, unanswered. */
