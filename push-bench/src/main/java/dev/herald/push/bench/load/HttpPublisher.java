@@ -152,6 +152,9 @@ public final class HttpPublisher {
         broken = true;
       }
     }
+    // The step ends once every publish is answered: the answers are counted by the reader
+    // thread, so this polls its counter every 10 ms, for at most 30 s (the load tool's own
+    // process has no condition to wait on; a few ms more at the step's end cost nothing).
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (answered.get() - answeredBefore < sent && !broken && System.nanoTime() < deadline) {
       Thread.sleep(10);
