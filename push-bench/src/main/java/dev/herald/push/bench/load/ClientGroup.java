@@ -2,18 +2,12 @@ package dev.herald.push.bench.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.DataFormatException;
 import org.HdrHistogram.Histogram;
@@ -27,7 +21,7 @@ final class ClientGroup implements AutoCloseable {
   static final int PER_PROCESS = 10_000;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final List<Proc> procs = new ArrayList<>();
+  private final List<ChildProcess> procs = new ArrayList<>();
 
   /** What the clients saw, summed over the processes. */
   record Report(
@@ -64,7 +58,7 @@ final class ClientGroup implements AutoCloseable {
       cmd.addAll(List.of("--slow", String.valueOf(slowFraction)));
       Path log = s.out().resolve("client-" + protocol.label() + "-" + i + ".log");
       Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
-      procs.add(new Proc(p));
+      procs.add(new ChildProcess(p, "load client"));
       first += n;
     }
   }
@@ -73,7 +67,7 @@ final class ClientGroup implements AutoCloseable {
   long awaitConnected(long timeoutSeconds) throws IOException, InterruptedException {
     long ready = 0;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-    for (Proc p : procs) {
+    for (ChildProcess p : procs) {
       String line = p.await("CONNECTED", deadline);
       ready += Long.parseLong(line.replaceAll(".*ready=(\\d+).*", "$1"));
     }
@@ -81,9 +75,8 @@ final class ClientGroup implements AutoCloseable {
   }
 
   void send(String command) {
-    for (Proc p : procs) {
-      p.in.println(command);
-      p.in.flush();
+    for (ChildProcess p : procs) {
+      p.send(command);
     }
   }
 
@@ -98,7 +91,7 @@ final class ClientGroup implements AutoCloseable {
     long ready = 0;
     long closed = 0;
     Histogram all = new Histogram(TimeUnit.MINUTES.toMicros(5), 3);
-    for (Proc p : procs) {
+    for (ChildProcess p : procs) {
       JsonNode r = JSON.readTree(p.await("REPORT", deadline).substring("REPORT ".length()));
       received += r.get("received").asLong();
       lost += r.get("lost").asLong();
@@ -119,57 +112,9 @@ final class ClientGroup implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     send("QUIT");
-    for (Proc p : procs) {
+    for (ChildProcess p : procs) {
       if (!p.process.waitFor(10, TimeUnit.SECONDS)) {
         p.process.destroyForcibly();
-      }
-    }
-  }
-
-  /** One client process and its output lines. */
-  private static final class Proc {
-    final Process process;
-    final PrintWriter in;
-    final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-
-    Proc(Process process) {
-      this.process = process;
-      this.in =
-          new PrintWriter(
-              new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
-      Thread reader =
-          new Thread(
-              () -> {
-                try (BufferedReader out =
-                    new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                  String line;
-                  while ((line = out.readLine()) != null) {
-                    lines.add(line);
-                  }
-                } catch (IOException e) {
-                  // The process ended.
-                }
-                lines.add("EXIT");
-              },
-              "client-out");
-      reader.setDaemon(true);
-      reader.start();
-    }
-
-    String await(String prefix, long deadlineNanos) throws IOException, InterruptedException {
-      while (true) {
-        long left = deadlineNanos - System.nanoTime();
-        String line = lines.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
-        if (line == null) {
-          throw new IOException("a load client did not answer " + prefix + " in time");
-        }
-        if (line.startsWith(prefix)) {
-          return line;
-        }
-        if (line.equals("EXIT")) {
-          throw new IOException("a load client exited; see its log in the results directory");
-        }
       }
     }
   }

@@ -1,17 +1,10 @@
 package dev.herald.push.bench.load;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,9 +12,7 @@ import java.util.concurrent.TimeUnit;
  * the client CPUs, and what the load tool reads of it. Not thread-safe.
  */
 final class ExternalPublisher implements AutoCloseable {
-  private final Process process;
-  private final PrintWriter in;
-  private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  private final ChildProcess child;
   private String published = "";
   private long failed;
   private boolean running;
@@ -33,32 +24,14 @@ final class ExternalPublisher implements AutoCloseable {
     cmd.addAll(List.of("-cp", s.jar(), "dev.herald.push.bench.Main", "publisher"));
     cmd.addAll(List.of("--impl", impl, "--port", String.valueOf(port)));
     Path log = s.out().resolve("publisher-" + impl + ".log");
-    process = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
-    in = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader out =
-                  new BufferedReader(
-                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = out.readLine()) != null) {
-                  lines.add(line);
-                }
-              } catch (IOException e) {
-                // The process ended.
-              }
-              lines.add("EXIT");
-            },
-            "publisher-out");
-    reader.setDaemon(true);
-    reader.start();
+    child =
+        new ChildProcess(
+            new ProcessBuilder(cmd).redirectError(log.toFile()).start(), "http publisher");
   }
 
   /** Starts an open-loop run; {@link #await} waits for its end. */
   void publish(int channels, double rate, double seconds, int size) {
-    in.printf(Locale.ROOT, "PUBLISH %d %s %s %d%n", channels, rate, seconds, size);
-    in.flush();
+    child.send(String.format(Locale.ROOT, "PUBLISH %d %s %s %d", channels, rate, seconds, size));
     running = true;
   }
 
@@ -67,10 +40,8 @@ final class ExternalPublisher implements AutoCloseable {
     if (!running) {
       return;
     }
-    String line = lines.poll((long) seconds + 60, TimeUnit.SECONDS);
-    if (line == null || !line.startsWith("DONE")) {
-      throw new IOException("the http publisher did not finish: " + line + "; see its log");
-    }
+    String line =
+        child.await("DONE", System.nanoTime() + TimeUnit.SECONDS.toNanos((long) seconds + 60));
     running = false;
     for (String field : line.split(" ")) {
       if (field.startsWith("published=")) {
@@ -93,10 +64,9 @@ final class ExternalPublisher implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    in.println("QUIT");
-    in.flush();
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
+    child.send("QUIT");
+    if (!child.process.waitFor(10, TimeUnit.SECONDS)) {
+      child.process.destroyForcibly();
     }
   }
 }
