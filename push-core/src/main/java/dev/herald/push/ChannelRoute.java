@@ -86,6 +86,17 @@ final class ChannelRoute implements BrokerListener {
   private boolean heldIncomplete;
 
   private final RouteSubscribers subscribers = new RouteSubscribers();
+
+  /**
+   * The last {@link #RECENT} messages with their wire bytes, by offset, so that the subscribers
+   * that replay the same messages (a reconnect storm) and the live delivery share one encoding and,
+   * for single-channel connections, one frame per message. Made once the route has {@link
+   * #SHARE_FROM} subscribers, since below that a message is encoded for few; freed with the route.
+   */
+  private EncodedMessage[] recent;
+
+  static final int RECENT = 256;
+  static final int SHARE_FROM = 8;
   private BrokerSubscription brokerSubscription;
 
   ChannelRoute(String name, Hub hub) {
@@ -255,7 +266,7 @@ final class ChannelRoute implements BrokerListener {
     last = m.offset();
     List<Subscription> live = subscribers.live;
     if (!live.isEmpty()) {
-      EncodedMessage encoded = new EncodedMessage(m);
+      EncodedMessage encoded = encoded(m);
       for (int i = 0; i < live.size(); i++) {
         live.get(i).connection.offerMessage(live.get(i), encoded);
       }
@@ -402,6 +413,23 @@ final class ChannelRoute implements BrokerListener {
     }
   }
 
+  /** The message with its wire bytes: shared through {@link #recent} once it exists. Lock held. */
+  private EncodedMessage encoded(Message m) {
+    EncodedMessage[] r = recent;
+    if (r == null) {
+      if (subscribers.live.size() + subscribers.catchingUp.size() < SHARE_FROM) {
+        return new EncodedMessage(m);
+      }
+      recent = r = new EncodedMessage[RECENT];
+    }
+    int i = (int) (m.offset() & (RECENT - 1));
+    EncodedMessage e = r[i];
+    if (e == null || e.message.offset() != m.offset() || !e.message.epoch().equals(m.epoch())) {
+      r[i] = e = new EncodedMessage(m);
+    }
+    return e;
+  }
+
   // ---- catching up
 
   private void catchUp(Subscription sub) {
@@ -419,8 +447,7 @@ final class ChannelRoute implements BrokerListener {
           && sub.pending.peekFirst().offset() <= p.offset() + 1
           && sub.pending.peekLast().offset() == last) {
         for (Message m : sub.pending) {
-          if (m.offset() > p.offset()
-              && !sub.connection.offerReplayed(sub, new EncodedMessage(m))) {
+          if (m.offset() > p.offset() && !sub.connection.offerReplayed(sub, encoded(m))) {
             sub.connection.whenDrained(() -> resumeCatchUp(sub));
             return;
           }
@@ -473,7 +500,7 @@ final class ChannelRoute implements BrokerListener {
       resumed(sub, false);
     } else {
       for (Message m : replay.messages()) {
-        if (!sub.connection.offerReplayed(sub, new EncodedMessage(m))) {
+        if (!sub.connection.offerReplayed(sub, encoded(m))) {
           // The client's outbox is half full: go on from here once it has drained.
           sub.connection.whenDrained(() -> resumeCatchUp(sub));
           return;

@@ -201,6 +201,7 @@ final class ConnectionImpl implements Connection {
     try {
       sub = subscriptions.remove(channel);
       if (sub != null) {
+        sub.dropped = true;
         cursor = cursor.without(channel);
       }
     } finally {
@@ -245,14 +246,21 @@ final class ConnectionImpl implements Connection {
     Message m = encoded.message;
     lock.lock();
     try {
-      if (state != State.OPEN || subscriptions.get(sub.channel) != sub) {
+      if (state != State.OPEN || sub.dropped) {
         return;
       }
       Position p = sub.position;
       if (m.epoch().equals(p.epoch()) && m.offset() <= p.offset()) {
         return;
       }
-      Position next = m.position();
+      if (subscriptions.size() == 1) {
+        // Its one channel is this one: the cursor and the frame are those of every such connection.
+        sub.position = encoded.position();
+        cursor = encoded.soleCursor();
+        outbox.add(encoded.soleChannelFrame(format));
+        return;
+      }
+      Position next = encoded.position();
       sub.position = next;
       cursor = cursor.with(sub.channel, next);
       outbox.add(FrameEncoder.message(format, encoded, cursor.encode()));
@@ -293,7 +301,7 @@ final class ConnectionImpl implements Connection {
   void offerReset(Subscription sub, Position head) {
     lock.lock();
     try {
-      if (state != State.OPEN || subscriptions.get(sub.channel) != sub) {
+      if (state != State.OPEN || sub.dropped) {
         return;
       }
       sub.position = head;
@@ -448,6 +456,9 @@ final class ConnectionImpl implements Connection {
     try {
       outbox.clear();
       subs = new ArrayList<>(subscriptions.values());
+      for (Subscription sub : subs) {
+        sub.dropped = true;
+      }
       subscriptions.clear();
     } finally {
       lock.unlock();

@@ -92,8 +92,15 @@ final class HandOff {
       scope.toDrain[scope.inlineCount++] = outbox;
       return;
     }
-    // Only memory: the queue is concurrent, and the drainer starts when the scope closes.
-    outboxes.add(outbox);
+    // Only memory: the chunk is queued when full or when the scope closes, and the drainer starts
+    // when the scope closes.
+    if (scope.chunk == null) {
+      scope.chunk = new Outboxes.Chunk(Outboxes.BATCH);
+    }
+    if (scope.chunk.add(outbox)) {
+      outboxes.add(scope.chunk);
+      scope.chunk = null;
+    }
     scope.startDrainer = true;
   }
 
@@ -129,6 +136,9 @@ final class HandOff {
     // First, so that the work below opens scopes of its own when it takes locks. Cleared rather
     // than removed: a removed entry is allocated again by the next scope, once per message.
     current.set(null);
+    if (scope.chunk != null) {
+      outboxes.add(scope.chunk);
+    }
     for (int i = 0; i < scope.inlineCount; i++) {
       scope.toDrain[i].drain();
     }
@@ -166,6 +176,7 @@ final class HandOff {
     private final boolean inline;
     private Outbox[] toDrain;
     private int inlineCount;
+    private Outboxes.Chunk chunk;
     private boolean startDrainer;
     private List<Runnable> actions;
 

@@ -76,8 +76,10 @@ final class Hub {
       ownExecutor = null;
       executor = settings.executor();
     }
+    // One drainer per processor: sinks never block, so more would only take turns on a core, and
+    // a drainer that loses its core inside a connection's lock makes the next one wait for it.
     Outboxes outboxes =
-        new Outboxes(executor, Math.max(2, Runtime.getRuntime().availableProcessors()));
+        new Outboxes(executor, Math.max(1, Runtime.getRuntime().availableProcessors()));
     handOff = new HandOff(executor, outboxes);
     timer = Executors.newSingleThreadScheduledExecutor(daemon("herald-" + n + "-timer-"));
     presenceDispatch = new SerialExecutor(executor);

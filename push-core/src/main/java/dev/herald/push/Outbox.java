@@ -71,9 +71,29 @@ final class Outbox implements FrameSink.WriteCallback {
   /** The write in flight completed: readies the next one. Called by the sink, on any thread. */
   @Override
   public void succeeded() {
-    CloseReason flushed = null;
     int frames;
     long bytes;
+    // The usual case, nothing queued meanwhile and nothing to wake: no hand-off scope is needed.
+    lock.lock();
+    try {
+      if (queue.isEmpty()
+          && closeWhenFlushed == null
+          && (drainWaiters == null || drainWaiters.isEmpty())) {
+        writing = false;
+        frames = writingFrames;
+        bytes = writingBytes;
+      } else {
+        frames = -1;
+        bytes = 0;
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (frames >= 0) {
+      counters.delivered(connection.format(), frames, bytes);
+      return;
+    }
+    CloseReason flushed = null;
     try (HandOff.Scope scope = handOff.open()) {
       lock.lock();
       try {
@@ -208,7 +228,8 @@ final class Outbox implements FrameSink.WriteCallback {
       if (writing || connection.isClosed() || queue.isEmpty()) {
         return;
       }
-      batch = new ArrayList<>(queue);
+      // One frame is the usual batch below saturation.
+      batch = queue.size() == 1 ? List.of(queue.poll()) : new ArrayList<>(queue);
       writingFrames = batch.size();
       writingBytes = queuedBytes;
       queue.clear();

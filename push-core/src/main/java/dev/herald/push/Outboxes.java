@@ -11,20 +11,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Design notes. A publish to N subscribers makes N outboxes ready at once. One executor task per
  * outbox would cost a task hand-off (and, when the pool is idle, a thread wake-up) per delivery,
  * which is as much as the network write itself on a busy server. Instead ready outboxes join one
- * queue, and at most {@code maxDrainers} tasks take outboxes from it until it is empty, each
- * handing its thread back after {@link #BATCH} outboxes so that other work on the executor is not
- * starved. An outbox is in the queue at most once (its {@code scheduled} flag), so a drainer never
- * runs two writes of one connection. The usual lost-wake-up race is closed by checking the queue
- * again after a drainer stops. Outboxes join the queue through {@link HandOff}, which starts a
- * drainer only once the thread holds no lock, and writes a live delivery's first outboxes itself.
+ * queue, in chunks of up to {@link #BATCH} (the outboxes one delivery readied, see {@link
+ * HandOff}), so that the queue costs a node and two atomic operations per chunk rather than per
+ * outbox; at most {@code maxDrainers} tasks take chunks from it until it is empty, each handing its
+ * thread back after about {@link #BATCH} outboxes so that other work on the executor is not
+ * starved. An outbox is queued at most once (its {@code scheduled} flag), so a drainer never runs
+ * two writes of one connection. The usual lost-wake-up race is closed by checking the queue again
+ * after a drainer stops. Outboxes join the queue through {@link HandOff}, which starts a drainer
+ * only once the thread holds no lock, and writes a live delivery's first outboxes itself.
  */
 final class Outboxes {
-  /** Outboxes a drainer drains before it yields its thread. */
+  /** Outboxes in a chunk, and about how many a drainer drains before it yields its thread. */
   static final int BATCH = 256;
 
   private final Executor executor;
   private final int maxDrainers;
-  private final ConcurrentLinkedQueue<Outbox> ready = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Chunk> ready = new ConcurrentLinkedQueue<>();
   private final AtomicInteger drainers = new AtomicInteger();
 
   Outboxes(Executor executor, int maxDrainers) {
@@ -34,7 +36,14 @@ final class Outboxes {
 
   /** Queues an outbox with frames to write; {@link #startDrainer} then makes sure it drains. */
   void add(Outbox outbox) {
-    ready.add(outbox);
+    Chunk chunk = new Chunk(1);
+    chunk.add(outbox);
+    ready.add(chunk);
+  }
+
+  /** Queues a chunk of outboxes, which the caller no longer touches. */
+  void add(Chunk chunk) {
+    ready.add(chunk);
   }
 
   /**
@@ -63,10 +72,13 @@ final class Outboxes {
 
   private void run() {
     try {
-      Outbox o;
+      Chunk c;
       int n = 0;
-      while (n++ < BATCH && (o = ready.poll()) != null) {
-        o.drain();
+      while (n < BATCH && (c = ready.poll()) != null) {
+        for (int i = 0; i < c.count; i++) {
+          c.outboxes[i].drain();
+        }
+        n += c.count;
       }
     } finally {
       drainers.decrementAndGet();
@@ -77,6 +89,22 @@ final class Outboxes {
       } catch (RejectedExecutionException e) {
         // The hub is closing; its connections close without their outboxes.
       }
+    }
+  }
+
+  /** Outboxes readied together. Filled by one thread, then handed over through the queue. */
+  static final class Chunk {
+    final Outbox[] outboxes;
+    int count;
+
+    Chunk(int capacity) {
+      outboxes = new Outbox[capacity];
+    }
+
+    /** Adds the outbox; returns whether the chunk is now full. */
+    boolean add(Outbox outbox) {
+      outboxes[count++] = outbox;
+      return count == outboxes.length;
     }
   }
 }

@@ -35,6 +35,12 @@ final class Subscription {
   /** Whether it came with a position to resume from and has not yet been counted as resumed. */
   boolean resuming;
 
+  /**
+   * Set, under the connection's lock, once the connection no longer holds this subscription
+   * (unsubscribed, or the connection closed): its frames are no longer queued.
+   */
+  boolean dropped;
+
   ArrayDeque<Message> pending;
   boolean pendingOverflow;
   int liveIndex = -1;

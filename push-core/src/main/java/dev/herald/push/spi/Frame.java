@@ -84,7 +84,26 @@ public final class Frame {
     out.write(tail);
   }
 
-  /** The frame as one byte array. */
+  /**
+   * The frame's bytes as one array that may be shared: by every sink this frame is written to and
+   * by the frame itself. Callers must not modify it; {@link #toBytes()} gives a copy of one's own.
+   * Costs no copy when the frame is one array (see {@link #compact()}).
+   */
+  public byte[] bytes() {
+    return head.length == 0 && tail.length == 0 ? body : toBytes();
+  }
+
+  /**
+   * This frame as one array ({@code head} and {@code tail} folded into the body), for a frame that
+   * is written to many connections: {@link #bytes()} then costs nothing per write.
+   */
+  public Frame compact() {
+    return head.length == 0 && tail.length == 0
+        ? this
+        : new Frame(type, null, toBytes(), null, cursor);
+  }
+
+  /** The frame as one byte array of the caller's own. */
   public byte[] toBytes() {
     byte[] all = new byte[size()];
     copyTo(all, 0);

@@ -288,7 +288,7 @@ final class PollSink implements FrameSink, AsyncListener {
       if (i > 0) {
         out.write(',');
       }
-      out.writeBytes(frames.get(i).toBytes());
+      out.writeBytes(frames.get(i).bytes());
     }
     StringBuilder tail = new StringBuilder("],\"cursor\":");
     HttpError.quote(tail, cursor);

@@ -57,7 +57,8 @@ final class StreamSink implements FrameSink, AsyncListener {
 
   @Override
   public void write(List<Frame> frames, WriteCallback callback) {
-    output.write(Frame.concat(frames), callback);
+    // One frame (the usual case below saturation) is written from its shared bytes, uncopied.
+    output.write(frames.size() == 1 ? frames.get(0).bytes() : Frame.concat(frames), callback);
   }
 
   @Override

@@ -34,6 +34,8 @@ import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
  */
 final class JettyWrites {
   private final CoreSession core;
+  // Written by the one batch in flight's sender; see completion().
+  private Completion completion;
 
   private JettyWrites(CoreSession core) {
     this.core = core;
@@ -52,20 +54,43 @@ final class JettyWrites {
     for (int i = 0; i < last; i++) {
       core.sendFrame(text(frames.get(i)), Callback.NOOP, true);
     }
-    core.sendFrame(
-        text(frames.get(last)),
-        new Callback() {
-          @Override
-          public void succeeded() {
-            done.succeeded();
-          }
+    core.sendFrame(text(frames.get(last)), completion(done), false);
+  }
 
-          @Override
-          public void failed(Throwable cause) {
-            done.failed(cause);
-          }
-        },
-        false);
+  /** The callback of the last frame: one per connection, since one batch is in flight at a time. */
+  private Callback completion(FrameSink.WriteCallback done) {
+    Completion c = completion;
+    if (c == null || c.done != done) {
+      completion = c = new Completion(done);
+    }
+    return c;
+  }
+
+  private static final class Completion implements Callback {
+    final FrameSink.WriteCallback done;
+
+    Completion(FrameSink.WriteCallback done) {
+      this.done = done;
+    }
+
+    @Override
+    public void succeeded() {
+      done.succeeded();
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      done.failed(cause);
+    }
+  }
+
+  /**
+   * Queues a ping without waiting for it to be written: the core session orders it with the data
+   * frames, and a failed ping shows up as a failed write or as the peer's silence.
+   */
+  void ping(ByteBuffer payload) {
+    core.sendFrame(
+        new org.eclipse.jetty.websocket.core.Frame(OpCode.PING, payload), Callback.NOOP, false);
   }
 
   /**
@@ -88,7 +113,6 @@ final class JettyWrites {
   }
 
   private static org.eclipse.jetty.websocket.core.Frame text(Frame frame) {
-    return new org.eclipse.jetty.websocket.core.Frame(
-        OpCode.TEXT, ByteBuffer.wrap(frame.toBytes()));
+    return new org.eclipse.jetty.websocket.core.Frame(OpCode.TEXT, ByteBuffer.wrap(frame.bytes()));
   }
 }

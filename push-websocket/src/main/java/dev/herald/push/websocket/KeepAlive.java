@@ -26,6 +26,10 @@ final class KeepAlive implements Executor {
   private final ScheduledThreadPoolExecutor timer;
   private final ThreadPoolExecutor workers;
   private final long intervalMillis;
+  private final long origin = System.nanoTime();
+
+  /** The step of the grid the sockets' checks are aligned on. */
+  static final long GRID_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   KeepAlive(long intervalMillis) {
     this.intervalMillis = intervalMillis;
@@ -45,10 +49,20 @@ final class KeepAlive implements Executor {
     workers.allowCoreThreadTimeOut(true);
   }
 
-  /** Runs {@code check} on the timer every interval until the returned future is cancelled. */
+  /**
+   * Runs {@code check} on the timer every interval until the returned future is cancelled.
+   *
+   * <p>The checks of all sockets fall on one grid ({@link #GRID_NANOS}, or the interval if
+   * shorter), counted from this endpoint's start: the timer then wakes once per grid step for all
+   * sockets due in it, rather than once per socket at scattered times. With 1,000 sockets and a 20
+   * s interval, that is one wake-up a second for 50 checks instead of 50.
+   */
   ScheduledFuture<?> watch(Runnable check) {
-    return timer.scheduleWithFixedDelay(
-        check, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+    long interval = TimeUnit.MILLISECONDS.toNanos(intervalMillis);
+    long grid = Math.min(GRID_NANOS, interval);
+    long sinceOrigin = System.nanoTime() - origin;
+    long first = interval + (grid - Math.floorMod(sinceOrigin, grid)) % grid;
+    return timer.scheduleAtFixedRate(check, first, interval, TimeUnit.NANOSECONDS);
   }
 
   /** Runs {@code task} once on the timer after {@code millis}, unless the future is cancelled. */

@@ -358,6 +358,10 @@ public final class PushEndpoint extends Endpoint {
       LOG.debug("Client {}: silent for over {}, closing", client.id(), options.idleTimeout());
       c.close(SocketCloseReasons.IDLE_TIMEOUT);
     } else if (writing == 0) {
+      if (!sink.pingBlocks()) {
+        sink.ping();
+        return;
+      }
       try {
         endpoint.keepAlive().execute(sink::ping);
       } catch (RejectedExecutionException e) {

@@ -58,6 +58,8 @@ final class SocketSink implements FrameSink {
   private final Session session;
   private final RemoteEndpoint.Async remote;
   private final JettyWrites jetty;
+  // Written by the one write in flight's caller; see ended().
+  private Ended ended;
   private final Executor closer;
   private final Timer timer;
   private final long closeTimeoutMillis;
@@ -125,24 +127,42 @@ final class SocketSink implements FrameSink {
       return;
     }
     try {
-      jetty.send(
-          frames,
-          new WriteCallback() {
-            @Override
-            public void succeeded() {
-              writeEnded();
-              callback.succeeded();
-            }
-
-            @Override
-            public void failed(Throwable cause) {
-              writeEnded();
-              callback.failed(cause);
-            }
-          });
+      jetty.send(frames, ended(callback));
     } catch (RuntimeException e) {
       writeEnded();
       callback.failed(e);
+    }
+  }
+
+  /**
+   * The callback that ends a write and then calls {@code callback}: made once per connection, since
+   * the hub's outbox passes itself with every write and has one write in flight at a time.
+   */
+  private WriteCallback ended(WriteCallback callback) {
+    Ended e = ended;
+    if (e == null || e.callback != callback) {
+      ended = e = new Ended(callback);
+    }
+    return e;
+  }
+
+  private final class Ended implements WriteCallback {
+    final WriteCallback callback;
+
+    Ended(WriteCallback callback) {
+      this.callback = callback;
+    }
+
+    @Override
+    public void succeeded() {
+      writeEnded();
+      callback.succeeded();
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      writeEnded();
+      callback.failed(cause);
     }
   }
 
@@ -155,19 +175,29 @@ final class SocketSink implements FrameSink {
   }
 
   /**
-   * Pings the peer unless a write is in flight (which shows by itself whether the peer reads).
-   * Blocks until the ping is handed to the network, as the Jakarta API requires; call it off the
-   * hub's threads.
+   * Pings the peer unless a write is in flight (which shows by itself whether the peer reads). On
+   * Jetty the ping is queued without blocking ({@link #pingBlocks()} is {@code false}); elsewhere
+   * it blocks until the ping is handed to the network, as the Jakarta API requires, so call it off
+   * the hub's threads.
    */
   void ping() {
     if (writeStartedNanos != 0 || closed.get() || !session.isOpen()) {
       return;
     }
     try {
-      remote.sendPing(PING.duplicate());
+      if (jetty != null) {
+        jetty.ping(PING.duplicate());
+      } else {
+        remote.sendPing(PING.duplicate());
+      }
     } catch (IOException | RuntimeException e) {
       LOG.debug("Ping failed on session {}: {}", session.getId(), e.toString());
     }
+  }
+
+  /** Whether {@link #ping()} may block, so that it belongs on a worker rather than the timer. */
+  boolean pingBlocks() {
+    return jetty == null;
   }
 
   /**

@@ -37,6 +37,8 @@ import org.HdrHistogram.Histogram;
  *       the window's histogram.
  *   <li>{@code SLOW}: the slow clients ({@code --slow} fraction) stop reading.
  *   <li>{@code DROP}: every connection closes at once and reconnects, resuming from its cursor.
+ *   <li>{@code AWAY}: every connection closes at once and stays closed until {@code BACK}, which
+ *       reconnects them all, each resuming from its cursor.
  *   <li>{@code QUIT}.
  * </ul>
  *
@@ -68,6 +70,7 @@ public final class LoadClient {
   private final Histogram histogram = new Histogram(TimeUnit.MINUTES.toMicros(5), 3);
   private final ConcurrentLinkedQueue<String> commands = new ConcurrentLinkedQueue<>();
   private final ArrayDeque<Conn> toConnect = new ArrayDeque<>();
+  private final ArrayDeque<Conn> away = new ArrayDeque<>();
 
   private int pending;
   private int ready;
@@ -178,7 +181,11 @@ public final class LoadClient {
           return;
         }
       }
-      if (!announced && ready + failed == conns.length && toConnect.isEmpty() && pending == 0) {
+      if (!announced
+          && ready + failed == conns.length
+          && toConnect.isEmpty()
+          && away.isEmpty()
+          && pending == 0) {
         announced = true;
         System.out.println("CONNECTED ready=" + ready + " failed=" + failed);
         System.out.flush();
@@ -214,6 +221,21 @@ public final class LoadClient {
           }
         }
         announced = false;
+      }
+      case "AWAY" -> {
+        for (Conn c : conns) {
+          if (c.state != CLOSED && c.ready) {
+            c.close();
+            ready--;
+            c.ready = false;
+            away.add(c);
+          }
+        }
+        announced = false;
+      }
+      case "BACK" -> {
+        toConnect.addAll(away);
+        away.clear();
       }
       case "QUIT" -> {
         for (Conn c : conns) {

@@ -24,12 +24,14 @@ import java.util.Map;
  *   <li>{@code chat}: 100 rooms, N clients spread over them, 10 messages per second per room.
  *   <li>{@code slow}: 1 % of the clients stop reading; the others' latency and the server's heap.
  *   <li>{@code storm}: every client drops at once and reconnects, resuming from its cursor.
+ *   <li>{@code resume}: 5,000 clients leave, miss 100 messages and come back at once; the server's
+ *       CPU per resuming client. Not in the default set.
  * </ul>
  */
 public final class LoadTool {
   public static final String USAGE =
       """
-      usage: java -jar push-bench.jar run [--scenarios idle,broadcast,chat,slow,storm]
+      usage: java -jar push-bench.jar run [--scenarios idle,broadcast,chat,slow,storm,resume]
                  [--protocols herald-ws,herald-sse,herald-ndjson,herald-poll,raw-ws,raw-sse,
                               raw-poll,cometd-ws] [--repeat 3]
                  [--quick true] [--out bench-results] [--server-cpus 0] [--client-cpus 1]
@@ -174,9 +176,14 @@ public final class LoadTool {
           }
         }
       }
+      case "resume" -> {
+        if (p.resumable()) {
+          resume(p, 5000, run);
+        }
+      }
       default ->
           throw new IllegalArgumentException(
-              "unknown scenario " + name + ": idle, broadcast, chat, slow or storm");
+              "unknown scenario " + name + ": idle, broadcast, chat, slow, storm or resume");
     }
   }
 
@@ -512,6 +519,66 @@ public final class LoadTool {
       f.put("max", r.maxMillis());
       f.put("cpuSeconds", cpu);
       results.add("storm", p, n, f);
+    }
+  }
+
+  // ---- resuming clients: the server's cost of one client that comes back and catches up
+
+  /** Messages each client misses while away, and so resumes. */
+  private static final int MISSED = 100;
+
+  /**
+   * All clients leave at once; {@value #MISSED} messages are published while they are away; then
+   * they all come back at once, each resuming from its cursor. The server's CPU from their return
+   * until every missed message is delivered, divided by the clients, is the cost of one resuming
+   * client: its connection, subscription, replay and writes. Nothing else runs meanwhile. The first
+   * round warms the path up; the second is reported.
+   */
+  private void resume(Protocol p, int n, int run) throws Exception {
+    log("resume", p, n, run);
+    try (ServerProcess server = ServerProcess.start(s, p.impl(), nextPort++);
+        ClientGroup clients = new ClientGroup(s, p, server.port(), n, 1, 0)) {
+      connect(server, clients, n);
+      for (int round = 1; round <= 2; round++) {
+        clients.send("AWAY");
+        // Lets the server finish closing them, so that the closes are not counted.
+        Thread.sleep(3000);
+        server.publish(1, MISSED * 4, 0.25, s.messageBytes());
+        server.awaitPublished();
+        Thread.sleep(500);
+        clients.send("RESET");
+        double cpu0 = server.cpuSeconds();
+        long started = System.nanoTime();
+        clients.send("BACK");
+        long back = clients.awaitConnected(120);
+        double reconnectSeconds = (System.nanoTime() - started) / 1e9;
+        ClientGroup.Report r = awaitDelivered(server, clients, (long) MISSED * n, 30_000);
+        double cpu = server.cpuSeconds() - cpu0;
+        double perClient = cpu * 1e3 / n;
+        System.out.printf(
+            "    round %d: %d of %d back in %.2f s, received %d; lost %d dup %d resets %d;"
+                + " cpu %.3f ms per resuming client%n",
+            round,
+            back,
+            n,
+            reconnectSeconds,
+            r.received(),
+            r.lost(),
+            r.duplicates(),
+            r.resets(),
+            perClient);
+        if (round == 2) {
+          Map<String, Double> f = new LinkedHashMap<>();
+          f.put("reconnected", (double) back);
+          f.put("reconnectSeconds", reconnectSeconds);
+          f.put("received", (double) r.received());
+          f.put("lost", (double) r.lost());
+          f.put("duplicates", (double) r.duplicates());
+          f.put("resets", (double) r.resets());
+          f.put("cpuMillisPerClient", perClient);
+          results.add("resume", p, n, f);
+        }
+      }
     }
   }
 }

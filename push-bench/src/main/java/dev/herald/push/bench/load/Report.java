@@ -41,6 +41,7 @@ final class Report {
     chat();
     slow();
     storm();
+    resume();
     return md.toString();
   }
 
@@ -301,6 +302,32 @@ final class Report {
               .append(" | ")
               .append(r.cell("storm", p, n, "max", 1))
               .append(" |\n");
+        }
+      }
+    }
+    md.append('\n');
+  }
+
+  private void resume() {
+    if (!any("resume")) {
+      return;
+    }
+    md.append("## Resuming clients: each misses 100 messages and comes back at once\n\n");
+    md.append(
+        "| protocol | clients | back | seconds to all back | received | lost | duplicates |"
+            + " resets | CPU ms per resuming client |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (Protocol p : protocols) {
+      for (int n : r.sizes("resume")) {
+        if (r.has("resume", p, n)) {
+          md.append(row(p.label(), String.valueOf(n)));
+          String[] keys = {
+            "reconnected", "reconnectSeconds", "received", "lost", "duplicates", "resets"
+          };
+          int[] digits = {0, 2, 0, 0, 0, 0};
+          for (int i = 0; i < keys.length; i++) {
+            md.append(r.cell("resume", p, n, keys[i], digits[i])).append(" | ");
+          }
+          md.append(r.cell("resume", p, n, "cpuMillisPerClient", 3)).append(" |\n");
         }
       }
     }
