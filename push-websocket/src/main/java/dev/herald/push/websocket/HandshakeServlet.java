@@ -12,6 +12,8 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.websocket.DeploymentException;
+import jakarta.websocket.Extension;
+import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
@@ -187,6 +189,10 @@ final class HandshakeServlet extends HttpServlet {
 
   /** Hands the container the endpoint made for this one handshake's client. */
   private static final class EndpointFactory extends ServerEndpointConfig.Configurator {
+    /** Delegates to the container's default configurator, which it looks up once. */
+    private static final ServerEndpointConfig.Configurator CONTAINER_DEFAULT =
+        new ServerEndpointConfig.Configurator();
+
     private final PushWebSocket endpoint;
     private final Client client;
 
@@ -201,22 +207,29 @@ final class HandshakeServlet extends HttpServlet {
       return true;
     }
 
-    /**
-     * The first subprotocol the client asked for that the endpoint supports, or none: what the
-     * container's default does. Answered here because the default is looked up anew (a {@code
-     * ServiceLoader} scan) by every configurator instance, and there is one per handshake; it was a
-     * tenth of the server's time in a reconnect storm.
+    /*
+     * The negotiation is the container's default, through one shared configurator: a configurator's
+     * default methods look the container's default up (a ServiceLoader scan) once per instance, and
+     * there is an instance per handshake. That lookup was a fifth of the server's time in a
+     * reconnect storm.
      */
     @Override
     public String getNegotiatedSubprotocol(List<String> supported, List<String> requested) {
-      if (requested != null && supported != null) {
-        for (String protocol : requested) {
-          if (supported.contains(protocol)) {
-            return protocol;
-          }
-        }
-      }
-      return "";
+      return CONTAINER_DEFAULT.getNegotiatedSubprotocol(supported, requested);
+    }
+
+    @Override
+    public List<Extension> getNegotiatedExtensions(
+        List<Extension> installed, List<Extension> requested) {
+      return CONTAINER_DEFAULT.getNegotiatedExtensions(installed, requested);
+    }
+
+    @Override
+    public void modifyHandshake(
+        ServerEndpointConfig sec,
+        jakarta.websocket.server.HandshakeRequest request,
+        HandshakeResponse response) {
+      CONTAINER_DEFAULT.modifyHandshake(sec, request, response);
     }
 
     @Override
