@@ -1,5 +1,6 @@
 package dev.herald.push;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -7,6 +8,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -91,13 +93,58 @@ public final class JsonCodec {
 
   /**
    * Parses and re-serialises JSON text from a client or the application: the result is compact,
-   * with no line breaks between tokens, so that every transport can carry it as one line.
+   * with no line breaks between tokens, so that every transport can carry it as one line. Text that
+   * is already one valid, compact value (no whitespace outside strings) is returned as written.
    *
    * @throws PushException {@link ErrorCode#TOO_LARGE} past the size limit, {@link
    *     ErrorCode#BAD_JSON} if it is not one JSON value or nests too deeply
    */
   public String normalize(String json) {
+    if (isCompact(json) && isOneValue(json)) {
+      // Already one line and valid: kept as written (no tree to build and write out again).
+      return json;
+    }
     return parse(json).toString();
+  }
+
+  /**
+   * Whether the text is one valid JSON value within the limits, checked by reading its tokens
+   * without building a tree; {@code false} for anything else, which {@link #parse} then refuses
+   * with the precise reason.
+   */
+  private boolean isOneValue(String json) {
+    if (json.length() > maxBytes || json.length() * 3L > maxBytes) {
+      return false;
+    }
+    try (JsonParser parser = mapper.getFactory().createParser(json)) {
+      if (parser.nextToken() == null) {
+        return false;
+      }
+      parser.skipChildren();
+      return parser.nextToken() == null;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Whether the text has no whitespace outside its strings, so it is one compact line. */
+  private static boolean isCompact(String json) {
+    boolean inString = false;
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (inString) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          inString = false;
+        }
+      } else if (c == '"') {
+        inString = true;
+      } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

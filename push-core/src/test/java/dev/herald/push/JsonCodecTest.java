@@ -24,6 +24,35 @@ class JsonCodecTest {
   }
 
   @Test
+  void normalize_compactValidText_isReturnedAsWritten() {
+    String compact = "{\"a\":[1,2.50,1e2],\"s\":\"x y\\\" z\",\"a\":true}";
+    assertThat(codec.normalize(compact)).isSameAs(compact);
+  }
+
+  @Test
+  void normalize_compactButInvalid_isRefusedAsBadJson() {
+    for (String bad :
+        new String[] {"{\"a\":1}x", "{\"a\":", "[1,]", "{} {}", "\"a", "{'a':1}", ""}) {
+      assertThatThrownBy(() -> codec.normalize(bad))
+          .as(bad)
+          .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.BAD_JSON));
+    }
+    assertThatThrownBy(() -> codec.normalize("[[[[[1]]]]]"))
+        .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.BAD_JSON))
+        .hasMessageContaining("4 levels");
+    String control = "\"a\u0001b\"";
+    assertThatThrownBy(() -> codec.normalize(control))
+        .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.BAD_JSON));
+  }
+
+  @Test
+  void normalize_compactButTooLarge_isTooLarge() {
+    String over = "\"" + "a".repeat(1023) + "\"";
+    assertThatThrownBy(() -> codec.normalize(over))
+        .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.TOO_LARGE));
+  }
+
+  @Test
   void normalize_scalars_areAccepted() {
     assertThat(codec.normalize("42")).isEqualTo("42");
     assertThat(codec.normalize("null")).isEqualTo("null");
