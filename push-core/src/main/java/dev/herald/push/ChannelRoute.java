@@ -88,10 +88,12 @@ final class ChannelRoute implements BrokerListener {
   private final RouteSubscribers subscribers = new RouteSubscribers();
 
   /**
-   * The last {@link #RECENT} messages with their wire bytes, by offset, so that the subscribers
-   * that replay the same messages (a reconnect storm) and the live delivery share one encoding and,
-   * for single-channel connections, one frame per message. Made once the route has {@link
-   * #SHARE_FROM} subscribers, since below that a message is encoded for few; freed with the route.
+   * Replayed messages with their wire bytes, by offset ({@link #RECENT} slots), so that the
+   * subscribers that replay the same messages (a reconnect storm) share one encoding and, for
+   * single-channel connections, one frame per message. Made at the first replay once the route has
+   * {@link #SHARE_FROM} subscribers, since below that a message is replayed to few; freed with the
+   * route. Live delivery neither needs nor fills it (it encodes each message once anyway), so a
+   * busy route that nobody replays keeps no message alive here.
    */
   private EncodedMessage[] recent;
 
@@ -266,7 +268,7 @@ final class ChannelRoute implements BrokerListener {
     last = m.offset();
     List<Subscription> live = subscribers.live;
     if (!live.isEmpty()) {
-      EncodedMessage encoded = encoded(m);
+      EncodedMessage encoded = new EncodedMessage(m);
       for (int i = 0; i < live.size(); i++) {
         live.get(i).connection.offerMessage(live.get(i), encoded);
       }
@@ -413,8 +415,8 @@ final class ChannelRoute implements BrokerListener {
     }
   }
 
-  /** The message with its wire bytes: shared through {@link #recent} once it exists. Lock held. */
-  private EncodedMessage encoded(Message m) {
+  /** A replayed message with its wire bytes: shared through {@link #recent}. Lock held. */
+  private EncodedMessage replayed(Message m) {
     EncodedMessage[] r = recent;
     if (r == null) {
       if (subscribers.live.size() + subscribers.catchingUp.size() < SHARE_FROM) {
@@ -447,7 +449,7 @@ final class ChannelRoute implements BrokerListener {
           && sub.pending.peekFirst().offset() <= p.offset() + 1
           && sub.pending.peekLast().offset() == last) {
         for (Message m : sub.pending) {
-          if (m.offset() > p.offset() && !sub.connection.offerReplayed(sub, encoded(m))) {
+          if (m.offset() > p.offset() && !sub.connection.offerReplayed(sub, replayed(m))) {
             sub.connection.whenDrained(() -> resumeCatchUp(sub));
             return;
           }
@@ -500,7 +502,7 @@ final class ChannelRoute implements BrokerListener {
       resumed(sub, false);
     } else {
       for (Message m : replay.messages()) {
-        if (!sub.connection.offerReplayed(sub, encoded(m))) {
+        if (!sub.connection.offerReplayed(sub, replayed(m))) {
           // The client's outbox is half full: go on from here once it has drained.
           sub.connection.whenDrained(() -> resumeCatchUp(sub));
           return;
