@@ -27,7 +27,7 @@ class LoadToolIT {
     run(
         out.resolve("herald"),
         "--scenarios",
-        "idle,broadcast,storm",
+        "idle,broadcast,storm,resume",
         "--protocols",
         "herald-ws,herald-sse,herald-ndjson,herald-poll",
         "--sizes",
@@ -82,6 +82,15 @@ class LoadToolIT {
       assertThat(storm.get("lost").asDouble()).isZero();
       assertThat(storm.get("duplicates").asDouble()).isZero();
       assertThat(storm.get("resets").asDouble()).isZero();
+      // Every client left, missed 100 messages, came back and got exactly those.
+      JsonNode resume = row(herald, "resume", protocol);
+      assertThat(resume.get("reconnected").asDouble()).as(protocol).isEqualTo(20);
+      assertThat(resume.get("received").asDouble()).as(protocol).isEqualTo(2000);
+      assertThat(resume.get("lost").asDouble()).as(protocol).isZero();
+      assertThat(resume.get("duplicates").asDouble()).as(protocol).isZero();
+      assertThat(resume.get("resets").asDouble()).as(protocol).isZero();
+      // Measured, not checked: 20 clients cost a few clock ticks at most.
+      assertThat(resume.has("cpuMillisPerClient")).as(protocol).isTrue();
     }
     // Idle only: held connections, counted by the server.
     for (String protocol : List.of("herald-ndjson", "herald-poll")) {
@@ -99,7 +108,12 @@ class LoadToolIT {
       assertThat(chat.get("lost").asDouble()).isZero();
     }
     assertThat(Files.readString(out.resolve("herald").resolve("results.md")))
-        .contains("## Idle connections", "## Broadcast 1→N", "## Reconnect storm", "| herald-ws |");
+        .contains(
+            "## Idle connections",
+            "## Broadcast 1→N",
+            "## Reconnect storm",
+            "## Resuming clients",
+            "| herald-ws |");
   }
 
   private static void run(Path out, String... options) throws IOException, InterruptedException {

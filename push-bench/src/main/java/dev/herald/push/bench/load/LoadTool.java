@@ -24,8 +24,8 @@ import java.util.Map;
  *   <li>{@code chat}: 100 rooms, N clients spread over them, 10 messages per second per room.
  *   <li>{@code slow}: 1 % of the clients stop reading; the others' latency and the server's heap.
  *   <li>{@code storm}: every client drops at once and reconnects, resuming from its cursor.
- *   <li>{@code resume}: 5,000 clients leave, miss 100 messages and come back at once; the server's
- *       CPU per resuming client. Not in the default set.
+ *   <li>{@code resume}: 5,000 clients (or {@code --sizes}) leave, miss 100 messages and come back
+ *       at once; the server's CPU per resuming client. Not in the default set.
  * </ul>
  */
 public final class LoadTool {
@@ -178,7 +178,9 @@ public final class LoadTool {
       }
       case "resume" -> {
         if (p.resumable()) {
-          resume(p, 5000, run);
+          for (int n : sizes(new int[] {1000}, new int[] {5000})) {
+            resume(p, n, run);
+          }
         }
       }
       default ->
@@ -539,6 +541,12 @@ public final class LoadTool {
     try (ServerProcess server = ServerProcess.start(s, p.impl(), nextPort++);
         ClientGroup clients = new ClientGroup(s, p, server.port(), n, 1, 0)) {
       connect(server, clients, n);
+      // A few messages first, so that every client holds a cursor from a message (an SSE client
+      // takes its cursor from the events' ids).
+      clients.send("RESET");
+      server.publish(1, 20, 0.5, s.messageBytes());
+      server.awaitPublished();
+      awaitDelivered(server, clients, 10L * n, 10_000);
       for (int round = 1; round <= 2; round++) {
         clients.send("AWAY");
         // Lets the server finish closing them, so that the closes are not counted.
