@@ -211,28 +211,8 @@ public final class LoadClient {
           }
         }
       }
-      case "DROP" -> {
-        for (Conn c : conns) {
-          if (c.state != CLOSED && c.ready) {
-            c.close();
-            ready--;
-            c.ready = false;
-            toConnect.add(c);
-          }
-        }
-        announced = false;
-      }
-      case "AWAY" -> {
-        for (Conn c : conns) {
-          if (c.state != CLOSED && c.ready) {
-            c.close();
-            ready--;
-            c.ready = false;
-            away.add(c);
-          }
-        }
-        announced = false;
-      }
+      case "DROP" -> closeReady(toConnect);
+      case "AWAY" -> closeReady(away);
       case "BACK" -> {
         toConnect.addAll(away);
         away.clear();
@@ -247,6 +227,19 @@ public final class LoadClient {
       default -> System.err.println("unknown command: " + command);
     }
     return true;
+  }
+
+  /** Closes every ready connection at once and queues it in {@code then}. */
+  private void closeReady(ArrayDeque<Conn> then) {
+    for (Conn c : conns) {
+      if (c.state != CLOSED && c.ready) {
+        c.close();
+        ready--;
+        c.ready = false;
+        then.add(c);
+      }
+    }
+    announced = false;
   }
 
   private void report(String publishedList) {
