@@ -2,7 +2,7 @@ package dev.herald.push.redis;
 
 import dev.herald.push.Member;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ final class ClusterPresence {
 
   private static final long HASH_REFRESH_NANOS = Duration.ofMinutes(10).toNanos();
 
-  private final RedisAsyncCommands<String, String> redis;
+  private final RedisClusterAsyncCommands<String, String> redis;
   private final RedisKeys keys;
   private final String nodeId;
   private final String nodeKey;
@@ -51,7 +51,10 @@ final class ClusterPresence {
   private long lastHashRefresh = System.nanoTime();
 
   ClusterPresence(
-      RedisAsyncCommands<String, String> redis, RedisKeys keys, String nodeId, Duration timeout) {
+      RedisClusterAsyncCommands<String, String> redis,
+      RedisKeys keys,
+      String nodeId,
+      Duration timeout) {
     this.redis = redis;
     this.keys = keys;
     this.nodeId = nodeId;
