@@ -4,7 +4,9 @@ import dev.herald.push.Channel;
 import dev.herald.push.ClientMessageHandler;
 import dev.herald.push.InMemoryBroker;
 import dev.herald.push.PushHub;
+import dev.herald.push.redis.RedisBroker;
 import dev.herald.push.servlet.PushServlet;
+import dev.herald.push.spi.Broker;
 import dev.herald.push.websocket.PushWebSocket;
 import dev.herald.push.websocket.PushWebSocketOptions;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,11 +24,22 @@ final class HeraldTarget implements Target {
   // publisher (--publisher http) publishes to bench/* with POST /push/publish.
   private final PushHub hub =
       PushHub.builder()
-          .broker(InMemoryBroker.create())
+          .broker(broker())
           .noConnectionLimits()
           .acceptClientMessages("bench/*", ClientMessageHandler.PASS_THROUGH)
           .build();
   private final ConcurrentHashMap<Integer, Channel> channels = new ConcurrentHashMap<>();
+
+  /**
+   * The in-memory broker, or with {@code -Dbench.redis=URI} (the scaling curve, {@code ScaleCurve})
+   * a {@code RedisBroker} on that Redis or Redis Cluster, shared with the other nodes.
+   */
+  private static Broker broker() {
+    String redis = System.getProperty("bench.redis");
+    return redis == null || redis.isEmpty()
+        ? InMemoryBroker.create()
+        : RedisBroker.builder().redisUri(redis).build();
+  }
 
   @Override
   public void install(ServletContextHandler context) {
