@@ -158,32 +158,35 @@ final class ClusterPresence {
     return members;
   }
 
-  /** Keeps the node key alive; runs on the worker every third of the presence timeout. */
-  void heartbeat() {
-    redis
-        .pexpire(nodeKey, timeoutMillis)
-        .whenComplete(
-            (refreshed, error) -> {
-              if (error != null) {
-                return;
-              }
-              if (!refreshed) {
-                LOG.info(
-                    "Presence of node {} was gone from Redis; writing its members again", nodeId);
-                assertAgain.set(true);
-                reassert();
-              } else if (assertAgain.compareAndSet(true, false)) {
-                // After a reconnect, or in case a reader deleted entries just before the node key
-                // came back.
-                reassert();
-              }
-            });
+  /**
+   * Keeps the node key alive; runs on the worker every third of the presence timeout. Completes
+   * when Redis answered, or failed.
+   */
+  CompletableFuture<Boolean> heartbeat() {
+    CompletableFuture<Boolean> refresh =
+        redis.pexpire(nodeKey, timeoutMillis).toCompletableFuture();
+    refresh.whenComplete(
+        (refreshed, error) -> {
+          if (error != null) {
+            return;
+          }
+          if (!refreshed) {
+            LOG.info("Presence of node {} was gone from Redis; writing its members again", nodeId);
+            assertAgain.set(true);
+            reassert();
+          } else if (assertAgain.compareAndSet(true, false)) {
+            // After a reconnect, or in case a reader deleted entries just before the node key
+            // came back.
+            reassert();
+          }
+        });
     if (System.nanoTime() - lastHashRefresh > HASH_REFRESH_NANOS) {
       lastHashRefresh = System.nanoTime();
       for (String channel : local.keySet()) {
         redis.pexpire(keys.members(channel), HASH_TTL);
       }
     }
+    return refresh;
   }
 
   /**

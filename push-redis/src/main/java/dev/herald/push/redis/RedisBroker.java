@@ -133,7 +133,11 @@ public final class RedisBroker implements Broker {
               keys,
               worker,
               history,
-              () -> redis.warm().whenComplete((ok, error) -> verifyAll(5)));
+              () -> {
+                // A failover may have lost this node's newest joins and leaves with the rest.
+                presence.reconnected();
+                redis.warm().whenComplete((ok, error) -> verifyAll(5));
+              });
       this.feeds = sharded;
     } else {
       this.feeds = new LiveFeeds(redis.pubSub, keys, worker, presence::reassert);
@@ -274,7 +278,12 @@ public final class RedisBroker implements Broker {
 
   private void heartbeat() {
     try {
-      presence.heartbeat();
+      CompletableFuture<Boolean> beat = presence.heartbeat();
+      if (redis.clusterClient != null) {
+        // A cluster connection reports no state of its own: whether the node key's shard answers
+        // stands for whether the cluster does.
+        beat.whenComplete((ok, error) -> health.reachable(error == null));
+      }
       feeds.resync();
     } catch (RuntimeException e) {
       LOG.debug("Heartbeat failed: {}", e.toString());

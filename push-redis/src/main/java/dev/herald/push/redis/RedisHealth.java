@@ -47,6 +47,15 @@ final class RedisHealth {
     };
   }
 
+  /**
+   * On a Redis Cluster, whose connection reports no state of its own, the heartbeat's answer: up if
+   * the cluster answered it, down if not.
+   */
+  void reachable(boolean up) {
+    commandsUp = up;
+    changed();
+  }
+
   BrokerHealth now() {
     if (closed) {
       return new BrokerHealth(HealthStatus.DOWN, "closed");

@@ -53,6 +53,7 @@ final class ShardedFeeds implements Feeds {
   private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final int FIRST_ATTEMPTS = 10;
   private static final long TOPOLOGY_MILLIS = 250;
+  private static final int VERIFY_ATTEMPTS = 5;
 
   private final StatefulRedisClusterPubSubConnection<String, byte[]> connection;
   private final RedisClusterClient client;
@@ -272,9 +273,27 @@ final class ShardedFeeds implements Feeds {
       notifyResync(feed);
       return;
     }
+    verifyThenResync(feed, seen, VERIFY_ATTEMPTS);
+  }
+
+  /**
+   * Checks what this node saw of the channel against its shard, then has the listeners replay; a
+   * check that fails (the new master still being connected) is tried again, up to {@code attempts}
+   * times, and the listeners replay after each try.
+   */
+  private void verifyThenResync(Feed feed, HistoryWitness.Seen seen, int attempts) {
     history
         .verify(feed.channel, seen)
-        .whenComplete((bumped, verifyError) -> execute(() -> notifyResync(feed)));
+        .whenComplete(
+            (bumped, error) ->
+                execute(
+                    () -> {
+                      notifyResync(feed);
+                      if (error != null && attempts > 1 && feeds.get(feed.redisChannel) == feed) {
+                        schedule(
+                            () -> verifyThenResync(feed, seen, attempts - 1), RETRY_MILLIS * 5);
+                      }
+                    }));
   }
 
   /** The feed's subscription is gone or in the wrong place: place it again and resync after. */

@@ -138,7 +138,7 @@ final class StreamHistory {
                       data,
                       Instant.ofEpochMilli(number(reply.get(2))),
                       publisherId);
-              if (witness.note(m, true)) {
+              if (cluster && witness.note(m, true)) {
                 verifyLater(channel);
               }
               return m;
