@@ -99,7 +99,7 @@ public final class RedisBroker implements Broker {
         cluster
             ? RedisConnections.openCluster(uris, b.commandTimeout)
             : RedisConnections.open(uris.get(0), b.commandTimeout);
-    this.health = new RedisHealth(redis.target, redis.commands, redis.pubSub);
+    this.health = new RedisHealth(redis.target, redis.commands, redis.pubSub, cluster);
     RedisKeys keys = new RedisKeys(b.keyPrefix);
     int n = BROKERS.incrementAndGet();
     this.worker =
@@ -318,7 +318,10 @@ public final class RedisBroker implements Broker {
   /**
    * {@code UP} while both connections to Redis are up; {@code DEGRADED} while the Pub/Sub
    * connection reconnects (publishes and replays work; live messages arrive once it is back, the
-   * gap replayed); {@code DOWN} while the command connection is down or after {@link #close()}.
+   * gap replayed); {@code DOWN} while the command connection is down or after {@link #close()}. On
+   * a Redis Cluster, where one shard can fail while the others serve: {@code UP} while the
+   * heartbeat (every third of the presence timeout) is answered, {@code DEGRADED} while it is not,
+   * {@code DOWN} only after {@link #close()}.
    */
   @Override
   public BrokerHealth health() {
