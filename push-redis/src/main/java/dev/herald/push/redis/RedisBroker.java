@@ -19,6 +19,7 @@ import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -133,10 +134,10 @@ public final class RedisBroker implements Broker {
               keys,
               worker,
               history,
-              () -> {
+              moved -> {
                 // A failover may have lost this node's newest joins and leaves with the rest.
                 presence.reconnected();
-                redis.warm().whenComplete((ok, error) -> verifyAll(5));
+                redis.warm().whenComplete((ok, error) -> verifyAll(moved, 5));
               });
       this.feeds = sharded;
     } else {
@@ -257,18 +258,18 @@ public final class RedisBroker implements Broker {
   }
 
   /**
-   * Checks what this node saw of its channels against the shards, after a change of topology; again
-   * a second later, up to {@code attempts} times, while some checks fail (a new master is still
-   * being connected).
+   * Checks what this node saw of the channels in {@code slots} against their shards, after those
+   * slots changed master; again a second later, up to {@code attempts} times, while some checks
+   * fail (a new master is still being connected).
    */
-  private void verifyAll(int attempts) {
+  private void verifyAll(BitSet slots, int attempts) {
     history
-        .verifyAll()
+        .verifyAll(slots)
         .thenAccept(
             failed -> {
               if (failed > 0 && attempts > 1 && !closed.get()) {
                 try {
-                  worker.schedule(() -> verifyAll(attempts - 1), 1, TimeUnit.SECONDS);
+                  worker.schedule(() -> verifyAll(slots, attempts - 1), 1, TimeUnit.SECONDS);
                 } catch (java.util.concurrent.RejectedExecutionException e) {
                   // Closing.
                 }

@@ -14,6 +14,7 @@ import io.lettuce.core.cluster.pubsub.RedisClusterPubSubAdapter;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,6 +26,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +62,7 @@ final class ShardedFeeds implements Feeds {
   private final RedisKeys keys;
   private final ScheduledExecutorService worker;
   private final StreamHistory history;
-  private final Runnable onTopologyChange;
+  private final Consumer<BitSet> onTopologyChange;
 
   // Confined to the worker thread.
   private final Map<String, Feed> feeds = new HashMap<>();
@@ -68,6 +70,7 @@ final class ShardedFeeds implements Feeds {
   private final Set<String> strays = new HashSet<>();
   private long lastRefresh = System.nanoTime() - REFRESH_NANOS;
   private String topology = "";
+  private String[] owners;
   private boolean closed;
 
   ShardedFeeds(
@@ -76,7 +79,7 @@ final class ShardedFeeds implements Feeds {
       RedisKeys keys,
       ScheduledExecutorService worker,
       StreamHistory history,
-      Runnable onTopologyChange) {
+      Consumer<BitSet> onTopologyChange) {
     this.onTopologyChange = onTopologyChange;
     this.connection = connection;
     this.client = client;
@@ -134,12 +137,33 @@ final class ShardedFeeds implements Feeds {
     Collections.sort(shape);
     String current = String.join(";", shape);
     if (!current.equals(topology)) {
-      boolean first = topology.isEmpty();
       topology = current;
-      if (!first) {
-        LOG.info("The Redis Cluster's topology changed; checking the live feeds and histories");
+      String[] now = new String[SlotHash.SLOT_COUNT];
+      for (RedisClusterNode node : connection.getPartitions()) {
+        if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+          for (int slot : node.getSlots()) {
+            now[slot] = node.getNodeId();
+          }
+        }
+      }
+      BitSet moved = new BitSet(SlotHash.SLOT_COUNT);
+      if (owners != null) {
+        for (int slot = 0; slot < now.length; slot++) {
+          if (now[slot] == null) {
+            // No master for now (mid-failover): compare with the last owner when one appears.
+            now[slot] = owners[slot];
+          } else if (owners[slot] != null && !owners[slot].equals(now[slot])) {
+            moved.set(slot);
+          }
+        }
+      }
+      owners = now;
+      if (!moved.isEmpty()) {
+        LOG.info(
+            "{} slots of the Redis Cluster changed owner; checking the live feeds and histories",
+            moved.cardinality());
         resync();
-        onTopologyChange.run();
+        onTopologyChange.accept(moved);
       }
     }
   }

@@ -5,6 +5,7 @@ import dev.herald.push.Position;
 import dev.herald.push.spi.Replay;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,6 +16,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -161,11 +163,16 @@ final class StreamHistory {
   }
 
   /**
-   * Verifies every channel this node remembers, after a change of the cluster's topology; completes
-   * with the number of checks that failed.
+   * Verifies every channel this node remembers whose slot is in {@code slots} (their master
+   * changed); completes with the number of checks that failed.
    */
-  CompletableFuture<Integer> verifyAll() {
-    List<Map.Entry<String, HistoryWitness.Seen>> all = witness.snapshot();
+  CompletableFuture<Integer> verifyAll(BitSet slots) {
+    List<Map.Entry<String, HistoryWitness.Seen>> all = new ArrayList<>();
+    for (Map.Entry<String, HistoryWitness.Seen> e : witness.snapshot()) {
+      if (slots.get(SlotHash.getSlot(keys.meta(e.getKey())))) {
+        all.add(e);
+      }
+    }
     AtomicInteger failed = new AtomicInteger();
     CompletableFuture<?>[] checks = new CompletableFuture<?>[all.size()];
     for (int i = 0; i < checks.length; i++) {
