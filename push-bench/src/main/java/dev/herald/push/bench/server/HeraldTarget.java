@@ -9,6 +9,7 @@ import dev.herald.push.servlet.PushServlet;
 import dev.herald.push.spi.Broker;
 import dev.herald.push.websocket.PushWebSocket;
 import dev.herald.push.websocket.PushWebSocketOptions;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
@@ -32,13 +33,18 @@ final class HeraldTarget implements Target {
 
   /**
    * The in-memory broker, or with {@code -Dbench.redis=URI} (the scaling curve, {@code ScaleCurve})
-   * a {@code RedisBroker} on that Redis or Redis Cluster, shared with the other nodes.
+   * a {@code RedisBroker} on that Redis or Redis Cluster, shared with the other nodes, with a
+   * command timeout of {@code -Dbench.redisTimeoutMs} (default 2,000).
    */
   private static Broker broker() {
     String redis = System.getProperty("bench.redis");
-    return redis == null || redis.isEmpty()
-        ? InMemoryBroker.create()
-        : RedisBroker.builder().redisUri(redis).build();
+    if (redis == null || redis.isEmpty()) {
+      return InMemoryBroker.create();
+    }
+    return RedisBroker.builder()
+        .redisUri(redis)
+        .commandTimeout(Duration.ofMillis(Long.getLong("bench.redisTimeoutMs", 2000)))
+        .build();
   }
 
   @Override
