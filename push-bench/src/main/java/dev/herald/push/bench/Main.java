@@ -4,6 +4,7 @@ import dev.herald.push.bench.load.Args;
 import dev.herald.push.bench.load.HttpPublisher;
 import dev.herald.push.bench.load.LoadClient;
 import dev.herald.push.bench.load.LoadTool;
+import dev.herald.push.bench.load.ScaleCurve;
 import dev.herald.push.bench.server.BenchServer;
 import java.util.Arrays;
 
@@ -13,6 +14,7 @@ import java.util.Arrays;
  * <pre>
  * java -jar push-bench.jar run [options]     the load tool: every scenario and baseline, one table
  * java -jar push-bench.jar jmh [JMH options] the core's JMH benchmarks
+ * java -jar push-bench.jar scale [options]   nodes on Redis: the scaling curve (ScaleCurve)
  * java -jar push-bench.jar server …          a server under test (started by run)
  * java -jar push-bench.jar client …          a load client (started by run)
  * java -jar push-bench.jar publisher …       an HTTP publisher (started by run --publisher http)
@@ -28,6 +30,7 @@ public final class Main {
       switch (command) {
         case "run" -> LoadTool.main(rest);
         case "jmh" -> org.openjdk.jmh.Main.main(rest);
+        case "scale" -> ScaleCurve.main(rest);
         case "server" -> {
           Args a = new Args(rest);
           BenchServer.run(a.string("--impl", "herald"), a.integer("--port", 8090));

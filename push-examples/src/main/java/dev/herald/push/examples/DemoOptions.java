@@ -17,7 +17,8 @@ public record DemoOptions(int port, String redisUri, Duration drain, boolean hel
   static final String USAGE =
       "usage: java -jar push-examples.jar [--port N] [--redis redis://host:port] [--drain S]\n"
           + "  --port N    HTTP port (default: $PORT, else 8080)\n"
-          + "  --redis URI join a cluster of demo nodes through Redis\n"
+          + "  --redis URI join a cluster of demo nodes through Redis (redis://host:port, or\n"
+          + "              redis-cluster://host:port,host:port for a Redis Cluster)\n"
           + "  --drain S   on SIGTERM, close clients spread over S seconds (default 5, 0 for all"
           + " at once)";
 
@@ -65,9 +66,13 @@ public record DemoOptions(int port, String redisUri, Duration drain, boolean hel
         }
       }
     }
-    if (redis != null && !(redis.startsWith("redis://") || redis.startsWith("rediss://"))) {
+    if (redis != null
+        && !(redis.startsWith("redis://")
+            || redis.startsWith("rediss://")
+            || redis.startsWith("redis-cluster://")
+            || redis.startsWith("rediss-cluster://"))) {
       throw new IllegalArgumentException(
-          "--redis must be a redis:// or rediss:// URI, was \"" + redis + "\"");
+          "--redis must be a redis://, rediss:// or redis-cluster:// URI, was \"" + redis + "\"");
     }
     return new DemoOptions(port, redis, drain, help);
   }

@@ -28,7 +28,13 @@ class DemoOptionsTest {
                 .redisUri())
         .isEqualTo("redis://127.0.0.1:6379");
     assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--redis", "localhost"}, Map.of()))
-        .hasMessageContaining("redis:// or rediss://");
+        .hasMessageContaining("redis://, rediss:// or redis-cluster://");
+    assertThat(
+            DemoOptions.parse(
+                    new String[] {"--redis", "redis-cluster://10.0.0.1:7000,10.0.0.2:7000"},
+                    Map.of())
+                .redisUri())
+        .isEqualTo("redis-cluster://10.0.0.1:7000,10.0.0.2:7000");
   }
 
   @Test

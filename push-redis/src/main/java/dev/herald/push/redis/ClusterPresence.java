@@ -2,7 +2,7 @@ package dev.herald.push.redis;
 
 import dev.herald.push.Member;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ final class ClusterPresence {
 
   private static final long HASH_REFRESH_NANOS = Duration.ofMinutes(10).toNanos();
 
-  private final RedisAsyncCommands<String, String> redis;
+  private final RedisClusterAsyncCommands<String, String> redis;
   private final RedisKeys keys;
   private final String nodeId;
   private final String nodeKey;
@@ -51,7 +51,10 @@ final class ClusterPresence {
   private long lastHashRefresh = System.nanoTime();
 
   ClusterPresence(
-      RedisAsyncCommands<String, String> redis, RedisKeys keys, String nodeId, Duration timeout) {
+      RedisClusterAsyncCommands<String, String> redis,
+      RedisKeys keys,
+      String nodeId,
+      Duration timeout) {
     this.redis = redis;
     this.keys = keys;
     this.nodeId = nodeId;
@@ -155,32 +158,35 @@ final class ClusterPresence {
     return members;
   }
 
-  /** Keeps the node key alive; runs on the worker every third of the presence timeout. */
-  void heartbeat() {
-    redis
-        .pexpire(nodeKey, timeoutMillis)
-        .whenComplete(
-            (refreshed, error) -> {
-              if (error != null) {
-                return;
-              }
-              if (!refreshed) {
-                LOG.info(
-                    "Presence of node {} was gone from Redis; writing its members again", nodeId);
-                assertAgain.set(true);
-                reassert();
-              } else if (assertAgain.compareAndSet(true, false)) {
-                // After a reconnect, or in case a reader deleted entries just before the node key
-                // came back.
-                reassert();
-              }
-            });
+  /**
+   * Keeps the node key alive; runs on the worker every third of the presence timeout. Completes
+   * when Redis answered, or failed.
+   */
+  CompletableFuture<Boolean> heartbeat() {
+    CompletableFuture<Boolean> refresh =
+        redis.pexpire(nodeKey, timeoutMillis).toCompletableFuture();
+    refresh.whenComplete(
+        (refreshed, error) -> {
+          if (error != null) {
+            return;
+          }
+          if (!refreshed) {
+            LOG.info("Presence of node {} was gone from Redis; writing its members again", nodeId);
+            assertAgain.set(true);
+            reassert();
+          } else if (assertAgain.compareAndSet(true, false)) {
+            // After a reconnect, or in case a reader deleted entries just before the node key
+            // came back.
+            reassert();
+          }
+        });
     if (System.nanoTime() - lastHashRefresh > HASH_REFRESH_NANOS) {
       lastHashRefresh = System.nanoTime();
       for (String channel : local.keySet()) {
         redis.pexpire(keys.members(channel), HASH_TTL);
       }
     }
+    return refresh;
   }
 
   /**

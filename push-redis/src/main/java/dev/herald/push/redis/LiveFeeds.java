@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * replays from the streams whatever its feed missed. New subscribes fail while the connection is
  * down, since no message could reach them; the hub retries.
  */
-final class LiveFeeds {
+final class LiveFeeds implements Feeds {
   private static final Logger LOG = LoggerFactory.getLogger(LiveFeeds.class);
   private static final long RETRY_MILLIS = 200;
 
@@ -89,8 +89,8 @@ final class LiveFeeds {
         });
   }
 
-  /** See {@code Broker.subscribe}. */
-  CompletableFuture<BrokerSubscription> subscribe(String channel, BrokerListener listener) {
+  @Override
+  public CompletableFuture<BrokerSubscription> subscribe(String channel, BrokerListener listener) {
     CompletableFuture<BrokerSubscription> result = new CompletableFuture<>();
     if (!execute(() -> attach(channel, listener, result))) {
       result.completeExceptionally(BrokerFailure.closed());
@@ -191,8 +191,20 @@ final class LiveFeeds {
     resyncNeeded = true;
   }
 
+  @Override
+  public void resync(String channel) {
+    execute(
+        () -> {
+          Feed feed = feeds.get(keys.live(channel));
+          if (feed != null) {
+            notifyResync(feed);
+          }
+        });
+  }
+
   /** Subscribes every feed again after a lost connection, then has every listener resync. */
-  void resync() {
+  @Override
+  public void resync() {
     if (closed || !resyncNeeded || resyncRunning) {
       return;
     }
@@ -247,7 +259,8 @@ final class LiveFeeds {
   }
 
   /** Channels this node holds a Pub/Sub subscription for; runs on the worker, for tests. */
-  CompletableFuture<Set<String>> channels() {
+  @Override
+  public CompletableFuture<Set<String>> channels() {
     CompletableFuture<Set<String>> result = new CompletableFuture<>();
     if (!execute(
         () -> {
@@ -261,7 +274,8 @@ final class LiveFeeds {
   }
 
   /** Stops every feed; the caller closes the connection. */
-  void close() {
+  @Override
+  public void close() {
     execute(
         () -> {
           closed = true;

@@ -15,8 +15,11 @@ import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -84,16 +87,20 @@ public final class RedisBroker implements Broker {
   private final RedisConnections redis;
   private final ScheduledExecutorService worker;
   private final StreamHistory history;
-  private final LiveFeeds feeds;
+  private final Feeds feeds;
   private final ClusterPresence presence;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final RedisHealth health;
 
-  private RedisBroker(Builder b, RedisURI uri) {
+  private RedisBroker(Builder b, List<RedisURI> uris) {
     this.nodeId = randomId();
     this.commandTimeout = b.commandTimeout;
-    this.redis = RedisConnections.open(uri, b.commandTimeout);
-    this.health = new RedisHealth(redis.target, redis.commands, redis.pubSub);
+    boolean cluster = Builder.isCluster(b.redisUri);
+    this.redis =
+        cluster
+            ? RedisConnections.openCluster(uris, b.commandTimeout)
+            : RedisConnections.open(uris.get(0), b.commandTimeout);
+    this.health = new RedisHealth(redis.target, redis.commands, redis.pubSub, cluster);
     RedisKeys keys = new RedisKeys(b.keyPrefix);
     int n = BROKERS.incrementAndGet();
     this.worker =
@@ -103,8 +110,8 @@ public final class RedisBroker implements Broker {
               t.setDaemon(true);
               return t;
             });
-    this.history = new StreamHistory(redis.commands.async(), keys, b.historySize, b.historyMaxAge);
-    this.presence = new ClusterPresence(redis.commands.async(), keys, nodeId, b.presenceTimeout);
+    this.history = new StreamHistory(redis.async, keys, b.historySize, b.historyMaxAge, cluster);
+    this.presence = new ClusterPresence(redis.async, keys, nodeId, b.presenceTimeout);
     redis.commands.addListener(
         new RedisConnectionStateListener() {
           @Override
@@ -119,7 +126,24 @@ public final class RedisBroker implements Broker {
             presence.reconnected();
           }
         });
-    this.feeds = new LiveFeeds(redis.pubSub, keys, worker, presence::reassert);
+    if (cluster) {
+      ShardedFeeds sharded =
+          new ShardedFeeds(
+              (StatefulRedisClusterPubSubConnection<String, byte[]>) redis.pubSub,
+              redis.clusterClient,
+              keys,
+              worker,
+              history,
+              moved -> {
+                // A failover may have lost this node's newest joins and leaves with the rest.
+                presence.reconnected();
+                redis.warm().whenComplete((ok, error) -> verifyAll(moved, 5));
+              });
+      this.feeds = sharded;
+    } else {
+      this.feeds = new LiveFeeds(redis.pubSub, keys, worker, presence::reassert);
+    }
+    history.onNewEpoch(feeds::resync);
     try {
       presence.start().get(b.commandTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
@@ -233,9 +257,34 @@ public final class RedisBroker implements Broker {
     }
   }
 
+  /**
+   * Checks what this node saw of the channels in {@code slots} against their shards, after those
+   * slots changed master; again a second later, up to {@code attempts} times, while some checks
+   * fail (a new master is still being connected).
+   */
+  private void verifyAll(BitSet slots, int attempts) {
+    history
+        .verifyAll(slots)
+        .thenAccept(
+            failed -> {
+              if (failed > 0 && attempts > 1 && !closed.get()) {
+                try {
+                  worker.schedule(() -> verifyAll(slots, attempts - 1), 1, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                  // Closing.
+                }
+              }
+            });
+  }
+
   private void heartbeat() {
     try {
-      presence.heartbeat();
+      CompletableFuture<Boolean> beat = presence.heartbeat();
+      if (redis.clusterClient != null) {
+        // A cluster connection reports no state of its own: whether the node key's shard answers
+        // stands for whether the cluster does.
+        beat.whenComplete((ok, error) -> health.reachable(error == null));
+      }
       feeds.resync();
     } catch (RuntimeException e) {
       LOG.debug("Heartbeat failed: {}", e.toString());
@@ -270,7 +319,10 @@ public final class RedisBroker implements Broker {
   /**
    * {@code UP} while both connections to Redis are up; {@code DEGRADED} while the Pub/Sub
    * connection reconnects (publishes and replays work; live messages arrive once it is back, the
-   * gap replayed); {@code DOWN} while the command connection is down or after {@link #close()}.
+   * gap replayed); {@code DOWN} while the command connection is down or after {@link #close()}. On
+   * a Redis Cluster, where one shard can fail while the others serve: {@code UP} while the
+   * heartbeat (every third of the presence timeout) is answered, {@code DEGRADED} while it is not,
+   * {@code DOWN} only after {@link #close()}.
    */
   @Override
   public BrokerHealth health() {
@@ -298,6 +350,9 @@ public final class RedisBroker implements Broker {
 
   /** Configures a {@link RedisBroker}. Each setter checks its argument at once. Not thread-safe. */
   public static final class Builder {
+    private static final String CLUSTER_SCHEME = "redis-cluster://";
+    private static final String TLS_CLUSTER_SCHEME = "rediss-cluster://";
+
     private String redisUri = "redis://127.0.0.1:6379";
     private String keyPrefix = "herald:";
     private int historySize = 1000;
@@ -309,13 +364,16 @@ public final class RedisBroker implements Broker {
 
     /**
      * Where Redis is, as a Lettuce URI such as {@code redis://host:6379}, {@code
-     * rediss://user:password@host:6380/0} or {@code redis-sentinel://host:26379#mymaster}; default
-     * {@code redis://127.0.0.1:6379}.
+     * rediss://user:password@host:6380/0} or {@code redis-sentinel://host:26379#mymaster}, or a
+     * Redis Cluster as {@code redis-cluster://host:port,host:port} ({@code rediss-cluster://} with
+     * TLS; credentials and query parameters as for {@code redis://}; any reachable nodes, the
+     * client learns the rest); default {@code redis://127.0.0.1:6379}. On a Redis Cluster (Redis 7
+     * or newer) live messages use sharded Pub/Sub.
      */
     public Builder redisUri(String uri) {
       Objects.requireNonNull(uri, "redisUri");
       try {
-        RedisURI.create(uri);
+        uris(uri);
       } catch (RuntimeException e) {
         throw new IllegalArgumentException(
             "redisUri is not a valid Redis URI, was \"" + masked(uri) + "\": " + e.getMessage());
@@ -407,9 +465,48 @@ public final class RedisBroker implements Broker {
      *     the command timeout
      */
     public RedisBroker build() {
-      RedisURI uri = RedisURI.create(redisUri);
-      uri.setTimeout(commandTimeout);
-      return new RedisBroker(this, uri);
+      List<RedisURI> uris = uris(redisUri);
+      uris.forEach(uri -> uri.setTimeout(commandTimeout));
+      return new RedisBroker(this, uris);
+    }
+
+    static boolean isCluster(String uri) {
+      return uri.startsWith(CLUSTER_SCHEME) || uri.startsWith(TLS_CLUSTER_SCHEME);
+    }
+
+    /**
+     * The Lettuce URIs of a URI: itself, or for {@code redis-cluster://[user:password@]host:port,
+     * host:port[/?query]} one {@code redis://} URI per node, each with the credentials and query.
+     */
+    private static List<RedisURI> uris(String uri) {
+      if (!isCluster(uri)) {
+        return List.of(RedisURI.create(uri));
+      }
+      boolean tls = uri.startsWith(TLS_CLUSTER_SCHEME);
+      String rest = uri.substring((tls ? TLS_CLUSTER_SCHEME : CLUSTER_SCHEME).length());
+      int at = rest.lastIndexOf('@');
+      String credentials = at >= 0 ? rest.substring(0, at + 1) : "";
+      String hostsAndQuery = rest.substring(at + 1);
+      int end = hostsAndQuery.length();
+      for (int i = 0; i < hostsAndQuery.length(); i++) {
+        char c = hostsAndQuery.charAt(i);
+        if (c == '/' || c == '?') {
+          end = i;
+          break;
+        }
+      }
+      String suffix = hostsAndQuery.substring(end);
+      if (suffix.startsWith("/") && suffix.length() > 1 && suffix.charAt(1) != '?') {
+        throw new IllegalArgumentException("a Redis Cluster has no database number");
+      }
+      List<RedisURI> uris = new ArrayList<>();
+      for (String host : hostsAndQuery.substring(0, end).split(",", -1)) {
+        if (host.isBlank()) {
+          throw new IllegalArgumentException("empty host in the node list");
+        }
+        uris.add(RedisURI.create((tls ? "rediss://" : "redis://") + credentials + host + suffix));
+      }
+      return uris;
     }
 
     private static String masked(String uri) {

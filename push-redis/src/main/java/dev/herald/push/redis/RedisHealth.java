@@ -14,7 +14,9 @@ import java.util.function.Consumer;
  * A Redis broker's health, from the state of its two connections: both connected is {@code UP};
  * commands connected but the Pub/Sub link reconnecting is {@code DEGRADED} (publishes and replays
  * work, live messages reach this node once the link is back and the hub replays the gap); commands
- * disconnected, or the broker closed, is {@code DOWN}. Thread-safe.
+ * disconnected, or the broker closed, is {@code DOWN}. On a Redis Cluster a shard can fail while
+ * the others serve, so there the heartbeat decides: answered is {@code UP}, not answered {@code
+ * DEGRADED}; only a closed broker is {@code DOWN}. Thread-safe.
  */
 final class RedisHealth {
   private final String target;
@@ -22,13 +24,26 @@ final class RedisHealth {
   private volatile boolean commandsUp = true;
   private volatile boolean feedUp = true;
   private volatile boolean closed;
+  private final boolean cluster;
+  private volatile boolean shardsAnswer = true;
   private BrokerHealth last;
 
-  RedisHealth(String target, StatefulConnection<?, ?> commands, StatefulConnection<?, ?> pubSub) {
+  /**
+   * @param cluster whether the connections are Redis Cluster connections: their state events
+   *     concern single shard nodes, so health then follows {@link #reachable} alone
+   */
+  RedisHealth(
+      String target,
+      StatefulConnection<?, ?> commands,
+      StatefulConnection<?, ?> pubSub,
+      boolean cluster) {
     this.target = target;
+    this.cluster = cluster;
     this.last = now();
-    commands.addListener(listener(up -> commandsUp = up));
-    pubSub.addListener(listener(up -> feedUp = up));
+    if (!cluster) {
+      commands.addListener(listener(up -> commandsUp = up));
+      pubSub.addListener(listener(up -> feedUp = up));
+    }
   }
 
   private RedisConnectionStateListener listener(Consumer<Boolean> state) {
@@ -47,9 +62,25 @@ final class RedisHealth {
     };
   }
 
+  /**
+   * On a Redis Cluster, the heartbeat's answer: {@code UP} if the shard that holds the node's key
+   * answered, {@code DEGRADED} if not (that shard may be failing over; the others may serve).
+   */
+  void reachable(boolean up) {
+    shardsAnswer = up;
+    changed();
+  }
+
   BrokerHealth now() {
     if (closed) {
       return new BrokerHealth(HealthStatus.DOWN, "closed");
+    }
+    if (cluster && !shardsAnswer) {
+      return new BrokerHealth(
+          HealthStatus.DEGRADED,
+          "connected to "
+              + target
+              + "; a shard does not answer (failing over?): its channels are unavailable");
     }
     if (!commandsUp) {
       return new BrokerHealth(

@@ -5,7 +5,8 @@ import dev.herald.push.Position;
 import dev.herald.push.spi.Replay;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -15,10 +16,16 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Each channel's history in Redis, through three Lua scripts that each touch one channel's keys
@@ -39,8 +46,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * a new epoch (its clients get {@code reset}). The caller passes the run id it believes current;
  * Redis is asked for the real one only when they differ, and a stale caller learns it from the
  * reply and calls again.
+ *
+ * <p>On a Redis Cluster there is no such check: a channel's keys move to another process on every
+ * failover and every resharding, and a run id cannot tell the harmless move from the lossy one.
+ * There the node itself is the judge ({@link HistoryWitness}): it remembers the newest message it
+ * saw of each channel and has {@code verify.lua} start a new epoch when Redis no longer holds it.
  */
 final class StreamHistory {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamHistory.class);
   private static final char[] EPOCH_CHARS =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
@@ -50,19 +63,34 @@ final class StreamHistory {
   private static final Script PUBLISH = Script.load("publish.lua");
   private static final Script REPLAY = Script.load("replay.lua");
   private static final Script POSITION = Script.load("position.lua");
+  private static final Script VERIFY = Script.load("verify.lua");
+  private static final String NO_RUN_ID_CHECK = "-";
   private static final String STALE = "stale";
 
-  private final RedisAsyncCommands<String, String> redis;
+  private final RedisClusterAsyncCommands<String, String> redis;
   private final RedisKeys keys;
+  private final boolean cluster;
+  private final HistoryWitness witness = new HistoryWitness();
+  private volatile Consumer<String> onNewEpoch = channel -> {};
   private final String maxLength;
   private final String maxAgeMillis;
   private final String metaTtlMillis;
   private volatile String runId = "";
 
+  /**
+   * @param cluster whether Redis is a Redis Cluster: then live messages go out with {@code
+   *     SPUBLISH}, and lost history is found by {@link #verify} instead of by run id
+   */
   StreamHistory(
-      RedisAsyncCommands<String, String> redis, RedisKeys keys, int historySize, Duration maxAge) {
+      RedisClusterAsyncCommands<String, String> redis,
+      RedisKeys keys,
+      int historySize,
+      Duration maxAge,
+      boolean cluster) {
     this.redis = redis;
     this.keys = keys;
+    this.cluster = cluster;
+    this.runId = cluster ? NO_RUN_ID_CHECK : "";
     this.maxLength = Integer.toString(historySize);
     this.maxAgeMillis = Long.toString(maxAge.toMillis());
     this.metaTtlMillis = Long.toString(maxAge.plus(EPOCH_GRACE).toMillis());
@@ -73,7 +101,19 @@ final class StreamHistory {
    * reconnect learns the run id of whatever Redis process it reached.
    */
   void forgetRunId() {
-    runId = "";
+    if (!cluster) {
+      runId = "";
+    }
+  }
+
+  /** What this node saw of each channel; the live feeds add what they receive. */
+  HistoryWitness witness() {
+    return witness;
+  }
+
+  /** Sets who hears of a channel that {@link #verify} moved to a new epoch (on any thread). */
+  void onNewEpoch(Consumer<String> listener) {
+    this.onNewEpoch = listener;
   }
 
   CompletableFuture<Message> publish(
@@ -87,17 +127,93 @@ final class StreamHistory {
             publisherId == null ? "" : publisherId,
             maxLength,
             maxAgeMillis,
-            keys.live(channel))
+            keys.live(channel),
+            cluster ? "SPUBLISH" : "PUBLISH")
         .thenApply(
-            reply ->
-                new Message(
+            reply -> {
+              Message m =
+                  new Message(
+                      channel,
+                      number(reply.get(1)),
+                      text(reply.get(0)),
+                      event,
+                      data,
+                      Instant.ofEpochMilli(number(reply.get(2))),
+                      publisherId);
+              if (cluster && witness.note(m, true)) {
+                verifyLater(channel);
+              }
+              return m;
+            });
+  }
+
+  /** Verifies the channel against what this node saw of it, in the background. */
+  void verifyLater(String channel) {
+    HistoryWitness.Seen seen = witness.get(channel);
+    if (seen != null) {
+      verify(channel, seen)
+          .whenComplete(
+              (bumped, error) -> {
+                if (error != null) {
+                  LOG.debug(
+                      "Channel {}: could not verify its history: {}", channel, error.toString());
+                }
+              });
+    }
+  }
+
+  /**
+   * Verifies every channel this node remembers whose slot is in {@code slots} (their master
+   * changed); completes with the number of checks that failed.
+   */
+  CompletableFuture<Integer> verifyAll(BitSet slots) {
+    List<Map.Entry<String, HistoryWitness.Seen>> all = new ArrayList<>();
+    for (Map.Entry<String, HistoryWitness.Seen> e : witness.snapshot()) {
+      if (slots.get(SlotHash.getSlot(keys.meta(e.getKey())))) {
+        all.add(e);
+      }
+    }
+    AtomicInteger failed = new AtomicInteger();
+    CompletableFuture<?>[] checks = new CompletableFuture<?>[all.size()];
+    for (int i = 0; i < checks.length; i++) {
+      checks[i] =
+          verify(all.get(i).getKey(), all.get(i).getValue())
+              .exceptionally(
+                  error -> {
+                    failed.incrementAndGet();
+                    return false;
+                  });
+    }
+    return CompletableFuture.allOf(checks).thenApply(ignored -> failed.get());
+  }
+
+  /**
+   * Checks that Redis still holds the message this node saw of the channel; if not, starts a new
+   * epoch (keeping the stream) and tells the {@link #onNewEpoch} listener. Completes with whether
+   * it did.
+   */
+  CompletableFuture<Boolean> verify(String channel, HistoryWitness.Seen seen) {
+    return run(
+            VERIFY,
+            channel,
+            seen.epoch(),
+            Long.toString(seen.offset()),
+            Long.toString(seen.timeMillis()))
+        .thenApply(
+            reply -> {
+              boolean bumped = "bumped".equals(text(reply.get(1)));
+              if (bumped) {
+                LOG.warn(
+                    "Channel {}: Redis lost messages this node saw (up to {}/{}); new epoch {}",
                     channel,
-                    number(reply.get(1)),
-                    text(reply.get(0)),
-                    event,
-                    data,
-                    Instant.ofEpochMilli(number(reply.get(2))),
-                    publisherId));
+                    seen.epoch(),
+                    seen.offset(),
+                    text(reply.get(0)));
+                witness.forget(channel, seen);
+                onNewEpoch.accept(channel);
+              }
+              return bumped;
+            });
   }
 
   CompletableFuture<Replay> replay(String channel, Position since, int limit) {
@@ -148,6 +264,9 @@ final class StreamHistory {
         .thenCompose(
             reply -> {
               if (reply.size() == 2 && STALE.equals(text(reply.get(0)))) {
+                if (cluster) {
+                  throw new IllegalStateException("Redis asked for a run id on a cluster");
+                }
                 runId = text(reply.get(1));
                 return call(script, scriptKeys, args);
               }

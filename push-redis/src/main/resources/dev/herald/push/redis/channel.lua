@@ -2,14 +2,19 @@
 -- epoch when the channel has none or when its history predates this Redis process.
 -- KEYS[1] the channel's meta hash (epoch, head, time, trim, boot), KEYS[2] its stream.
 -- ARGV[1] the epoch to start if one is needed, ARGV[2] the meta hash's TTL in ms, ARGV[3] the
--- run id of the Redis process the caller believes it talks to.
+-- run id of the Redis process the caller believes it talks to, or '-' on a Redis Cluster, where
+-- keys move between processes (failover, resharding) and lost history is found by the nodes
+-- instead (verify.lua).
 -- A caller with a stale run id gets {'stale', <run id>} and must call again with it.
 local meta, log = KEYS[1], KEYS[2]
 local state = redis.call('HMGET', meta, 'epoch', 'head', 'boot', 'time', 'trim')
 local epoch, head = state[1], tonumber(state[2])
 local lastTime, trimmedAt = tonumber(state[4]) or 0, tonumber(state[5]) or 0
-if not epoch or state[3] ~= ARGV[3] then
-  local runId = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
+if not epoch or (ARGV[3] ~= '-' and state[3] ~= ARGV[3]) then
+  local runId = ARGV[3]
+  if runId ~= '-' then
+    runId = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
+  end
   if runId ~= ARGV[3] then
     return {'stale', runId}
   end

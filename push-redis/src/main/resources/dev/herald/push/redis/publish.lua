@@ -1,7 +1,8 @@
 -- Appends one message to the channel's history, assigns its offset and publishes it, atomically.
 -- After the shared opening: ARGV[4] event, ARGV[5] data, ARGV[6] '1' if ARGV[7] is a publisher
 -- id else '0', ARGV[7] publisher id, ARGV[8] max stream length, ARGV[9] max age ms, ARGV[10] the
--- Pub/Sub channel. Returns {epoch, offset, time ms}.
+-- Pub/Sub channel, ARGV[11] the command that publishes to it: PUBLISH, or SPUBLISH on a Redis
+-- Cluster (the channel shares the keys' slot). Returns {epoch, offset, time ms}.
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 if now < lastTime then
@@ -57,6 +58,6 @@ end
 redis.call('PEXPIRE', log, ARGV[9])
 local publisher = ARGV[6] == '1' and ARGV[7] or ''
 local publisherLength = ARGV[6] == '1' and #publisher or -1
-redis.call('PUBLISH', ARGV[10], epoch .. ' ' .. string.format('%d', offset) .. ' ' .. nowText
+redis.call(ARGV[11], ARGV[10], epoch .. ' ' .. string.format('%d', offset) .. ' ' .. nowText
   .. ' ' .. publisherLength .. ' ' .. #ARGV[4] .. ' ' .. publisher .. ARGV[4] .. ARGV[5])
 return done({epoch, offset, now})

@@ -382,6 +382,14 @@ class RedisBrokerTest {
         .hasMessageStartingWith("redisUri is not a valid Redis URI, was \"http://***@host\"")
         .hasMessageNotContaining("secret");
     assertThatThrownBy(() -> b.redisUri(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> b.redisUri("redis-cluster://user:secret@10.0.0.1:7000,,10.0.0.2:7000"))
+        .hasMessageStartingWith("redisUri is not a valid Redis URI, was \"redis-cluster://***@")
+        .hasMessageEndingWith("empty host in the node list")
+        .hasMessageNotContaining("secret");
+    assertThatThrownBy(() -> b.redisUri("redis-cluster://10.0.0.1:7000/3"))
+        .hasMessageEndingWith("a Redis Cluster has no database number");
+    assertThat(b.redisUri("redis-cluster://10.0.0.1:7000,10.0.0.2:7001?timeout=5s")).isSameAs(b);
+    assertThat(b.redisUri("rediss-cluster://user:pw@redis.internal:6380")).isSameAs(b);
   }
 
   private long numsub(String channel) {

@@ -46,7 +46,7 @@ class RedisClusterTest {
     return n;
   }
 
-  private static Message publish(Node node, String channel, Object data) {
+  static Message publish(Node node, String channel, Object data) {
     return node.hub.channel(channel).publish("e", data).toCompletableFuture().join();
   }
 

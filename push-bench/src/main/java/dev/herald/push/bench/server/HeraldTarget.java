@@ -4,9 +4,12 @@ import dev.herald.push.Channel;
 import dev.herald.push.ClientMessageHandler;
 import dev.herald.push.InMemoryBroker;
 import dev.herald.push.PushHub;
+import dev.herald.push.redis.RedisBroker;
 import dev.herald.push.servlet.PushServlet;
+import dev.herald.push.spi.Broker;
 import dev.herald.push.websocket.PushWebSocket;
 import dev.herald.push.websocket.PushWebSocketOptions;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
@@ -22,11 +25,27 @@ final class HeraldTarget implements Target {
   // publisher (--publisher http) publishes to bench/* with POST /push/publish.
   private final PushHub hub =
       PushHub.builder()
-          .broker(InMemoryBroker.create())
+          .broker(broker())
           .noConnectionLimits()
           .acceptClientMessages("bench/*", ClientMessageHandler.PASS_THROUGH)
           .build();
   private final ConcurrentHashMap<Integer, Channel> channels = new ConcurrentHashMap<>();
+
+  /**
+   * The in-memory broker, or with {@code -Dbench.redis=URI} (the scaling curve, {@code ScaleCurve})
+   * a {@code RedisBroker} on that Redis or Redis Cluster, shared with the other nodes, with a
+   * command timeout of {@code -Dbench.redisTimeoutMs} (default 2,000).
+   */
+  private static Broker broker() {
+    String redis = System.getProperty("bench.redis");
+    if (redis == null || redis.isEmpty()) {
+      return InMemoryBroker.create();
+    }
+    return RedisBroker.builder()
+        .redisUri(redis)
+        .commandTimeout(Duration.ofMillis(Long.getLong("bench.redisTimeoutMs", 2000)))
+        .build();
+  }
 
   @Override
   public void install(ServletContextHandler context) {

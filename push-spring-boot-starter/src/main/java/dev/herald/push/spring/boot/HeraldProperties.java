@@ -289,9 +289,10 @@ public class HeraldProperties {
   /** The Redis broker, which shares history and live messages between nodes. */
   public static class Redis {
     /**
-     * Where Redis is, such as {@code redis://host:6379}, {@code rediss://user:password@host:6380/0}
-     * or {@code redis-sentinel://host:26379#mymaster}. Set, Herald uses Redis (push-redis must be
-     * on the class path); unset, history stays in this node's memory.
+     * Where Redis is, such as {@code redis://host:6379}, {@code
+     * rediss://user:password@host:6380/0}, {@code redis-sentinel://host:26379#mymaster}, or a Redis
+     * Cluster as {@code redis-cluster://host:port,host:port}. Set, Herald uses Redis (push-redis
+     * must be on the class path); unset, history stays in this node's memory.
      */
     private String url;
 
