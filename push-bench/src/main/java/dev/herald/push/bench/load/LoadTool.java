@@ -553,6 +553,7 @@ public final class LoadTool {
         Thread.sleep(3000);
         server.publish(1, MISSED * 4, 0.25, s.messageBytes());
         server.awaitPublished();
+        // Lets the server go quiet after the publishes, so that the window counts only the return.
         Thread.sleep(500);
         clients.send("RESET");
         double cpu0 = server.cpuSeconds();
