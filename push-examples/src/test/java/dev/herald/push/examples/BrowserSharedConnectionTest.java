@@ -19,6 +19,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.openqa.selenium.WindowType;
 
 /**
@@ -105,8 +107,17 @@ class BrowserSharedConnectionTest {
   }
 
   private String openSharedTab(String... channels) {
+    return openSharedTabOver("websocket", channels);
+  }
+
+  private String openSharedTabOver(String transport, String... channels) {
     return openTab(
-        "{\"shared\":true,\"remember\":false,\"minBackoff\":50,\"maxBackoff\":300}", "", channels);
+        "{\"shared\":true,\"remember\":false,\"minBackoff\":50,\"maxBackoff\":300,"
+            + "\"transports\":[\""
+            + transport
+            + "\"]}",
+        "",
+        channels);
   }
 
   private static Object in(String tab, String script, Object... args) {
@@ -210,12 +221,14 @@ class BrowserSharedConnectionTest {
     assertThat(demo.hub().connectionCount()).isEqualTo(1);
   }
 
-  @Test
-  void leaderTabClosedMidStream_anotherTakesOver_noneLostNoneRepeated() throws Exception {
-    String channel = "shared/takeover";
-    openSharedTab(channel);
-    openSharedTab(channel);
-    openSharedTab(channel);
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"websocket", "sse"})
+  void leaderTabClosedMidStream_anotherTakesOver_noneLostNoneRepeated(String transport)
+      throws Exception {
+    String channel = "shared/takeover-" + transport;
+    openSharedTabOver(transport, channel);
+    openSharedTabOver(transport, channel);
+    openSharedTabOver(transport, channel);
     for (String tab : tabs) {
       await().atMost(LIVE).until(() -> isOpen(tab));
     }
@@ -267,6 +280,40 @@ class BrowserSharedConnectionTest {
     for (String tab : tabs) {
       await().atMost(LIVE).until(() -> offsets(tab, channel).size() >= total + 1);
       assertThat(offsets(tab, channel)).isEqualTo(range(1, total + 1));
+    }
+  }
+
+  @Test
+  void newLeaderWithAnOlderCursor_replays_andEveryTabDropsWhatItHad() {
+    String channel = "shared/replay";
+    openSharedTab(channel);
+    openSharedTab(channel);
+    openSharedTab(channel);
+    for (String tab : tabs) {
+      await().atMost(LIVE).until(() -> isOpen(tab));
+    }
+    publish(channel, 5);
+    for (String tab : tabs) {
+      await().atMost(LIVE).until(() -> offsets(tab, channel).size() >= 5);
+      in(tab, "window.early = h.cursor;");
+    }
+    publish(channel, 15);
+    String leader = leader();
+    List<String> followers = new ArrayList<>(tabs);
+    followers.remove(leader);
+    for (String tab : followers) {
+      await().atMost(LIVE).until(() -> offsets(tab, channel).size() >= 20);
+      // As if the leader's last relays had gone with it: the next leader resumes from offset 5.
+      in(tab, "h.cursor = window.early;");
+    }
+    browser.driver().switchTo().window(leader).close();
+    tabs.remove(leader);
+    await().atMost(LIVE).until(() -> tabs.stream().allMatch(BrowserSharedConnectionTest::isOpen));
+    publish(channel, 5);
+    for (String tab : tabs) {
+      await().atMost(LIVE).until(() -> offsets(tab, channel).size() >= 25);
+      assertThat(offsets(tab, channel)).isEqualTo(range(1, 25));
+      stays(() -> offsets(tab, channel).size() == 25);
     }
   }
 
