@@ -102,6 +102,9 @@ final class ConnectionImpl implements Connection {
 
   @Override
   public CompletionStage<Void> subscribe(String channel, Position since, PresenceOptions presence) {
+    if (presence.events() && turnPresenceOn(channel, presence.memberData())) {
+      return CompletableFuture.completedFuture(null);
+    }
     return prepare(channel, since, presence)
         .thenAccept(
             sub -> {
@@ -226,8 +229,37 @@ final class ConnectionImpl implements Connection {
         });
   }
 
+  /**
+   * A subscribe with presence on a channel the connection already holds without it: turns its
+   * presence frames on (a {@code members} snapshot, then changes) rather than refusing the second
+   * subscribe, so that a client can ask for presence later without leaving and joining again.
+   * Returns whether it did; {@code false} leaves the subscribe to its usual checks.
+   */
+  private boolean turnPresenceOn(String channel, String memberData) {
+    Subscription existing;
+    lock.lock();
+    try {
+      existing = subscriptions.get(channel);
+      if (state != State.OPEN
+          || existing == null
+          || existing.presenceEvents
+          || !java.util.Objects.equals(memberData, existing.member.data())) {
+        return false;
+      }
+      existing.presenceEvents = true;
+    } finally {
+      lock.unlock();
+    }
+    if (existing.started) {
+      sendMembers(existing);
+    }
+    // Else start() sends them: it reads presenceEvents after marking the subscription started.
+    return true;
+  }
+
   /** Starts a prepared subscription's replay and live feed, and its presence frames if asked. */
   void start(Subscription sub) {
+    sub.started = true;
     hub.joined(sub);
     sub.route.attach(sub);
     if (sub.presenceEvents) {

@@ -42,8 +42,14 @@ final class Subscription {
    */
   boolean dropped;
 
-  /** Whether the connection asked for the channel's presence frames. Set before it starts. */
-  boolean presenceEvents;
+  /**
+   * Whether the connection asked for the channel's presence frames: set before it starts, or later
+   * by a second subscribe that asks for them. Read by the route without the connection's lock.
+   */
+  volatile boolean presenceEvents;
+
+  /** Set once its connection starts it (join, attach). */
+  volatile boolean started;
 
   /** Presence changes held until the {@code members} snapshot; past this a newer one is taken. */
   static final int MAX_PRESENCE_HELD = 1024;

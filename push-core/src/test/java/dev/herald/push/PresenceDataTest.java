@@ -112,6 +112,39 @@ class PresenceDataTest {
   }
 
   @Test
+  void aSecondSubscribeAskingForPresence_turnsItOn_withoutLeavingAndJoiningAgain() {
+    RecordingSink sink = new RecordingSink();
+    Connection c =
+        hub.transportContext()
+            .connect(
+                new Client("c1", null, "127.0.0.1"), WireFormat.WEBSOCKET, sink, List.of(), null);
+    c.subscribe("board/t", null, new PresenceOptions("{\"name\":\"T\"}", false))
+        .toCompletableFuture()
+        .join();
+    await().until(() -> sink.frames(Frame.Type.SUBSCRIBED).size() == 1);
+    assertThat(presence(sink)).isEmpty();
+
+    c.subscribe("board/t", null, new PresenceOptions("{\"name\":\"T\"}", true))
+        .toCompletableFuture()
+        .join();
+    await().until(() -> presence(sink).size() == 1);
+    assertThat(presence(sink).get(0).get("type").asText()).isEqualTo("members");
+    assertThat(presence(sink).get(0).get("members")).hasSize(1);
+    assertThat(sink.frames(Frame.Type.SUBSCRIBED)).hasSize(1);
+    assertThat(sink.frames(Frame.Type.ERROR)).isEmpty();
+
+    // Other member data, or presence asked twice, is still a second subscribe: refused.
+    assertThatThrownBy(
+            () ->
+                c.subscribe("board/t", null, new PresenceOptions("{\"name\":\"U\"}", true))
+                    .toCompletableFuture()
+                    .join())
+        .isInstanceOf(PushException.class)
+        .extracting(e -> ((PushException) e).code())
+        .isEqualTo(ErrorCode.BAD_REQUEST);
+  }
+
+  @Test
   void onSse_presenceFramesAreNamedEvents_withoutId() {
     RecordingSink sse = new RecordingSink();
     hub.transportContext()
