@@ -5,7 +5,7 @@
  * dev.herald.push.client.HeraldClient}.
  */
 module dev.herald.push.client {
-  // Message appears in the client's API (subscribe's handler).
+  // Message and EphemeralMessage appear in the client's API (subscribe's handlers).
   requires transitive dev.herald.push;
   // HeraldClient.Builder takes an ObjectMapper and an HttpClient.
   requires transitive com.fasterxml.jackson.databind;

@@ -25,9 +25,17 @@ final class ClientFrames {
     return NODES.objectNode().put("type", "unsubscribe").put("channel", channel).toString();
   }
 
-  static String publish(String channel, String event, JsonNode data, String ref) {
+  /**
+   * A WebSocket {@code publish}; {@code "ephemeral":true} only when asked, so that a plain publish
+   * is what it always was and gets the channel's default.
+   */
+  static String publish(
+      String channel, String event, JsonNode data, boolean ephemeral, String ref) {
     ObjectNode node = NODES.objectNode().put("type", "publish").put("channel", channel);
     node.put("event", event).set("data", data);
+    if (ephemeral) {
+      node.put("ephemeral", true);
+    }
     if (ref != null) {
       node.put("ref", ref);
     }
@@ -35,9 +43,12 @@ final class ClientFrames {
   }
 
   /** The body of {@code POST <base>/publish}. */
-  static String publishBody(String channel, String event, JsonNode data) {
+  static String publishBody(String channel, String event, JsonNode data, boolean ephemeral) {
     ObjectNode node = NODES.objectNode().put("channel", channel).put("event", event);
     node.set("data", data);
+    if (ephemeral) {
+      node.put("ephemeral", true);
+    }
     return node.toString();
   }
 

@@ -1,6 +1,7 @@
 package dev.herald.push.client;
 
 import dev.herald.push.Cursor;
+import dev.herald.push.EphemeralMessage;
 import dev.herald.push.Message;
 import dev.herald.push.Position;
 import java.util.HashMap;
@@ -133,6 +134,35 @@ final class Delivery {
           }
           if (!e.removed) {
             e.delivered = m.position();
+          }
+        });
+  }
+
+  /**
+   * An ephemeral {@code message} frame: handed to the channel's ephemeral handlers if the channel
+   * is joined and confirmed. It has no offset, so it takes no part in the duplicate check and moves
+   * no position: neither the resume cursor nor the delivered one.
+   */
+  void ephemeral(EphemeralMessage m) {
+    ChannelBook.Entry e = book.get(m.channel());
+    if (e == null || e.pending) {
+      LOG.debug(
+          "Dropped an ephemeral message of {} ({})",
+          m.channel(),
+          ChannelBook.Verdict.NOT_SUBSCRIBED);
+      return;
+    }
+    dispatcher.execute(
+        () -> {
+          for (SubscriptionImpl sub : e.handlers) {
+            try {
+              sub.deliver(m);
+            } catch (RuntimeException ex) {
+              LOG.warn(
+                  "An ephemeral message handler for channel {} threw; ignoring it",
+                  m.channel(),
+                  ex);
+            }
           }
         });
   }

@@ -2,6 +2,7 @@ package dev.herald.push.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.push.Cursor;
+import dev.herald.push.EphemeralMessage;
 import dev.herald.push.Message;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -117,8 +118,13 @@ final class Engine implements LinkListener {
 
   // ---- application calls
 
-  Subscription subscribe(String channel, Consumer<Message> handler) {
-    SubscriptionImpl sub = new SubscriptionImpl(this, channel, handler);
+  /**
+   * @param onEphemeral the handler of the channel's ephemeral messages, or {@code null} to drop
+   *     them
+   */
+  Subscription subscribe(
+      String channel, Consumer<Message> handler, Consumer<EphemeralMessage> onEphemeral) {
+    SubscriptionImpl sub = new SubscriptionImpl(this, channel, handler, onEphemeral);
     Runnable after = null;
     lock.lock();
     try {
@@ -155,7 +161,11 @@ final class Engine implements LinkListener {
     run(after);
   }
 
-  CompletableFuture<Ack> publish(String channel, String event, JsonNode data) {
+  /**
+   * @param ephemeral whether to ask for an ephemeral message ({@code "ephemeral":true}); else the
+   *     channel's default
+   */
+  CompletableFuture<Ack> publish(String channel, String event, JsonNode data, boolean ephemeral) {
     AckFuture future = new AckFuture(dispatcher);
     Runnable after;
     lock.lock();
@@ -166,9 +176,9 @@ final class Engine implements LinkListener {
         return future;
       }
       if (!connector.transport().twoWay()) {
-        after = () -> httpPublisher.publish(channel, event, data, future);
+        after = () -> httpPublisher.publish(channel, event, data, ephemeral, future);
       } else {
-        after = queuePublish(channel, event, data, future);
+        after = queuePublish(channel, event, data, ephemeral, future);
       }
     } finally {
       lock.unlock();
@@ -178,8 +188,9 @@ final class Engine implements LinkListener {
   }
 
   /** Sends or holds a publish over the WebSocket; under the lock. */
-  private Runnable queuePublish(String channel, String event, JsonNode data, AckFuture future) {
-    PendingPublishes.Pending p = publishes.create(channel, event, data, future);
+  private Runnable queuePublish(
+      String channel, String event, JsonNode data, boolean ephemeral, AckFuture future) {
+    PendingPublishes.Pending p = publishes.create(channel, event, data, ephemeral, future);
     if (p == null) {
       return null;
     }
@@ -319,7 +330,7 @@ final class Engine implements LinkListener {
       if (l != connector.link()) {
         return;
       }
-      if (frame.kind() != ServerFrame.Kind.MESSAGE) {
+      if (frame.kind() != ServerFrame.Kind.MESSAGE && frame.kind() != ServerFrame.Kind.EPHEMERAL) {
         LOG.debug("{} on {}", frame, l);
       }
       after = apply(l, frame);
@@ -382,6 +393,10 @@ final class Engine implements LinkListener {
         delivery.message(((ServerFrame.MessageFrame) frame).message());
         yield null;
       }
+      case EPHEMERAL -> {
+        delivery.ephemeral(((ServerFrame.Ephemeral) frame).message());
+        yield null;
+      }
       case RESET -> {
         delivery.reset((ServerFrame.Reset) frame);
         yield null;
@@ -402,7 +417,9 @@ final class Engine implements LinkListener {
         delivery.error(((ServerFrame.Malformed) frame).problem());
         yield null;
       }
-      case PONG, HEARTBEAT, UNKNOWN -> null; // the link noted that it heard from the server
+      // The link noted that it heard from the server. Presence frames come only to connections
+      // that ask for them, which this client does not: ignored.
+      case PONG, HEARTBEAT, PRESENCE, UNKNOWN -> null;
     };
   }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.push.Cursor;
+import dev.herald.push.EphemeralMessage;
 import dev.herald.push.Message;
 import dev.herald.push.Position;
 import dev.herald.push.PushException;
@@ -75,13 +76,17 @@ final class FrameReader {
         case "subscribed":
           return new ServerFrame.Subscribed(required(frame, "channel"), position(frame));
         case "message":
-          return new ServerFrame.MessageFrame(message(frame));
+          return ephemeral(frame)
+              ? new ServerFrame.Ephemeral(ephemeralMessage(frame))
+              : new ServerFrame.MessageFrame(message(frame));
         case "reset":
           return new ServerFrame.Reset(required(frame, "channel"), position(frame));
         case "ack":
           return new ServerFrame.AckFrame(text(frame, "ref"), ack(frame));
         case "error":
           return errorFrame(frame);
+        case "members", "join", "leave":
+          return new ServerFrame.Presence(type, required(frame, "channel"));
         case "pong":
           return PONG;
         case "heartbeat":
@@ -202,11 +207,34 @@ final class FrameReader {
         text(frame, "publisher"));
   }
 
+  /**
+   * An ephemeral message: no offset, epoch or cursor is read, even if the frame had any, so that
+   * nothing in it can be taken for a position.
+   */
+  private static EphemeralMessage ephemeralMessage(JsonNode frame) {
+    JsonNode data = frame.get("data");
+    return new EphemeralMessage(
+        text(frame, "channel"),
+        text(frame, "event"),
+        data == null ? "null" : data.toString(),
+        Instant.parse(required(frame, "time")),
+        text(frame, "publisher"));
+  }
+
+  /** Whether a message or acknowledgement says {@code "ephemeral":true}. */
+  private static boolean ephemeral(JsonNode frame) {
+    JsonNode ephemeral = frame.get("ephemeral");
+    return ephemeral != null && ephemeral.isBoolean() && ephemeral.booleanValue();
+  }
+
   private static Position position(JsonNode frame) {
     return new Position(required(frame, "epoch"), frame.path("offset").asLong(-1));
   }
 
   private static Ack ack(JsonNode frame) {
+    if (ephemeral(frame)) {
+      return Ack.ofEphemeral(text(frame, "channel"));
+    }
     return new Ack(text(frame, "channel"), offset(frame), text(frame, "epoch"));
   }
 

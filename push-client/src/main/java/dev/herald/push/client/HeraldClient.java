@@ -3,6 +3,7 @@ package dev.herald.push.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.push.Cursor;
+import dev.herald.push.EphemeralMessage;
 import dev.herald.push.Message;
 import dev.herald.push.Names;
 import dev.herald.push.PushException;
@@ -40,6 +41,13 @@ import java.util.function.Supplier;
  * exponential backoff and full jitter and resumes from its cursor: every message still in the
  * server's history reaches the handlers exactly once and in order per channel. When the history no
  * longer covers the gap, {@link HeraldListener#onReset} says so instead.
+ *
+ * <p><b>Ephemeral messages.</b> A channel may also carry ephemeral messages ({@link
+ * #publishEphemeral}, or a channel the hub makes ephemeral): delivered live to the subscriptions of
+ * that moment, never stored, without offset. They reach only the handlers given to {@link
+ * #subscribe(String, Consumer, Consumer)}, never move {@link #cursor()} and take no part in the
+ * exactly-once check, so a resume replays exactly the stored messages. Delivery is best effort: a
+ * client that is reconnecting misses the ephemeral messages of that moment.
  *
  * <p><b>Threads.</b> Message handlers, the listener and the futures of {@link #publish} are all
  * called on one thread of this client, one call at a time, in the order the events arrived. While a
@@ -82,7 +90,9 @@ public final class HeraldClient implements AutoCloseable {
    * left it); more handlers of the same channel share that subscription. Thread-safe.
    *
    * <p>The handler is called on the client's callback thread with each message of the channel, in
-   * offset order, each once; never two calls at a time.
+   * offset order, each once; never two calls at a time. The channel's ephemeral messages are
+   * dropped silently: to receive them, subscribe with {@link #subscribe(String, Consumer,
+   * Consumer)}.
    *
    * @throws IllegalArgumentException if the channel name breaks Herald's naming rules (1 to 200
    *     characters of {@code A-Z a-z 0-9 _ - . / : @ =})
@@ -91,18 +101,42 @@ public final class HeraldClient implements AutoCloseable {
   public Subscription subscribe(String channel, Consumer<Message> handler) {
     checkChannel(channel);
     Objects.requireNonNull(handler, "handler");
-    return engine.subscribe(channel, handler);
+    return engine.subscribe(channel, handler, null);
+  }
+
+  /**
+   * Like {@link #subscribe(String, Consumer)}, and also calls {@code onEphemeral} with each
+   * ephemeral message of the channel: one published with {@link #publishEphemeral} (or to a channel
+   * the hub makes ephemeral), delivered live and never stored, so it has no offset. Both handlers
+   * run on the client's callback thread, in the order the server sent the messages; ephemeral
+   * messages never move {@link #cursor()}, are not checked against the channel's offsets, and are
+   * neither replayed after a reconnect nor reported as a gap. A client that is reconnecting misses
+   * those of that moment. Thread-safe.
+   *
+   * @param onMessage called with each stored message, as {@link #subscribe(String, Consumer)} does
+   * @param onEphemeral called with each ephemeral message that arrives while the channel is
+   *     subscribed; its {@code data} is the JSON text the server sent
+   * @throws IllegalArgumentException if the channel name breaks Herald's naming rules
+   * @throws IllegalStateException if the client is closed
+   */
+  public Subscription subscribe(
+      String channel, Consumer<Message> onMessage, Consumer<EphemeralMessage> onEphemeral) {
+    checkChannel(channel);
+    Objects.requireNonNull(onMessage, "onMessage");
+    Objects.requireNonNull(onEphemeral, "onEphemeral");
+    return engine.subscribe(channel, onMessage, onEphemeral);
   }
 
   /**
    * Publishes a message: over the WebSocket when that is the transport (answered by the server's
    * {@code ack} or {@code error} frame; a publish made while the socket is down waits for it, up to
    * the request timeout), else with {@code POST <base>/publish}. The server must accept client
-   * messages on the channel. Thread-safe.
+   * messages on the channel. The message is stored unless the hub makes the channel ephemeral (or
+   * its message handler decides so); the {@link Ack} says which. Thread-safe.
    *
-   * <p>The future completes on the client's callback thread: with the stored message's position, or
-   * with a {@link HeraldException} whose code says why not ({@code forbidden}, {@code rejected},
-   * {@code timeout}, {@code disconnected}, …).
+   * <p>The future completes on the client's callback thread: with the stored message's position (or
+   * an {@link Ack#ephemeral() ephemeral} ack), or with a {@link HeraldException} whose code says
+   * why not ({@code forbidden}, {@code rejected}, {@code timeout}, {@code disconnected}, …).
    *
    * @param data any value the client's {@code ObjectMapper} can write as JSON; {@code null} is JSON
    *     null
@@ -110,6 +144,33 @@ public final class HeraldClient implements AutoCloseable {
    *     written as JSON
    */
   public CompletableFuture<Ack> publish(String channel, String event, Object data) {
+    return publish(channel, event, data, false);
+  }
+
+  /**
+   * Publishes an ephemeral message: the server delivers it live to the channel's subscriptions of
+   * that moment (to their {@link #subscribe(String, Consumer, Consumer) ephemeral handlers}) and
+   * then forgets it: it is never stored, has no offset and is never replayed. For updates worth
+   * nothing a moment later, such as a pointer's position or a typing indicator. Sent like {@link
+   * #publish}, with {@code "ephemeral":true} in the WebSocket {@code publish} frame or the {@code
+   * POST <base>/publish} body. Thread-safe.
+   *
+   * <p>The future completes on the client's callback thread with an {@link Ack} whose {@link
+   * Ack#ephemeral()} is {@code true} (offset {@code 0}, no epoch), unless the server's message
+   * handler chose to store the message after all, or with a {@link HeraldException} as for {@link
+   * #publish}.
+   *
+   * @param data any value the client's {@code ObjectMapper} can write as JSON; {@code null} is JSON
+   *     null
+   * @throws IllegalArgumentException for a bad channel or event name, or data that cannot be
+   *     written as JSON
+   */
+  public CompletableFuture<Ack> publishEphemeral(String channel, String event, Object data) {
+    return publish(channel, event, data, true);
+  }
+
+  private CompletableFuture<Ack> publish(
+      String channel, String event, Object data, boolean ephemeral) {
     checkChannel(channel);
     checkEvent(event);
     JsonNode tree;
@@ -119,7 +180,7 @@ public final class HeraldClient implements AutoCloseable {
       throw new IllegalArgumentException(
           "data cannot be written as JSON: " + data.getClass().getName(), e);
     }
-    return engine.publish(channel, event, tree == null ? mapper.nullNode() : tree);
+    return engine.publish(channel, event, tree == null ? mapper.nullNode() : tree, ephemeral);
   }
 
   /**
@@ -129,6 +190,20 @@ public final class HeraldClient implements AutoCloseable {
    * @throws IllegalArgumentException if {@code json} is not one JSON value, or a name is bad
    */
   public CompletableFuture<Ack> publishJson(String channel, String event, String json) {
+    return publishJson(channel, event, json, false);
+  }
+
+  /**
+   * Like {@link #publishEphemeral} with data that is JSON text already. Thread-safe.
+   *
+   * @throws IllegalArgumentException if {@code json} is not one JSON value, or a name is bad
+   */
+  public CompletableFuture<Ack> publishEphemeralJson(String channel, String event, String json) {
+    return publishJson(channel, event, json, true);
+  }
+
+  private CompletableFuture<Ack> publishJson(
+      String channel, String event, String json, boolean ephemeral) {
     checkChannel(channel);
     checkEvent(event);
     Objects.requireNonNull(json, "json");
@@ -141,14 +216,14 @@ public final class HeraldClient implements AutoCloseable {
     if (tree == null || tree.isMissingNode()) {
       throw new IllegalArgumentException("json is empty");
     }
-    return engine.publish(channel, event, tree);
+    return engine.publish(channel, event, tree, ephemeral);
   }
 
   /**
    * The cursor after every message delivered to the handlers so far (and every reset reported), for
-   * all subscribed channels: an opaque URL-safe string. Save it with the application's own state
-   * and hand it to {@link Builder#resumeFrom} after a restart to continue exactly where this client
-   * stopped. Thread-safe.
+   * all subscribed channels: an opaque URL-safe string. Ephemeral messages, which have no offset,
+   * never move it. Save it with the application's own state and hand it to {@link
+   * Builder#resumeFrom} after a restart to continue exactly where this client stopped. Thread-safe.
    */
   public String cursor() {
     return engine.cursor();

@@ -18,12 +18,16 @@ final class HttpPublisher {
     this.timeout = timeout;
   }
 
-  void publish(String channel, String event, JsonNode data, AckFuture future) {
+  /**
+   * @param ephemeral whether to ask for an ephemeral message ({@code "ephemeral":true} in the body)
+   */
+  void publish(String channel, String event, JsonNode data, boolean ephemeral, AckFuture future) {
     HttpRequest request =
         context
             .authorize(HttpRequest.newBuilder(context.endpoints().publish()))
             .POST(
-                HttpRequest.BodyPublishers.ofString(ClientFrames.publishBody(channel, event, data)))
+                HttpRequest.BodyPublishers.ofString(
+                    ClientFrames.publishBody(channel, event, data, ephemeral)))
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
             .timeout(timeout)

@@ -64,7 +64,7 @@ final class PendingPublishes {
    * A new publish with its own ref and its timeout running, or {@code null} (the future failed) if
    * {@link #MAX} wait. Call {@link #sent} or {@link #hold} next.
    */
-  Pending create(String channel, String event, JsonNode data, AckFuture future) {
+  Pending create(String channel, String event, JsonNode data, boolean ephemeral, AckFuture future) {
     if (awaitingAck.size() + unsent.size() >= MAX) {
       future.completeExceptionally(
           new HeraldException(
@@ -76,7 +76,9 @@ final class PendingPublishes {
       return null;
     }
     String ref = "p" + (++nextRef);
-    Pending p = new Pending(ref, channel, ClientFrames.publish(channel, event, data, ref), future);
+    Pending p =
+        new Pending(
+            ref, channel, ClientFrames.publish(channel, event, data, ephemeral, ref), future);
     p.timeout = timer.schedule(() -> expire(p), timeout.toMillis(), TimeUnit.MILLISECONDS);
     return p;
   }

@@ -1,6 +1,7 @@
 package dev.herald.push.client;
 
 import dev.herald.push.Cursor;
+import dev.herald.push.EphemeralMessage;
 import dev.herald.push.Message;
 import dev.herald.push.Position;
 import java.util.Objects;
@@ -8,7 +9,8 @@ import java.util.Objects;
 /**
  * A frame the server sent, read once at the link that received it (see {@link FrameReader}) and
  * handled by its type from then on. The kinds are those of docs/protocol.md: every transport's
- * {@code ready}, {@code message}, {@code reset}, {@code error} and {@code heartbeat}, and the
+ * {@code ready}, {@code message} (stored, or {@link Ephemeral}), {@code reset}, {@code error},
+ * {@code heartbeat} and presence frames ({@code members}, {@code join}, {@code leave}), and the
  * WebSocket's {@code subscribed}, {@code ack} and {@code pong}. A frame whose type is known but
  * whose fields are not is {@link Malformed}; one of a type this client does not know is {@link
  * Unknown}, which the protocol allows a newer server to send. Immutable.
@@ -22,11 +24,13 @@ sealed interface ServerFrame {
     READY,
     SUBSCRIBED,
     MESSAGE,
+    EPHEMERAL,
     RESET,
     ACK,
     ERROR,
     PONG,
     HEARTBEAT,
+    PRESENCE,
     MALFORMED,
     UNKNOWN
   }
@@ -84,6 +88,24 @@ sealed interface ServerFrame {
   }
 
   /**
+   * An ephemeral channel message ({@code "ephemeral":true}): delivered live, without offset, epoch
+   * or cursor, so it never moves a channel's position nor takes part in the duplicate check.
+   *
+   * @param message the message, its {@code data} the exact JSON text the server sent
+   */
+  record Ephemeral(EphemeralMessage message) implements ServerFrame {
+    /** The message is required. */
+    public Ephemeral {
+      Objects.requireNonNull(message, "message");
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.EPHEMERAL;
+    }
+  }
+
+  /**
    * The history could not cover a gap: the channel continues from {@code position}.
    *
    * @param channel the channel
@@ -103,7 +125,7 @@ sealed interface ServerFrame {
   }
 
   /**
-   * A WebSocket publish was stored.
+   * A WebSocket publish was stored, or delivered as an ephemeral message.
    *
    * @param ref the {@code ref} of the publish it answers, or {@code null}
    * @param ack what the server stored
@@ -183,6 +205,28 @@ sealed interface ServerFrame {
     @Override
     public Kind kind() {
       return Kind.HEARTBEAT;
+    }
+  }
+
+  /**
+   * A presence frame of a channel: the {@code members} snapshot, a {@code join} or a {@code leave}.
+   * Sent only to connections that asked for the channel's presence, which this client does not do
+   * yet; recognised so that a server sending them anyway is not taken for a newer protocol, and
+   * ignored.
+   *
+   * @param type {@code members}, {@code join} or {@code leave}
+   * @param channel the channel
+   */
+  record Presence(String type, String channel) implements ServerFrame {
+    /** Both are required. */
+    public Presence {
+      Objects.requireNonNull(type, "type");
+      Objects.requireNonNull(channel, "channel");
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.PRESENCE;
     }
   }
 

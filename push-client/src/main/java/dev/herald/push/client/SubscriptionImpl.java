@@ -1,5 +1,6 @@
 package dev.herald.push.client;
 
+import dev.herald.push.EphemeralMessage;
 import dev.herald.push.Message;
 import java.util.function.Consumer;
 
@@ -8,12 +9,21 @@ final class SubscriptionImpl implements Subscription {
   private final Engine engine;
   private final String channel;
   private final Consumer<Message> handler;
+  private final Consumer<EphemeralMessage> onEphemeral;
   private volatile boolean active = true;
 
-  SubscriptionImpl(Engine engine, String channel, Consumer<Message> handler) {
+  /**
+   * @param onEphemeral the handler of ephemeral messages, or {@code null} to drop them
+   */
+  SubscriptionImpl(
+      Engine engine,
+      String channel,
+      Consumer<Message> handler,
+      Consumer<EphemeralMessage> onEphemeral) {
     this.engine = engine;
     this.channel = channel;
     this.handler = handler;
+    this.onEphemeral = onEphemeral;
   }
 
   @Override
@@ -42,6 +52,16 @@ final class SubscriptionImpl implements Subscription {
   void deliver(Message message) {
     if (active) {
       handler.accept(message);
+    }
+  }
+
+  /**
+   * Calls the ephemeral handler if there is one and the subscription is active; on the callback
+   * thread.
+   */
+  void deliver(EphemeralMessage message) {
+    if (active && onEphemeral != null) {
+      onEphemeral.accept(message);
     }
   }
 

@@ -90,7 +90,7 @@ class ChannelBookTest {
   void remove_deactivatesItsHandlers() {
     ChannelBook book = new ChannelBook(Cursor.empty());
     ChannelBook.Entry e = book.add("a");
-    SubscriptionImpl sub = new SubscriptionImpl(null, "a", m -> {});
+    SubscriptionImpl sub = new SubscriptionImpl(null, "a", m -> {}, null);
     e.handlers.add(sub);
 
     book.remove("a");

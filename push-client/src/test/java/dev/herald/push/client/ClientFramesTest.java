@@ -14,11 +14,17 @@ class ClientFramesTest {
         .isEqualTo("{\"type\":\"subscribe\",\"channel\":\"a\",\"since\":\"1~c\",\"ref\":\"s2\"}");
     assertThat(ClientFrames.unsubscribe("a"))
         .isEqualTo("{\"type\":\"unsubscribe\",\"channel\":\"a\"}");
-    assertThat(ClientFrames.publish("a", "e", JsonNodeFactory.instance.textNode("hi"), "p1"))
+    assertThat(ClientFrames.publish("a", "e", JsonNodeFactory.instance.textNode("hi"), false, "p1"))
         .isEqualTo(
             "{\"type\":\"publish\",\"channel\":\"a\",\"event\":\"e\",\"data\":\"hi\",\"ref\":\"p1\"}");
-    assertThat(ClientFrames.publishBody("a", "e", JsonNodeFactory.instance.nullNode()))
+    assertThat(ClientFrames.publishBody("a", "e", JsonNodeFactory.instance.nullNode(), false))
         .isEqualTo("{\"channel\":\"a\",\"event\":\"e\",\"data\":null}");
+    assertThat(ClientFrames.publish("a", "e", JsonNodeFactory.instance.numberNode(1), true, "p2"))
+        .isEqualTo(
+            "{\"type\":\"publish\",\"channel\":\"a\",\"event\":\"e\",\"data\":1,"
+                + "\"ephemeral\":true,\"ref\":\"p2\"}");
+    assertThat(ClientFrames.publishBody("a", "e", JsonNodeFactory.instance.nullNode(), true))
+        .isEqualTo("{\"channel\":\"a\",\"event\":\"e\",\"data\":null,\"ephemeral\":true}");
     assertThat(ClientFrames.ping()).isEqualTo("{\"type\":\"ping\"}");
   }
 }

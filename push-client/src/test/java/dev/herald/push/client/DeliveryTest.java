@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.herald.push.Cursor;
+import dev.herald.push.EphemeralMessage;
 import dev.herald.push.Message;
 import dev.herald.push.Position;
 import java.time.Instant;
@@ -27,7 +28,7 @@ class DeliveryTest {
 
   private ChannelBook.Entry join(String channel) {
     ChannelBook.Entry e = delivery.add(channel);
-    e.handlers.add(new SubscriptionImpl(null, channel, recorder.handler()));
+    e.handlers.add(new SubscriptionImpl(null, channel, recorder.handler(), null));
     return e;
   }
 
@@ -97,6 +98,51 @@ class DeliveryTest {
                 Cursor.decode(delivery.deliveredCursor())
                     .position("a")
                     .equals(new Position("E1", 2)));
+  }
+
+  @Test
+  void ephemeralMessages_reachOnlyEphemeralHandlers_andMoveNoPosition() {
+    ChannelBook.Entry a = join("a");
+    Recorder both = new Recorder();
+    a.handlers.add(new SubscriptionImpl(null, "a", both.handler(), both.ephemeralHandler()));
+    delivery.subscribed(new ServerFrame.Subscribed("a", new Position("E1", 0)));
+    delivery.message(msg("a", "E1", 1));
+
+    delivery.ephemeral(new EphemeralMessage("a", "cursor", "{\"x\":1}", Instant.EPOCH, null));
+    delivery.ephemeral(new EphemeralMessage("a", "cursor", "{\"x\":2}", Instant.EPOCH, null));
+    delivery.message(msg("a", "E1", 1)); // still a duplicate: the ephemeral ones moved nothing
+    delivery.message(msg("a", "E1", 2));
+    delivery.ephemeral(new EphemeralMessage("b", "cursor", "{\"x\":3}", Instant.EPOCH, null));
+
+    await().until(() -> both.offsets("a").size() == 2);
+    assertThat(both.ephemeralData("a")).containsExactly("{\"x\":1}", "{\"x\":2}");
+    assertThat(both.ephemeral).doesNotContainKey("b");
+    assertThat(recorder.offsets("a")).containsExactly(1L, 2L);
+    assertThat(recorder.ephemeral).isEmpty();
+    assertThat(recorder.errors).isEmpty();
+    assertThat(a.received).isEqualTo(new Position("E1", 2));
+    await()
+        .until(
+            () ->
+                Cursor.decode(delivery.deliveredCursor())
+                    .position("a")
+                    .equals(new Position("E1", 2)));
+  }
+
+  @Test
+  void ephemeralMessage_ofAChannelWhoseSubscribeIsUnconfirmed_isDropped() {
+    ChannelBook.Entry a = delivery.add("a");
+    a.handlers.add(
+        new SubscriptionImpl(null, "a", recorder.handler(), recorder.ephemeralHandler()));
+    delivery.subscribe(a);
+
+    delivery.ephemeral(new EphemeralMessage("a", "cursor", "1", Instant.EPOCH, null));
+    delivery.subscribed(new ServerFrame.Subscribed("a", new Position("E1", 0)));
+    delivery.ephemeral(new EphemeralMessage("a", "cursor", "2", Instant.EPOCH, null));
+
+    await().until(() -> recorder.ephemeralData("a").size() == 1);
+    assertThat(recorder.ephemeralData("a")).containsExactly("2");
+    assertThat(a.received).isEqualTo(new Position("E1", 0));
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.push.Cursor;
+import dev.herald.push.EphemeralMessage;
 import dev.herald.push.Message;
 import dev.herald.push.Position;
 import java.time.Instant;
@@ -46,6 +47,75 @@ class FrameReaderTest {
   }
 
   @Test
+  void ephemeralMessage_isItsOwnKind_withoutPosition_andKeepsDataExactly() {
+    ServerFrame frame =
+        FrameReader.frame(
+            "{\"type\":\"message\",\"channel\":\"board/1\",\"event\":\"cursor\","
+                + "\"ephemeral\":true,\"time\":\"2026-11-28T15:00:00.123Z\",\"publisher\":\"c1\","
+                + "\"data\":{\"x\":1.50,\"y\":2}}");
+
+    assertThat(frame)
+        .isEqualTo(
+            new ServerFrame.Ephemeral(
+                new EphemeralMessage(
+                    "board/1",
+                    "cursor",
+                    "{\"x\":1.50,\"y\":2}",
+                    Instant.parse("2026-11-28T15:00:00.123Z"),
+                    "c1")));
+    assertThat(frame.kind()).isEqualTo(ServerFrame.Kind.EPHEMERAL);
+    // A server-side publish has no publisher; data may be absent (JSON null).
+    assertThat(
+            FrameReader.frame(
+                "{\"type\":\"message\",\"channel\":\"a\",\"event\":\"e\",\"ephemeral\":true,"
+                    + "\"time\":\"2026-11-28T15:00:00Z\"}"))
+        .isEqualTo(
+            new ServerFrame.Ephemeral(
+                new EphemeralMessage(
+                    "a", "e", "null", Instant.parse("2026-11-28T15:00:00Z"), null)));
+  }
+
+  @Test
+  void message_withoutOffset_isMalformedUnlessEphemeral() {
+    String noOffset =
+        "{\"type\":\"message\",\"channel\":\"a\",\"event\":\"e\","
+            + "\"time\":\"2026-11-28T15:00:00Z\",\"data\":1";
+    assertThat(FrameReader.frame(noOffset + "}").kind()).isEqualTo(ServerFrame.Kind.MALFORMED);
+    assertThat(FrameReader.frame(noOffset + ",\"ephemeral\":false}").kind())
+        .isEqualTo(ServerFrame.Kind.MALFORMED);
+    assertThat(FrameReader.frame(noOffset + ",\"ephemeral\":\"true\"}").kind())
+        .isEqualTo(ServerFrame.Kind.MALFORMED);
+    assertThat(FrameReader.frame(noOffset + ",\"ephemeral\":true}").kind())
+        .isEqualTo(ServerFrame.Kind.EPHEMERAL);
+    assertThat(
+            FrameReader.frame(
+                    "{\"type\":\"message\",\"event\":\"e\",\"ephemeral\":true,"
+                        + "\"time\":\"2026-11-28T15:00:00Z\"}")
+                .kind())
+        .isEqualTo(ServerFrame.Kind.MALFORMED);
+  }
+
+  @Test
+  void presenceFrames_areRecognised() {
+    assertThat(
+            FrameReader.frame(
+                "{\"type\":\"members\",\"channel\":\"a\",\"members\":[{\"clientId\":\"c1\","
+                    + "\"since\":\"2026-11-28T15:00:00Z\",\"data\":{\"name\":\"Ann\"}}]}"))
+        .isEqualTo(new ServerFrame.Presence("members", "a"));
+    assertThat(
+            FrameReader.frame(
+                "{\"type\":\"join\",\"channel\":\"a\",\"member\":{\"clientId\":\"c2\","
+                    + "\"user\":\"bob\",\"since\":\"2026-11-28T15:00:01Z\"}}"))
+        .isEqualTo(new ServerFrame.Presence("join", "a"));
+    ServerFrame leave =
+        FrameReader.frame(
+            "{\"type\":\"leave\",\"channel\":\"a\",\"member\":{\"clientId\":\"c2\","
+                + "\"since\":\"2026-11-28T15:00:01Z\"}}");
+    assertThat(leave).isEqualTo(new ServerFrame.Presence("leave", "a"));
+    assertThat(leave.kind()).isEqualTo(ServerFrame.Kind.PRESENCE);
+  }
+
+  @Test
   void subscribedAndReset_readChannelAndPosition() {
     assertThat(
             FrameReader.frame(
@@ -64,6 +134,10 @@ class FrameReaderTest {
             FrameReader.frame(
                 "{\"type\":\"ack\",\"ref\":\"7\",\"channel\":\"chat\",\"offset\":2,\"epoch\":\"e1\"}"))
         .isEqualTo(new ServerFrame.AckFrame("7", new Ack("chat", 2, "e1")));
+    assertThat(
+            FrameReader.frame(
+                "{\"type\":\"ack\",\"ref\":\"8\",\"channel\":\"chat\",\"ephemeral\":true}"))
+        .isEqualTo(new ServerFrame.AckFrame("8", Ack.ofEphemeral("chat")));
     assertThat(
             FrameReader.frame(
                 "{\"type\":\"error\",\"code\":\"bad_cursor\",\"message\":\"cursor is malformed\","
@@ -186,9 +260,25 @@ class FrameReaderTest {
   void publishAnswer_isAnAck_orAProtocolError() {
     assertThat(FrameReader.publishAnswer("{\"channel\":\"a\",\"offset\":3,\"epoch\":\"e1\"}"))
         .isEqualTo(new Ack("a", 3, "e1"));
+    Ack ephemeral = FrameReader.publishAnswer("{\"channel\":\"a\",\"ephemeral\":true}");
+    assertThat(ephemeral).isEqualTo(Ack.ofEphemeral("a"));
+    assertThat(ephemeral.ephemeral()).isTrue();
+    assertThat(ephemeral.offset()).isZero();
+    assertThat(ephemeral.epoch()).isNull();
     assertThatThrownBy(() -> FrameReader.publishAnswer("{\"channel\":\"a\"}"))
         .isInstanceOfSatisfying(
             HeraldException.class, e -> assertThat(e.code()).isEqualTo("protocol"));
+  }
+
+  @Test
+  void ack_isStoredWithAPosition_orEphemeralWithout() {
+    assertThat(new Ack("a", 3, "e1").ephemeral()).isFalse();
+    assertThatThrownBy(() -> new Ack("a", 1, "e1", true))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new Ack("a", 0, null, false))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Ack.ofEphemeral("bad channel"))
+        .isInstanceOf(dev.herald.push.PushException.class);
   }
 
   @Test

@@ -28,7 +28,7 @@ class PendingPublishesTest {
   }
 
   private PendingPublishes.Pending create(PendingPublishes publishes, AckFuture future) {
-    return publishes.create("chat", "say", JsonNodeFactory.instance.textNode("hi"), future);
+    return publishes.create("chat", "say", JsonNodeFactory.instance.textNode("hi"), false, future);
   }
 
   /** Creates a publish and holds it for the socket, as one step under the lock, as the engine. */

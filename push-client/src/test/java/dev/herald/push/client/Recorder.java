@@ -1,5 +1,6 @@
 package dev.herald.push.client;
 
+import dev.herald.push.EphemeralMessage;
 import dev.herald.push.Message;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,12 +12,13 @@ import java.util.function.Consumer;
 /**
  * Records what a client reports: listener events as short strings ({@code open:SSE}, {@code
  * close:SSE:eof}, {@code reset:chan:epoch}, {@code error:code}, {@code transport:SSE}) and each
- * channel's messages, with the thread every call came on. Thread-safe.
+ * channel's messages (stored and ephemeral apart), with the thread every call came on. Thread-safe.
  */
 final class Recorder implements HeraldListener {
   final List<String> events = new CopyOnWriteArrayList<>();
   final List<HeraldException> errors = new CopyOnWriteArrayList<>();
   final Map<String, List<Message>> messages = new ConcurrentHashMap<>();
+  final Map<String, List<EphemeralMessage>> ephemeral = new ConcurrentHashMap<>();
   final List<String> threads = new CopyOnWriteArrayList<>();
 
   /** A handler that records the channel's messages. */
@@ -25,6 +27,23 @@ final class Recorder implements HeraldListener {
       threads.add(Thread.currentThread().getName());
       messages.computeIfAbsent(m.channel(), c -> new CopyOnWriteArrayList<>()).add(m);
     };
+  }
+
+  /** A handler that records the channel's ephemeral messages. */
+  Consumer<EphemeralMessage> ephemeralHandler() {
+    return m -> {
+      threads.add(Thread.currentThread().getName());
+      ephemeral.computeIfAbsent(m.channel(), c -> new CopyOnWriteArrayList<>()).add(m);
+    };
+  }
+
+  /** The payloads of the ephemeral messages received on a channel, as JSON text. */
+  List<String> ephemeralData(String channel) {
+    List<String> out = new ArrayList<>();
+    for (EphemeralMessage m : ephemeral.getOrDefault(channel, List.of())) {
+      out.add(m.data());
+    }
+    return out;
   }
 
   List<Message> of(String channel) {

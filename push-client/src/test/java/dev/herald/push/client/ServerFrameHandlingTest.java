@@ -72,6 +72,39 @@ class ServerFrameHandlingTest {
   }
 
   @Test
+  void ephemeralAndPresenceFrames_areNoErrors_andMoveNoPosition() throws Exception {
+    String ephemeral =
+        "{\"type\":\"message\",\"channel\":\"a\",\"event\":\"cursor\",\"ephemeral\":true,"
+            + "\"time\":\"2026-01-01T00:00:00Z\",\"data\":{\"x\":1}}";
+    server =
+        new ScriptedStreamServer(
+            List.of(
+                "{\"type\":\"ready\",\"clientId\":\"c1\",\"cursor\":\"" + EMPTY + "\"}",
+                "{\"type\":\"members\",\"channel\":\"a\",\"members\":[{\"clientId\":\"c1\","
+                    + "\"since\":\"2026-01-01T00:00:00Z\"}]}",
+                message(1, "2026-01-01T00:00:00Z"),
+                ephemeral,
+                "{\"type\":\"join\",\"channel\":\"a\",\"member\":{\"clientId\":\"c2\","
+                    + "\"since\":\"2026-01-01T00:00:01Z\"}}",
+                ephemeral,
+                message(2, "2026-01-01T00:00:02Z"),
+                "{\"type\":\"leave\",\"channel\":\"a\",\"member\":{\"clientId\":\"c2\","
+                    + "\"since\":\"2026-01-01T00:00:01Z\"}}",
+                "{\"type\":\"error\",\"code\":\"server_shutdown\",\"message\":\"bye\"}"));
+    Recorder recorder = subscribeOverStream();
+
+    await().until(() -> recorder.count("close:") == 1);
+
+    // subscribe(channel, handler) drops ephemeral messages silently.
+    assertThat(recorder.offsets("a")).containsExactly(1L, 2L);
+    assertThat(recorder.ephemeral).isEmpty();
+    assertThat(recorder.events)
+        .containsExactly("transport:STREAM", "open:STREAM", "close:STREAM:server_shutdown");
+    assertThat(dev.herald.push.Cursor.decode(client.cursor()).position("a"))
+        .isEqualTo(new dev.herald.push.Position("E1", 2));
+  }
+
+  @Test
   void textThatIsNotAFrame_endsTheStream_asAProtocolFailure() throws Exception {
     server =
         new ScriptedStreamServer(

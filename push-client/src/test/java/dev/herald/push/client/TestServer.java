@@ -34,7 +34,8 @@ import org.eclipse.jetty.server.ServerConnector;
  * <ul>
  *   <li>{@code /push/*} and {@code /push/ws}: the main hub, keeping {@value #MAIN_HISTORY} messages
  *       per channel. Clients may publish to {@code chat/*}; token {@value #TOKEN} is user {@code
- *       alice}, and only she may subscribe to {@code private/*}.
+ *       alice}, and only she may subscribe to {@code private/*}. Messages to {@code chat/live/*}
+ *       are ephemeral unless the publish says otherwise.
  *   <li>{@code /small/*} and {@code /small/ws}: a hub whose history keeps {@value #SMALL_HISTORY}
  *       messages per channel, to provoke resets.
  *   <li>{@code /nows/*}: the main hub's HTTP transports without a WebSocket endpoint, to make a
@@ -79,6 +80,7 @@ final class TestServer {
                   }
                 })
             .acceptClientMessages("chat/*", ClientMessageHandler.PASS_THROUGH)
+            .ephemeralChannels("chat/live/*")
             .build();
     small =
         PushHub.builder()
