@@ -393,6 +393,9 @@
     if (board) connect(h.cursor);
   });
 
+  // Enter in the name field commits it (a change event), and opens nothing.
+  $('me-form').addEventListener('submit', (e) => e.preventDefault());
+
   $('clear').addEventListener('click', () => {
     if (!h) return;
     h.publish(board.channel, 'clear', {}).catch((err) => ($('error').textContent = err.message));
