@@ -15,6 +15,7 @@
   const MIN_STEP = 0.002; // of the board's width: a closer point adds nothing visible
   const ASPECT = 10 / 16; // the board's height over its width (style.css draws it so)
   const IDLE_MS = 4000; // a cursor that has not moved for this long fades
+  const GONE_MS = 10000; // a hidden cursor (its member left) not moved for this long is dropped
   const RETRY = ['disconnected', 'timeout', 'closed', 'unavailable', 'rate_limited'];
   const PALETTE = ['#e5484d', '#f76b15', '#2f6fed', '#1a8f4c', '#8e4ec6', '#d6409f', '#0b8a9e', '#ad7f58'];
   const COLOR = /^#[0-9a-f]{6}$/i;
@@ -159,6 +160,7 @@
       drawInk();
       drawLive();
       for (const c of cursors.values()) {
+        if (c.el.hidden && now - c.at > GONE_MS) forget(c.key);
         place(c);
         c.el.classList.toggle('idle', now - c.at > IDLE_MS);
       }
@@ -295,16 +297,14 @@
       items.push(item);
     }
     $('people').replaceChildren(...items);
-    for (const [key, c] of cursors) {
-      if (members.has(key)) dress(c, members.get(key));
-      else forget(key);
-    }
+    cursors.forEach(show);
   }
 
+  // A cursor is shown only while its member is here. One that left is hidden at once but kept a
+  // while: a long-polling member may leave and join again between two polls, and should not lose
+  // its cursor for that.
   function moveCursor(d) {
     if (d.key === me.key) return;
-    const p = members.get(d.key);
-    if (!p) return; // not (or no longer) here
     let c = cursors.get(d.key);
     if (!c) {
       const el = Demo.el('div', 'cursor');
@@ -312,17 +312,20 @@
       const label = Demo.el('span', 'who');
       el.append(label);
       $('cursors').append(el);
-      c = { el, label };
+      c = { key: d.key, el, label };
       cursors.set(d.key, c);
     }
-    dress(c, p);
     Object.assign(c, { x: d.x, y: d.y, at: performance.now() });
     c.el.dataset.x = d.x;
     c.el.dataset.y = d.y;
+    show(c);
     place(c);
   }
 
-  function dress(c, p) {
+  function show(c) {
+    const p = members.get(c.key);
+    c.el.hidden = !p;
+    if (!p) return;
     c.label.textContent = p.name;
     c.el.style.setProperty('--who', p.color);
   }

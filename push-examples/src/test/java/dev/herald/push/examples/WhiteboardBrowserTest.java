@@ -22,13 +22,14 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Interactive;
 import org.openqa.selenium.interactions.PointerInput;
 import org.openqa.selenium.interactions.Sequence;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The whiteboard in real headless Chromium driven by real pointer input: two people drawing on one
  * board at once, each seeing the other's cursor and presence, one of them behind a proxy that cuts
- * its connection while both draw, then a late third page that draws the board from history. The
- * board is compared as the pages' lists of segments ({@code id/seq@offset}, in order), not as
- * pixels. Saves {@code target/screenshots/board.png} for the README.
+ * its connection while both draw, then a late third page on Server-Sent Events that draws the board
+ * from history. The board is compared as the pages' lists of segments ({@code id/seq@offset}, in
+ * order), not as pixels. Saves {@code target/screenshots/board.png} for the README.
  */
 class WhiteboardBrowserTest {
   private static final Duration LIVE = Duration.ofSeconds(15);
@@ -75,6 +76,11 @@ class WhiteboardBrowserTest {
 
   /** Joins as a person would: a name typed and committed with Enter, a colour picked. */
   private static void join(Browser b, String name, String color) {
+    join(b, name, color, "websocket");
+  }
+
+  /** Joins, then switches to this transport as the header's picker does. */
+  private static void join(Browser b, String name, String color, String transport) {
     await()
         .atMost(LIVE)
         .until(() -> "open".equals(find(b, "#transport").getAttribute("data-state")));
@@ -84,12 +90,15 @@ class WhiteboardBrowserTest {
         "const c = document.getElementById('color'); c.value = arguments[0];"
             + " c.dispatchEvent(new Event('change'));",
         color);
+    if (!transport.equals("websocket")) {
+      new Select(find(b, "#transport-select")).selectByValue(transport);
+    }
     await()
         .atMost(LIVE)
         .untilAsserted(
             () -> {
               WebElement badge = find(b, "#transport");
-              assertThat(badge.getAttribute("data-transport")).isEqualTo("websocket");
+              assertThat(badge.getAttribute("data-transport")).isEqualTo(transport);
               assertThat(badge.getAttribute("data-state")).isEqualTo("open");
             });
   }
@@ -119,13 +128,18 @@ class WhiteboardBrowserTest {
    * How {@code viewer} shows the cursor of {@code who}: "name colour x y", or null if it does not.
    */
   private static String cursor(Browser viewer, Browser who) {
+    return cursor(viewer, key(who));
+  }
+
+  /** How {@code viewer} shows the cursor of the page with this key, or null if it does not. */
+  private static String cursor(Browser viewer, String key) {
     return (String)
         viewer.js(
             "const c = document.querySelector('.cursor[data-key=\"' + arguments[0] + '\"]');"
                 + "return c && !c.hidden ? c.textContent + ' '"
                 + " + c.style.getPropertyValue('--who') + ' ' + c.dataset.x + ' ' + c.dataset.y"
                 + " : null;",
-            key(who));
+            key);
   }
 
   /** The board's box in viewport pixels: left, top, width, height. */
@@ -349,10 +363,15 @@ class WhiteboardBrowserTest {
                   assertThat(people(b)).containsExactlyInAnyOrder("Alice " + ALICE, "Bob " + BOB));
     }
 
-    // A late joiner draws the whole board from history.
+    // A late joiner, on Server-Sent Events, draws the whole board from history; her cursor goes out
+    // as HTTP publishes.
     Browser carol = open(demo.port(), page);
-    join(carol, "Carol", CAROL);
+    join(carol, "Carol", CAROL, "sse");
     assertThat(awaitSameBoard(alice, bob, carol)).isEqualTo(board);
+    hover(carol, 0.85, 0.15);
+    awaitCursor(alice, carol, "Carol", CAROL, 0.85, 0.15);
+    hover(alice, 0.15, 0.85);
+    awaitCursor(carol, alice, "Alice", ALICE, 0.15, 0.85);
 
     // Bob leaves: his name and his cursor go from the others' pages.
     hover(bob, 0.5, 0.5);
@@ -368,10 +387,6 @@ class WhiteboardBrowserTest {
                   assertThat(people(b))
                       .containsExactlyInAnyOrder("Alice " + ALICE, "Carol " + CAROL));
     }
-    assertThat(
-            alice.js(
-                "return document.querySelector('.cursor[data-key=\"' + arguments[0] + '\"]');",
-                bobsKey))
-        .isNull();
+    await().atMost(LIVE).until(() -> cursor(alice, bobsKey) == null);
   }
 }
