@@ -72,34 +72,109 @@ export interface ConnectOptions {
   remember?: boolean;
   /** How long a remembered transport is used first, in ms. Default 3600000 (one hour). */
   rememberFor?: number;
+  /**
+   * This client's presence data (any JSON value, e.g. `{ name: 'Ann', color: '#e33' }`), sent with
+   * every subscription; others see it as {@link Member.data}. Set here only: it cannot change later.
+   * At most the hub's `maxMemberDataBytes` (default 1024) of compact JSON. Default: none.
+   */
+  member?: unknown;
+  /**
+   * Share one connection per base URL among the browser's tabs of this origin: one tab holds it
+   * (the leader) and passes every frame to the others; when it closes, another takes over and
+   * resumes from the cursor. Needs Web Locks and BroadcastChannel; without them the client has its
+   * own connection, as without this option ({@link HeraldClient.shared} tells). The connection uses
+   * the leading tab's options (transports, token, member). Default false.
+   */
+  shared?: boolean;
 }
 
-/** A channel message, as the server sent it. The same object goes to every callback: do not change it. */
-export interface Message<D = unknown> {
+/** The options of {@link HeraldClient.publish}. */
+export interface PublishOptions {
+  /**
+   * `true`: deliver the message live to whoever is subscribed now, never store it (no offset, no
+   * replay); `false`: store it. Absent: the channel's default on the server (durable unless the hub
+   * names the channel ephemeral). The server's message handler may still change it.
+   */
+  ephemeral?: boolean;
+}
+
+/** What every channel message has, as the server sent it. */
+interface MessageBase<D> {
   readonly type: 'message';
   readonly channel: string;
   /** The application's event name (`message` unless the publisher named one). */
   readonly event: string;
-  /** The message's place in the channel: 1, 2, 3, … within one epoch. */
-  readonly offset: number;
-  /** Names one unbroken history of the channel. */
-  readonly epoch: string;
-  /** When the server stored it, ISO-8601 in UTC. */
+  /** When the server took it, ISO-8601 in UTC. */
   readonly time: string;
   /** The JSON payload. */
   readonly data: D;
   /** The id of the client that published it; absent when the server did. */
   readonly publisher?: string;
+}
+
+/** A stored message: it has its place in the channel's history and is replayed on resume. */
+export interface StoredMessage<D = unknown> extends MessageBase<D> {
+  readonly ephemeral?: false;
+  /** The message's place in the channel: 1, 2, 3, … within one epoch. */
+  readonly offset: number;
+  /** Names one unbroken history of the channel. */
+  readonly epoch: string;
   /** The connection's whole cursor after this message. */
   readonly cursor?: string;
 }
 
-/** What a stored publish resolves with. */
-export interface Ack {
+/**
+ * An ephemeral message: delivered live to the subscriptions of that moment, never stored, never
+ * replayed; it has no position, and herald.js keeps none from it.
+ */
+export interface EphemeralMessage<D = unknown> extends MessageBase<D> {
+  readonly ephemeral: true;
+  readonly offset?: undefined;
+  readonly epoch?: undefined;
+  readonly cursor?: undefined;
+}
+
+/**
+ * A channel message; `ephemeral` tells the two kinds apart (`if (!msg.ephemeral) msg.offset`). The
+ * same object goes to every callback: do not change it.
+ */
+export type Message<D = unknown> = StoredMessage<D> | EphemeralMessage<D>;
+
+/** What a publish resolves with when the message was stored. */
+export interface StoredAck {
   readonly channel: string;
+  readonly ephemeral?: false;
   readonly offset: number;
   readonly epoch: string;
 }
+
+/** What a publish resolves with when the message was delivered without being stored. */
+export interface EphemeralAck {
+  readonly channel: string;
+  readonly ephemeral: true;
+  readonly offset?: undefined;
+  readonly epoch?: undefined;
+}
+
+/** What a publish resolves with: the server decides (the channel's default, its handler). */
+export type Ack = StoredAck | EphemeralAck;
+
+/** A member of a channel's presence. */
+export interface Member<M = unknown> {
+  /** The id of the member's connection. */
+  readonly clientId: string;
+  /** The authenticated user; absent for an anonymous connection. */
+  readonly user?: string;
+  /** Since when it is a member, ISO-8601 in UTC. */
+  readonly since: string;
+  /** The member's data ({@link ConnectOptions.member}); absent when it gave none. */
+  readonly data?: M;
+}
+
+/** What changed a presence list: a whole new list (first, and after every reconnect), a join or a leave. */
+export type PresenceChange<M = unknown> =
+  | { readonly type: 'members' }
+  | { readonly type: 'join' | 'leave'; readonly member: Member<M> };
 
 /**
  * The codes a publish can be refused with: the server's (docs/protocol.md, Errors) and the
@@ -148,7 +223,10 @@ export interface OpenDetail {
 
 /** The detail of a `close` event: the connection ended; unless `reason` is `closed`, it reconnects. */
 export interface CloseDetail {
-  /** `closed` after `close()`; otherwise why the connection ended or the try failed. */
+  /**
+   * `closed` after `close()`; `leader tab closed` in shared mode when the tab holding the connection
+   * went (another takes over); otherwise why the connection ended or the try failed.
+   */
   readonly reason: string;
   /** The transport that ended; absent after `close()`. */
   readonly transport?: TransportName;
@@ -210,6 +288,10 @@ export interface HeraldClient {
   /** The server's id for the current connection, from its `ready` frame. */
   readonly clientId: string | null;
   readonly state: ClientState;
+  /** Whether this client shares a connection with other tabs ({@link ConnectOptions.shared}, when supported). */
+  readonly shared: boolean;
+  /** Whether this tab holds the connection: always for a client that does not share. */
+  readonly leader: boolean;
 
   /**
    * Calls `onMessage` for each message of the channel, exactly once and in order. Several
@@ -222,11 +304,26 @@ export interface HeraldClient {
 
   /**
    * Publishes a message: a `publish` frame over WebSocket, answered by `ack`; `POST <base>/publish`
-   * on the other transports. `data` is sent as JSON.
+   * on the other transports. `data` is sent as JSON. In shared mode a follower tab's publish goes
+   * through the leading tab's connection, and its answer comes back to that tab.
    *
-   * @returns a promise of where the message was stored; it rejects with a {@link HeraldError}
+   * @returns a promise of where the message was stored, or of `{channel, ephemeral: true}` when it
+   *     was delivered without being stored; it rejects with a {@link HeraldError}
    */
-  publish(channel: string, event: string, data?: unknown): Promise<Ack>;
+  publish(channel: string, event: string, data?: unknown, options?: PublishOptions): Promise<Ack>;
+
+  /**
+   * Follows the channel's members: `listener(members, change)` gets the whole list (oldest first)
+   * after the server's snapshot, then after each join and leave; after every reconnect a fresh
+   * snapshot replaces it. Holds a subscription to the channel, as {@link subscribe} does. `M` is
+   * the type the application expects member `data` to have; herald.js does not check it.
+   *
+   * @returns a function that stops this listener
+   */
+  presence<M = unknown>(
+    channel: string,
+    listener: (members: readonly Member<M>[], change: PresenceChange<M>) => void
+  ): () => void;
 
   /**
    * Listens for an event.

@@ -9,6 +9,8 @@
  *   const h = Herald.connect('push', { token: () => fetch('token').then((r) => r.text()) });
  *   const off = h.subscribe('chat/lobby', (msg) => console.log(msg.event, msg.data));
  *   await h.publish('chat/lobby', 'chat', { text: 'hi' });
+ *   h.publish('board/1', 'cursor', { x, y }, { ephemeral: true });   // delivered live, never stored
+ *   h.presence('board/1', (members, change) => showWho(members));
  *   h.on('reset', ({ channel }) => reloadState(channel));
  *   off(); h.close();
  *
@@ -20,6 +22,8 @@
  * Retry-After) and its connection limits (429 with Retry-After: no sooner than that), and resumes
  * from its cursor so nothing is lost.
  * A relative base ('push', '../push') is resolved against the page's document.baseURI.
+ * With { shared: true } the tabs of a browser share one connection per base URL (SharedClient,
+ * below): one tab holds it, the others receive through a BroadcastChannel.
  */
 (function (global) {
   'use strict';
@@ -56,11 +60,11 @@
   }
 
   /** Calls every function of a set; one that throws is reported without stopping the others. */
-  function callAll(fns, arg) {
+  function callAll(fns, arg, more) {
     if (!fns) return;
     for (const fn of Array.from(fns)) {
       try {
-        fn(arg);
+        fn(arg, more);
       } catch (e) {
         setTimeout(() => {
           throw e;
@@ -69,8 +73,23 @@
     }
   }
 
+  /** The frames that carry a channel's presence: a snapshot, then changes. */
+  const PRESENCE = ['members', 'join', 'leave'];
+
   function connect(base, options) {
-    return new Client(base, Object.assign({}, DEFAULTS, options || {}));
+    const o = Object.assign({}, DEFAULTS, options || {});
+    return o.shared && canShare() ? new SharedClient(base, o) : new Client(base, o);
+  }
+
+  /** Whether this browser has what shared mode needs: Web Locks (with query) and BroadcastChannel. */
+  function canShare() {
+    const locks = global.navigator && global.navigator.locks;
+    return !!(
+      locks &&
+      typeof locks.request === 'function' &&
+      typeof locks.query === 'function' &&
+      typeof global.BroadcastChannel === 'function'
+    );
   }
 
   /** The base URL, with a relative one resolved against the page (its <base href>, if any). */
@@ -99,7 +118,32 @@
     return { code, message: e && e.message ? e.message : String(e) };
   }
 
-  class Client {
+  /** What a publish resolves with, from an ack frame or an HTTP answer: no position when ephemeral. */
+  function ackOf(body) {
+    if (body.ephemeral === true) return { channel: body.channel, ephemeral: true };
+    return { channel: body.channel, offset: body.offset, epoch: body.epoch };
+  }
+
+  /** The wire's optional ephemeral field: sent only when the caller chose, else the channel decides. */
+  function ephemeralOf(options) {
+    return options && typeof options.ephemeral === 'boolean' ? options.ephemeral : undefined;
+  }
+
+  /** Members in the order listeners get them: oldest first, then by client id. */
+  function sortedMembers(map) {
+    return Array.from(map.values()).sort((a, b) => {
+      const d = (Date.parse(a.since) || 0) - (Date.parse(b.since) || 0);
+      return d || (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0);
+    });
+  }
+
+  /**
+   * What a page holds whatever carries its frames: its callbacks and presence listeners, what it
+   * delivered (to drop repeats), the presence lists, its listeners, and the view of the connection
+   * (state, transport, clientId, cursor). Client feeds it from its own connection; SharedClient from
+   * the connection of the tab that leads.
+   */
+  class Receiver {
     constructor(base, options) {
       for (const t of options.transports) {
         if (!ALL.includes(t)) throw new Error('unknown transport "' + t + '"; use ' + ALL.join(', '));
@@ -115,19 +159,13 @@
       this.clientId = null;
       this.transport = null;
       this.state = 'connecting';
+      this.shared = false;
+      this.leader = true;
       this._channels = new Map(); // channel -> Set of callbacks
+      this._presence = new Map(); // channel -> Set of presence listeners
+      this._members = new Map(); // channel -> Map clientId -> member, once a snapshot came
       this._last = new Map(); // channel -> {epoch, offset} delivered
       this._listeners = {};
-      this._attempt = 0;
-      this._failures = 0;
-      this._worked = new Set(); // transports that reached ready in this client: never given up
-      this._pending = new Map(); // ref -> {resolve, reject, timer}
-      this._nextRef = 1;
-      this._conn = null;
-      this._timer = null;
-      this._order = this._transportOrder();
-      this._index = 0;
-      this._open();
     }
 
     /** Listens for 'open', 'close', 'reset', 'error' or 'transport'. Returns a function that stops. */
@@ -139,22 +177,146 @@
     /** Receives the channel's messages; returns a function that unsubscribes this callback. */
     subscribe(channel, onMessage) {
       if (typeof onMessage !== 'function') throw new Error('subscribe needs a callback');
+      const wanted = this._wants(channel);
       let set = this._channels.get(channel);
-      const added = !set;
       if (!set) this._channels.set(channel, (set = new Set()));
       set.add(onMessage);
-      if (added) this._channelsChanged({ add: channel });
+      if (!wanted) this._channelsChanged({ add: channel });
       return () => {
         const s = this._channels.get(channel);
         if (!s || !s.delete(onMessage) || s.size) return;
         this._channels.delete(channel);
-        this._channelsChanged({ remove: channel });
+        if (!this._wants(channel)) this._channelsChanged({ remove: channel });
       };
     }
 
-    /** Publishes; resolves with {channel, offset, epoch} once stored, rejects with {code, message}. */
-    publish(channel, event, data) {
+    /**
+     * Receives the channel's members: listener(members, change) with the whole list after each
+     * snapshot, join and leave. Holds a subscription to the channel as subscribe does.
+     */
+    presence(channel, listener) {
+      if (typeof listener !== 'function') throw new Error('presence needs a listener');
+      const wanted = this._wants(channel);
+      let set = this._presence.get(channel);
+      const added = !set;
+      if (added) this._presence.set(channel, (set = new Set()));
+      set.add(listener);
+      if (!wanted) this._channelsChanged({ add: channel });
+      else if (added) this._channelsChanged({ presence: channel });
+      const known = this._members.get(channel);
+      if (known) {
+        // A later listener of a channel whose list is known starts from it, as the first did.
+        setTimeout(() => {
+          const now = this._members.get(channel);
+          if (now && set.has(listener)) callAll([listener], sortedMembers(now), { type: 'members' });
+        });
+      }
+      return () => {
+        const s = this._presence.get(channel);
+        if (!s || !s.delete(listener) || s.size) return;
+        this._presence.delete(channel);
+        this._members.delete(channel);
+        // The subscription keeps its presence events until it is renewed; they are ignored.
+        if (!this._wants(channel)) this._channelsChanged({ remove: channel });
+      };
+    }
+
+    /** Whether anything on this page holds the channel: a callback or a presence listener. */
+    _wants(channel) {
+      return this._channels.has(channel) || this._presence.has(channel);
+    }
+
+    /** The channels this page holds, each once. */
+    _wanted() {
+      const all = new Set(this._channels.keys());
+      for (const c of this._presence.keys()) all.add(c);
+      return Array.from(all);
+    }
+
+    /**
+     * A frame about the channels: a message, a reset, or presence. Updates the cursor from any
+     * frame that carries one; a message without an offset (ephemeral) never touches it nor `_last`.
+     */
+    _apply(frame) {
+      if (frame.cursor) this.cursor = frame.cursor;
+      switch (frame.type) {
+        case 'message':
+          this._deliver(frame);
+          break;
+        case 'reset':
+          this._last.set(frame.channel, { epoch: frame.epoch, offset: frame.offset });
+          this._emit('reset', frame);
+          break;
+        case 'members':
+        case 'join':
+        case 'leave':
+          this._presenceFrame(frame);
+          break;
+        default:
+          break; // subscribed, pong, heartbeat, cursor
+      }
+    }
+
+    _deliver(msg) {
+      if (typeof msg.offset !== 'number') {
+        callAll(this._channels.get(msg.channel), msg); // ephemeral: no position to keep or compare
+        return;
+      }
+      const last = this._last.get(msg.channel);
+      if (last && last.epoch === msg.epoch && msg.offset <= last.offset) return; // already seen
+      this._last.set(msg.channel, { epoch: msg.epoch, offset: msg.offset });
+      callAll(this._channels.get(msg.channel), msg);
+    }
+
+    _presenceFrame(frame) {
+      const listeners = this._presence.get(frame.channel);
+      if (!listeners) return;
+      let map = this._members.get(frame.channel);
+      if (frame.type === 'members') {
+        map = new Map();
+        for (const m of frame.members || []) map.set(m.clientId, m);
+        this._members.set(frame.channel, map);
+      } else if (!map) {
+        return; // a change before the first snapshot: the snapshot will include it
+      } else if (frame.type === 'join') {
+        map.set(frame.member.clientId, frame.member);
+      } else {
+        map.delete(frame.member.clientId);
+      }
+      const change = frame.type === 'members' ? { type: 'members' } : { type: frame.type, member: frame.member };
+      const list = sortedMembers(map);
+      callAll(listeners, list, change);
+    }
+
+    _emit(event, detail) {
+      callAll(this._listeners[event], detail);
+    }
+  }
+
+  /** A page's own connection: the client of every page that does not share, and the leading tab's. */
+  class Client extends Receiver {
+    constructor(base, options) {
+      super(base, options);
+      this._attempt = 0;
+      this._failures = 0;
+      this._worked = new Set(); // transports that reached ready in this client: never given up
+      this._pending = new Map(); // ref -> {resolve, reject, timer}
+      this._nextRef = 1;
+      this._conn = null;
+      this._timer = null;
+      this._relay = null; // shared mode: the leading tab's SharedClient sees every frame here
+      this._order = this._transportOrder();
+      this._index = 0;
+      this._open();
+    }
+
+    /**
+     * Publishes; resolves with {channel, offset, epoch} once stored, or {channel, ephemeral: true}
+     * for an ephemeral message; rejects with {code, message}.
+     */
+    publish(channel, event, data, options) {
       if (this.state === 'closed') return Promise.reject({ code: 'closed', message: 'the client is closed' });
+      const ephemeral = ephemeralOf(options);
       if (this._conn && this._conn.name === 'websocket' && this._conn.ready) {
         const ref = String(this._nextRef++);
         return new Promise((resolve, reject) => {
@@ -163,7 +325,7 @@
             reject({ code: 'timeout', message: 'no answer to the publish' });
           }, this.options.publishTimeout);
           this._pending.set(ref, { resolve, reject, timer });
-          this._conn.send({ type: 'publish', channel, event, data, ref });
+          this._conn.send({ type: 'publish', channel, event, data, ref, ephemeral });
         });
       }
       const answer = (r) =>
@@ -180,15 +342,17 @@
               message: (body && body.message) || r.statusText || 'HTTP ' + r.status,
             };
           }
-          if (!body || typeof body.offset !== 'number') throw { code: 'protocol', message: 'the publish answer is not JSON' };
-          return { channel: body.channel, offset: body.offset, epoch: body.epoch };
+          if (!body || (typeof body.offset !== 'number' && body.ephemeral !== true)) {
+            throw { code: 'protocol', message: 'the publish answer is not JSON' };
+          }
+          return ackOf(body);
         });
       return this._token().then(
         (token) =>
           fetch(this._url('publish').toString(), {
             method: 'POST',
             headers: this._headers({ 'Content-Type': 'application/json' }, token),
-            body: JSON.stringify({ channel, event, data }),
+            body: JSON.stringify({ channel, event, data, ephemeral }),
             credentials: 'same-origin',
           }).then(answer, (e) => {
             throw failure('disconnected', e);
@@ -245,7 +409,7 @@
 
     _open() {
       if (this.state === 'closed') return;
-      if (!this._channels.size) {
+      if (!this._channels.size && !this._presence.size) {
         this.state = 'idle'; // nothing to receive: connect on the first subscribe
         return;
       }
@@ -361,20 +525,27 @@
       this._index++;
     }
 
+    /**
+     * A channel was added or removed, or presence asked for on a channel already held
+     * ({presence: channel}). The server keeps one subscription per channel and connection, and
+     * takes `presence` only with the subscribe: over WebSocket that channel is unsubscribed and
+     * subscribed again from the cursor (nothing is lost; repeats are dropped by offset).
+     */
     _channelsChanged(change) {
+      if (change.remove) this._last.delete(change.remove);
       if (this.state === 'closed') return;
       if (this.state === 'idle') return this._open();
       const conn = this._conn;
       if (conn && conn.name === 'websocket' && conn.ready) {
-        if (change.add) conn.send({ type: 'subscribe', channel: change.add, since: this.cursor || undefined });
-        if (change.remove) {
-          conn.send({ type: 'unsubscribe', channel: change.remove });
-          this._last.delete(change.remove);
+        if (change.add) conn.send(this._subscribeFrame(change.add));
+        if (change.remove) conn.send({ type: 'unsubscribe', channel: change.remove });
+        if (change.presence) {
+          conn.send({ type: 'unsubscribe', channel: change.presence });
+          conn.send(this._subscribeFrame(change.presence));
         }
         return;
       }
       // HTTP transports name their channels in the URL: reconnect at once with the cursor.
-      if (change.remove) this._last.delete(change.remove);
       if (conn) {
         conn.close();
         this._conn = null;
@@ -383,10 +554,23 @@
       this._open();
     }
 
+    /** A WebSocket subscribe: from the cursor, with this client's member data and presence wish. */
+    _subscribeFrame(channel) {
+      const member = this.options.member;
+      return {
+        type: 'subscribe',
+        channel,
+        since: this.cursor || undefined,
+        member: member === null ? undefined : member,
+        presence: this._presence.has(channel) || undefined,
+      };
+    }
+
     // ---- frames
 
     _frame(frame) {
       if (frame.cursor) this.cursor = frame.cursor;
+      if (this._relay) this._relay(frame);
       switch (frame.type) {
         case 'ready':
           this.clientId = frame.clientId;
@@ -395,19 +579,12 @@
             this._conn.onReady();
           }
           break;
-        case 'message':
-          this._deliver(frame);
-          break;
-        case 'reset':
-          this._last.set(frame.channel, { epoch: frame.epoch, offset: frame.offset });
-          this._emit('reset', frame);
-          break;
         case 'ack': {
           const p = this._pending.get(frame.ref);
           if (p) {
             clearTimeout(p.timer);
             this._pending.delete(frame.ref);
-            p.resolve({ channel: frame.channel, offset: frame.offset, epoch: frame.epoch });
+            p.resolve(ackOf(frame));
           }
           break;
         }
@@ -426,19 +603,9 @@
           break;
         }
         default:
-          break; // subscribed, pong, heartbeat
+          this._apply(frame);
+          break;
       }
-    }
-
-    _deliver(msg) {
-      const last = this._last.get(msg.channel);
-      if (last && last.epoch === msg.epoch && msg.offset <= last.offset) return; // already seen
-      this._last.set(msg.channel, { epoch: msg.epoch, offset: msg.offset });
-      callAll(this._channels.get(msg.channel), msg);
-    }
-
-    _emit(event, detail) {
-      callAll(this._listeners[event], detail);
     }
 
     _url(path, params) {
@@ -450,9 +617,12 @@
       return url;
     }
 
-    /** The channels and cursor; access_token only for the APIs that cannot set headers. */
+    /** The channels, presence wishes, member data and cursor; access_token only where headers cannot go. */
     _channelParams(accessToken, extra) {
-      const params = Array.from(this._channels.keys()).map((c) => ['channel', c]);
+      const params = this._wanted().map((c) => ['channel', c]);
+      for (const c of this._presence.keys()) params.push(['presence', c]);
+      const member = this.options.member;
+      if (member !== undefined && member !== null) params.push(['member', JSON.stringify(member)]);
       if (this.cursor) params.push(['since', this.cursor]);
       if (accessToken) params.push(['access_token', accessToken]);
       return params.concat(extra || []);
@@ -461,6 +631,394 @@
     _headers(h, token) {
       if (token) h.Authorization = 'Bearer ' + token;
       return h;
+    }
+  }
+
+  /*
+   * Shared mode: one connection per browser for a base URL, held by one tab (the leader) for all.
+   *
+   * Each SharedClient is a peer with a random id. It holds the Web Lock "<key>:peer:<id>" for its
+   * whole life (released when it closes or its tab dies: the browser frees the locks of a gone
+   * page), and waits for the lock "<key>:leader"; the browser grants that to one peer at a time.
+   * Peers talk over the BroadcastChannel "<key>" (key: "herald:" + base URL; both are scoped to the
+   * origin). Messages (t = kind; `to` names one peer, else all):
+   *   hello {want}            a peer joined; every peer records what it wants
+   *   want {want}             what a peer wants changed: {channels, presence}, the whole set
+   *   bye                     a peer closed
+   *   leader {peers, status}  a peer leads (to all), or the leader welcomes a newcomer (to it)
+   *   frame {frame}           a frame of the connection: message, reset, members/join/leave, cursor
+   *   event {event, detail, status}   the connection opened, closed, changed transport, failed
+   *   status {status}         the connection's state, transport, clientId and cursor changed
+   *   publish {ref, ...} / answer {ref, ack | error}   a follower's publish and its outcome
+   * The leader runs an ordinary Client (the core) subscribed to the union of what live peers want
+   * (a channel stays subscribed while any peer wants it), relays every frame to all peers and
+   * applies it to itself. Every peer drops repeats by channel offset, as a Client does. The leader
+   * waits on each peer's lock: when it is granted, that peer is gone, and its channels are released.
+   * Followers wait on the leader's peer lock the same way. When the leader goes, the next waiting
+   * peer is granted the leader lock: it keeps only the peers whose locks are held (locks.query),
+   * announces itself, and opens the core from its own cursor, the newest one it was relayed. The
+   * server replays what came after it; what a peer already had is dropped. Publishes a follower sent
+   * to a leader that went reject with `disconnected` (they may or may not have been stored), as
+   * over a dropped connection; those made while no leader was known wait for the next one.
+   */
+  class SharedClient extends Receiver {
+    constructor(base, options) {
+      super(base, options);
+      this.shared = true;
+      this.leader = false;
+      this._id = Math.random().toString(36).slice(2) + Date.now().toString(36);
+      this._key = 'herald:' + this.base.href;
+      this._locks = global.navigator.locks;
+      this._abort = new AbortController(); // ends the lock requests still waiting, on close
+      this._leaderId = null; // the peer that holds the connection, once known
+      this._peers = new Map(); // peer id -> {channels, presence}: what each wants, this one included
+      this._watching = new Set(); // peers whose lock this one waits on
+      this._pending = new Map(); // ref -> {resolve, reject, timer, request, sentTo}
+      this._nextRef = 1;
+      this._core = null; // the connection, while this peer leads
+      this._coreHeld = new Map(); // channel -> {off, presenceOff}: what the core holds for the peers
+      this._coreStops = [];
+      this._posted = null; // the status last sent to the peers
+      this._bc = new global.BroadcastChannel(this._key);
+      this._bc.onmessage = (e) => this._receive(e.data);
+      this._request(this._key + ':peer:' + this._id, () => {
+        if (this.state === 'closed') return;
+        this._join();
+        return new Promise((resolve) => (this._releasePeer = resolve));
+      });
+    }
+
+    /** Publishes through the leader's connection; the same promise as Client.publish. */
+    publish(channel, event, data, options) {
+      if (this.state === 'closed') return Promise.reject({ code: 'closed', message: 'the client is closed' });
+      const ephemeral = ephemeralOf(options);
+      if (this._core) return this._core.publish(channel, event, data, ephemeral === undefined ? undefined : { ephemeral });
+      const ref = String(this._nextRef++);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this._pending.delete(ref);
+          reject({ code: 'timeout', message: 'no answer to the publish' });
+        }, this.options.publishTimeout);
+        const p = { resolve, reject, timer, request: { channel, event, data, ephemeral }, sentTo: null };
+        this._pending.set(ref, p);
+        this._send(ref, p);
+      });
+    }
+
+    /** Closes this tab's client; if it leads, the connection passes to another tab. */
+    close() {
+      if (this.state === 'closed') return;
+      this.state = 'closed';
+      this._stopCore();
+      this._post({ t: 'bye' });
+      this._abort.abort();
+      if (this._releasePeer) this._releasePeer();
+      if (this._releaseLeader) this._releaseLeader();
+      this.leader = false;
+      this._bc.close();
+      this._rejectPending(() => true, 'closed', 'the client is closed');
+      this._emit('close', { reason: 'closed' });
+    }
+
+    // ---- peers
+
+    /** A Web Lock request that ends with close(); a lock request refused or aborted is no error. */
+    _request(name, fn) {
+      this._locks.request(name, { signal: this._abort.signal }, fn).catch(() => {});
+    }
+
+    _join() {
+      this._peers.set(this._id, this._want());
+      this._post({ t: 'hello', want: this._want() });
+      this._request(this._key + ':leader', () => this._lead());
+    }
+
+    _want() {
+      return { channels: this._wanted(), presence: Array.from(this._presence.keys()) };
+    }
+
+    _channelsChanged(change) {
+      if (change.remove) this._last.delete(change.remove);
+      if (this.state === 'closed') return;
+      this._setWant(this._id, this._want());
+      this._post({ t: 'want', want: this._want() });
+    }
+
+    _post(message) {
+      if (this.state === 'closed' && message.t !== 'bye') return;
+      message.from = this._id;
+      try {
+        this._bc.postMessage(message);
+      } catch (e) {
+        /* closed, or data that cannot be cloned: the publish's own timeout reports it */
+      }
+    }
+
+    /** Waits on a peer's lock: granted once that peer has closed or its tab is gone. */
+    _watch(id) {
+      if (id === this._id || this._watching.has(id)) return;
+      this._watching.add(id);
+      this._request(this._key + ':peer:' + id, () => {
+        this._watching.delete(id);
+        this._gone(id);
+      });
+    }
+
+    _gone(id) {
+      if (id === this._leaderId) this._leaderGone();
+      if (!this._peers.delete(id)) return;
+      if (this._core) this._sync();
+    }
+
+    _receive(m) {
+      if (this.state === 'closed' || !m || m.from === this._id || (m.to && m.to !== this._id)) return;
+      switch (m.t) {
+        case 'hello':
+          this._setWant(m.from, m.want);
+          if (this._core) {
+            this._watch(m.from);
+            this._post({ t: 'leader', to: m.from, peers: Array.from(this._peers), status: this._status() });
+          }
+          break;
+        case 'want':
+          this._setWant(m.from, m.want);
+          if (this._core) this._watch(m.from);
+          break;
+        case 'bye':
+          this._gone(m.from);
+          break;
+        case 'leader':
+          for (const [id, want] of m.peers) if (!this._peers.has(id)) this._peers.set(id, want);
+          this._follow(m.from, m.status);
+          break;
+        case 'frame':
+          if (this._fromLeader(m)) this._apply(m.frame);
+          break;
+        case 'event':
+          if (this._fromLeader(m)) this._applyEvent(m.event, m.detail, m.status);
+          break;
+        case 'status':
+          if (this._fromLeader(m)) this._setStatus(m.status);
+          break;
+        case 'publish':
+          if (this._core) this._publishFor(m);
+          break;
+        case 'answer': {
+          const p = this._pending.get(m.ref);
+          if (!p || p.sentTo !== m.from) break;
+          clearTimeout(p.timer);
+          this._pending.delete(m.ref);
+          if (m.error) p.reject(m.error);
+          else p.resolve(m.ack);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+
+    /** Frames count from the known leader only (a gone leader's last ones may still arrive). */
+    _fromLeader(m) {
+      return !this._leaderId || m.from === this._leaderId;
+    }
+
+    /** Another peer leads: watch it, show its connection, send it what waits. */
+    _follow(id, status) {
+      if (id !== this._leaderId) {
+        this._leaderGone();
+        this._leaderId = id;
+        this._watch(id);
+        this._post({ t: 'want', want: this._want() }); // the new leader may not know it yet
+      }
+      const was = this.state;
+      this._setStatus(status);
+      if (this.state === 'open' && was !== 'open') {
+        this._emit('open', { transport: this.transport, clientId: this.clientId, cursor: this.cursor });
+      }
+      for (const [ref, p] of this._pending) if (!p.sentTo) this._send(ref, p);
+    }
+
+    /** The leader went (or this peer takes over): what was sent to it can no longer be answered. */
+    _leaderGone() {
+      const id = this._leaderId;
+      if (!id) return;
+      this._leaderId = null;
+      this._rejectPending((p) => p.sentTo === id, 'disconnected', 'the leading tab went before the answer');
+      if (id !== this._id && this.state !== 'closed' && this.state !== 'idle') {
+        const was = this.state;
+        this.state = 'connecting';
+        if (was === 'open') this._emit('close', { reason: 'leader tab closed', transport: this.transport, delay: 0 });
+      }
+    }
+
+    _rejectPending(which, code, message) {
+      for (const [ref, p] of this._pending) {
+        if (!which(p)) continue;
+        clearTimeout(p.timer);
+        this._pending.delete(ref);
+        p.reject({ code, message });
+      }
+    }
+
+    _send(ref, p) {
+      const leader = this._leaderId;
+      if (!leader) return; // waits for the next leader, within publishTimeout
+      p.sentTo = leader;
+      if (this._core) {
+        const { channel, event, data, ephemeral } = p.request;
+        this._core.publish(channel, event, data, ephemeral === undefined ? undefined : { ephemeral }).then(
+          (ack) => this._settle(ref, p, ack, null),
+          (error) => this._settle(ref, p, null, error)
+        );
+        return;
+      }
+      this._post(Object.assign({ t: 'publish', to: leader, ref }, p.request));
+    }
+
+    _settle(ref, p, ack, error) {
+      if (this._pending.get(ref) !== p) return;
+      clearTimeout(p.timer);
+      this._pending.delete(ref);
+      if (error) p.reject(error);
+      else p.resolve(ack);
+    }
+
+    /** The connection as the leader sees it; transport and clientId stay the last known ones. */
+    _setStatus(s) {
+      if (!s) return;
+      this.state = s.state;
+      if (s.transport) this.transport = s.transport;
+      if (s.clientId) this.clientId = s.clientId;
+      if (s.cursor) this.cursor = s.cursor;
+    }
+
+    /** An event of the connection; a new leader's connection on the same transport is no change. */
+    _applyEvent(event, detail, status) {
+      const before = this.transport;
+      this._setStatus(status);
+      if (event === 'transport' && detail.transport === before) return;
+      this._emit(event, detail);
+    }
+
+    // ---- leading
+
+    /** Granted the leader lock: opens the connection for every live peer; holds the lock until close. */
+    _lead() {
+      if (this.state === 'closed') return;
+      return this._locks.query().then((snapshot) => {
+        if (this.state === 'closed') return;
+        const prefix = this._key + ':peer:';
+        const live = new Set((snapshot.held || []).filter((l) => l.name.startsWith(prefix)).map((l) => l.name.slice(prefix.length)));
+        for (const id of Array.from(this._peers.keys())) if (id !== this._id && !live.has(id)) this._peers.delete(id);
+        this._leaderGone();
+        this._leaderId = this._id;
+        this.leader = true;
+        const core = new Client(this.base, Object.assign({}, this.options, { shared: false, cursor: this.cursor }));
+        this._core = core;
+        core._relay = (frame) => this._relayFrame(frame);
+        for (const event of ['transport', 'open', 'close', 'error']) {
+          this._coreStops.push(core.on(event, (detail) => this._relayEvent(event, detail)));
+        }
+        this._post({ t: 'leader', peers: Array.from(this._peers), status: this._status() });
+        for (const id of this._peers.keys()) this._watch(id);
+        this._sync();
+        for (const [ref, p] of this._pending) if (!p.sentTo) this._send(ref, p);
+        return new Promise((resolve) => (this._releaseLeader = resolve));
+      });
+    }
+
+    _stopCore() {
+      const core = this._core;
+      if (!core) return;
+      this._core = null;
+      this._coreStops.forEach((stop) => stop());
+      core._relay = null;
+      core.close();
+    }
+
+    _status() {
+      const c = this._core;
+      return c ? { state: c.state, transport: c.transport, clientId: c.clientId, cursor: c.cursor } : null;
+    }
+
+    /** A peer's wish; the leader answers a new presence wish with the list it has, if any. */
+    _setWant(id, want) {
+      const before = this._peers.get(id);
+      this._peers.set(id, want);
+      if (!this._core) return;
+      this._sync();
+      for (const channel of want.presence) {
+        if (before && before.presence.includes(channel)) continue;
+        const known = this._core._members.get(channel);
+        if (!known) continue; // the server's snapshot will come to every peer
+        const frame = { type: 'members', channel, members: sortedMembers(known) };
+        // To itself after presence() returned, before any later frame (those come in later tasks).
+        if (id === this._id) Promise.resolve(frame).then((f) => this._apply(f));
+        else this._post({ t: 'frame', to: id, frame });
+      }
+    }
+
+    /** Makes the core hold the union of what the peers want: a channel while any peer wants it. */
+    _sync() {
+      const core = this._core;
+      const channels = new Set();
+      const presence = new Set();
+      for (const want of this._peers.values()) {
+        want.channels.forEach((c) => channels.add(c));
+        want.presence.forEach((c) => presence.add(c));
+      }
+      for (const [channel, held] of Array.from(this._coreHeld)) {
+        if (!channels.has(channel)) {
+          if (held.presenceOff) held.presenceOff();
+          held.off();
+          this._coreHeld.delete(channel);
+        } else if (held.presenceOff && !presence.has(channel)) {
+          held.presenceOff();
+          held.presenceOff = null;
+        }
+      }
+      for (const channel of channels) {
+        let held = this._coreHeld.get(channel);
+        if (!held) this._coreHeld.set(channel, (held = { off: core.subscribe(channel, () => {}), presenceOff: null }));
+        if (presence.has(channel) && !held.presenceOff) held.presenceOff = core.presence(channel, () => {});
+      }
+      this._postStatus();
+    }
+
+    _relayFrame(frame) {
+      let out = frame;
+      if (!['message', 'reset'].concat(PRESENCE).includes(frame.type)) {
+        if (!frame.cursor) return; // ready, ack, error, subscribed, pong, heartbeat: the core's own
+        out = { type: 'cursor', cursor: frame.cursor };
+      }
+      this._post({ t: 'frame', frame: out });
+      this._apply(out);
+    }
+
+    _relayEvent(event, detail) {
+      const status = this._status();
+      this._posted = status;
+      this._post({ t: 'event', event, detail, status });
+      this._applyEvent(event, detail, status);
+    }
+
+    /** Tells the peers the connection's state when it changed without an event (idle, connecting). */
+    _postStatus() {
+      const s = this._status();
+      const p = this._posted;
+      if (p && p.state === s.state && p.transport === s.transport && p.clientId === s.clientId) return;
+      this._posted = s;
+      this._post({ t: 'status', status: s });
+      this._setStatus(s);
+    }
+
+    _publishFor(m) {
+      const answer = (fields) => this._post(Object.assign({ t: 'answer', to: m.from, ref: m.ref }, fields));
+      const options = typeof m.ephemeral === 'boolean' ? { ephemeral: m.ephemeral } : undefined;
+      this._core.publish(m.channel, m.event, m.data, options).then(
+        (ack) => answer({ ack }),
+        (error) => answer({ error })
+      );
     }
   }
 
@@ -552,7 +1110,7 @@
           return;
         }
         if (frame.type === 'ready') {
-          for (const channel of c._channels.keys()) this.send({ type: 'subscribe', channel, since: c.cursor || undefined });
+          for (const channel of c._wanted()) this.send(c._subscribeFrame(channel));
         }
         c._frame(frame);
       };
@@ -588,7 +1146,8 @@
         } catch (err) {
           return;
         }
-        if (e.lastEventId) f.cursor = e.lastEventId;
+        // Ephemeral messages and presence events have no id: lastEventId is still the previous one.
+        if (e.lastEventId && !f.ephemeral && !PRESENCE.includes(f.type)) f.cursor = e.lastEventId;
         c._frame(f);
         if (f.type === 'error' && !f.ref) {
           this.closing = f.code; // the server ends the stream after it
@@ -598,6 +1157,7 @@
       es.onmessage = frame;
       es.addEventListener('ready', frame);
       es.addEventListener('reset', frame);
+      for (const name of PRESENCE) es.addEventListener(name, frame);
       es.addEventListener('error', (e) => {
         if (e.data) frame(e); // an error frame from the server, not a network error
       });
@@ -676,7 +1236,7 @@
           }
           if (!this.ready) c._frame({ type: 'ready', clientId: c.clientId, cursor: body.cursor });
           for (const f of body.messages || []) c._frame(f);
-          if (body.cursor) c.cursor = body.cursor;
+          if (body.cursor) c._frame({ type: 'cursor', cursor: body.cursor });
           return c._token().then(
             (next) => this._poll(c.options.pollTimeout, next),
             (e) => {

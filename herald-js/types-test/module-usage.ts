@@ -7,10 +7,15 @@ import Herald, {
   type Ack,
   type ClientState,
   type ConnectOptions,
+  type EphemeralAck,
   type ErrorCode,
   type HeraldClient,
   type HeraldError,
+  type Member,
   type Message,
+  type PresenceChange,
+  type PublishOptions,
+  type StoredAck,
   type TokenSource,
   type TransportName,
 } from 'herald-push';
@@ -33,6 +38,8 @@ const options: ConnectOptions = {
   cursor: localStorage.getItem('cursor'),
   remember: true,
   rememberFor: 3_600_000,
+  member: { name: 'Ann', color: '#e33' },
+  shared: true,
 };
 
 // Relative to the page, absolute, or a URL object.
@@ -56,12 +63,20 @@ const noToken = connect('push', { token: null });
 
 const offChat = h.subscribe<Chat>('chat/lobby', (msg: Message<Chat>) => {
   const text: string = msg.data.text;
-  const offset: number = msg.offset;
-  const epoch: string = msg.epoch;
   const when: Date = new Date(msg.time);
   const publisher: string | undefined = msg.publisher;
-  const cursor: string | undefined = msg.cursor;
-  console.log(msg.channel, msg.event, text, offset, epoch, when, publisher, cursor, msg.type);
+  const maybe: number | undefined = msg.offset;
+  if (!msg.ephemeral) {
+    // A stored message has its place; an ephemeral one has none.
+    const offset: number = msg.offset;
+    const epoch: string = msg.epoch;
+    const cursor: string | undefined = msg.cursor;
+    console.log(offset, epoch, cursor);
+  } else {
+    const none: undefined = msg.offset;
+    console.log(none);
+  }
+  console.log(msg.channel, msg.event, text, when, publisher, maybe, msg.type);
 });
 const offAny = h.subscribe('news', (msg) => {
   const data: unknown = msg.data;
@@ -70,14 +85,37 @@ const offAny = h.subscribe('news', (msg) => {
 
 h.publish('chat/lobby', 'chat', { text: 'hello' } satisfies Chat)
   .then((ack: Ack) => {
-    const stored: number = ack.offset;
-    console.log(ack.channel, ack.epoch, stored);
+    if (ack.ephemeral) {
+      const live: EphemeralAck = ack;
+      console.log(live.channel, 'delivered, not stored');
+    } else {
+      const kept: StoredAck = ack;
+      const stored: number = ack.offset;
+      console.log(kept.channel, ack.epoch, stored);
+    }
   })
   .catch((e: HeraldError) => {
     const code: ErrorCode = e.code;
     if (code === 'forbidden' || code === 'token_failed' || code === 'http_502') console.warn(e.message);
   });
 void h.publish('chat/lobby', 'typing');
+const live: PublishOptions = { ephemeral: true };
+void h.publish('board/1', 'cursor', { x: 1, y: 2 }, live).then((ack) => console.log(ack.offset ?? 'no offset'));
+void h.publish('board/1', 'stroke', { points: [] }, { ephemeral: false });
+
+interface Who {
+  name: string;
+  color: string;
+}
+const offWho = h.presence<Who>('board/1', (members: readonly Member<Who>[], change: PresenceChange<Who>) => {
+  for (const m of members) console.log(m.clientId, m.user ?? 'anonymous', new Date(m.since), m.data?.name, m.data?.color);
+  if (change.type === 'join' || change.type === 'leave') console.log(change.type, change.member.clientId);
+  else console.log('a new list of', members.length);
+});
+const offAnyone = h.presence('board/1', (members) => console.log(members.map((m) => m.data)));
+const sharing: boolean = h.shared;
+const leading: boolean = h.leader;
+console.log(sharing, leading);
 
 const stops: Array<() => void> = [
   h.on('open', ({ transport, clientId, cursor }) => {
@@ -103,6 +141,8 @@ console.log(state, cursor, current, clientId, base, all, v, Herald.transports, H
 
 offChat();
 offAny();
+offWho();
+offAnyone();
 stops.forEach((stop) => stop());
 for (const c of [h, other, third, withToken, plainFunction, thenable, noToken]) c.close();
 
@@ -121,4 +161,13 @@ h.subscribe('chat/lobby');
 const wrong: string = (await h.publish('chat/lobby', 'chat', {})).offset;
 // @ts-expect-error: the state is read-only
 h.state = 'open';
+// @ts-expect-error: a stored message's offset needs the check: an ephemeral one has none
+const unchecked: number = ({} as Message).offset;
+// @ts-expect-error: ephemeral is a boolean
+void h.publish('board/1', 'cursor', {}, { ephemeral: 'yes' });
+// @ts-expect-error: presence needs a listener
+h.presence('board/1');
+// @ts-expect-error: whether the client shares is read-only
+h.shared = false;
+console.log(unchecked);
 console.log(wrong);

@@ -28,4 +28,18 @@ public interface Authorizer {
 
   /** Whether {@code client} may publish to {@code channel}. */
   boolean canPublish(Client client, String channel);
+
+  /**
+   * Whether {@code client}, which may subscribe to {@code channel}, may show itself in the
+   * channel's presence with this data (a display name, a colour; see {@link Member#data()}). Asked
+   * only when the client gives data, after {@link #canSubscribe}; a refusal refuses the subscribe
+   * with {@code forbidden}. The default allows any data within the hub's {@code
+   * maxMemberDataBytes}: override it where members could pass for someone else, for example to
+   * require that a name matches {@link Client#user()}.
+   *
+   * @param memberData compact JSON text
+   */
+  default boolean canJoin(Client client, String channel, String memberData) {
+    return true;
+  }
 }

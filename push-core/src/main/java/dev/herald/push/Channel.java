@@ -51,6 +51,32 @@ public final class Channel {
   }
 
   /**
+   * Publishes an ephemeral message on the server's behalf, from any thread: delivered live to the
+   * connections subscribed at that moment (on every node), never stored, without an offset, so a
+   * resume neither replays it nor counts it as a gap. For updates that are worth nothing a moment
+   * later. No authorizer or handler runs.
+   *
+   * @param data serialised with the hub's {@code ObjectMapper}, as for {@link #publish}
+   * @return completes once the message is on its way to every node; fails with a {@link
+   *     PushException} of code {@code UNAVAILABLE} when the broker cannot send it
+   * @throws PushException at once for a bad event name or a payload over the size limit
+   */
+  public CompletionStage<Void> publishEphemeral(String event, Object data) {
+    return publishEphemeralJson(event, codec.toJson(data));
+  }
+
+  /**
+   * Publishes JSON text as an ephemeral message, after checking it parses within the hub's limits.
+   *
+   * @throws PushException at once for a bad event name, malformed JSON or a payload over the size
+   *     limit
+   */
+  public CompletionStage<Void> publishEphemeralJson(String event, String json) {
+    Names.checkEvent(event);
+    return hub.publishEphemeral(name, event, codec.normalize(json));
+  }
+
+  /**
    * The messages after {@code since}, oldest first, at most {@code limit}; or a reset if the
    * history no longer covers {@code since}, whose {@link Replay#start() start} is where the history
    * now begins (ask again from there for what it holds).

@@ -231,6 +231,56 @@ final class ChannelRoute implements BrokerListener {
     }
   }
 
+  /**
+   * Hands an ephemeral message to the live subscribers, encoded once: not to those still catching
+   * up (it would come before the stored messages they are replaying, and it is worth nothing by the
+   * time they are level), and never held or replayed. While a gap is repaired, live subscribers
+   * still get it at once, ahead of the stored messages held back meanwhile.
+   */
+  @Override
+  public void onEphemeral(EphemeralMessage message) {
+    try (HandOff.Scope scope = handOff.openInline()) {
+      lock.lock();
+      try {
+        if (state == State.STOPPED || state == State.STARTING) {
+          return;
+        }
+        List<Subscription> live = subscribers.live;
+        if (!live.isEmpty()) {
+          EncodedEphemeral encoded = new EncodedEphemeral(message);
+          for (int i = 0; i < live.size(); i++) {
+            live.get(i).connection.offerEphemeral(live.get(i), encoded);
+          }
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** Tells every subscriber that asked for the channel's presence, whatever its state. */
+  @Override
+  public void onPresence(PresenceEvent event) {
+    underLock(
+        () -> {
+          if (state == State.STOPPED) {
+            return;
+          }
+          offerPresence(subscribers.live, event);
+          offerPresence(subscribers.catchingUp, event);
+          offerPresence(subscribers.waiting, event);
+        });
+  }
+
+  private static void offerPresence(List<Subscription> subs, PresenceEvent event) {
+    for (int i = 0; i < subs.size(); i++) {
+      Subscription sub = subs.get(i);
+      if (sub.presenceEvents) {
+        sub.connection.offerPresence(sub, event);
+      }
+    }
+  }
+
   @Override
   public void onResync() {
     underLock(

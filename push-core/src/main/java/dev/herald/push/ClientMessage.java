@@ -9,13 +9,21 @@ public final class ClientMessage {
   private final String event;
   private final String data;
   private final JsonCodec codec;
+  private final boolean ephemeral;
 
-  private ClientMessage(Client client, String channel, String event, String data, JsonCodec codec) {
+  private ClientMessage(
+      Client client,
+      String channel,
+      String event,
+      String data,
+      JsonCodec codec,
+      boolean ephemeral) {
     this.client = Objects.requireNonNull(client, "client");
     this.channel = Names.checkChannel(channel);
     this.event = Names.checkEvent(event);
     this.data = Objects.requireNonNull(data, "data");
     this.codec = codec;
+    this.ephemeral = ephemeral;
   }
 
   /**
@@ -27,7 +35,24 @@ public final class ClientMessage {
    */
   public static ClientMessage create(
       Client client, String channel, String event, String data, JsonCodec codec) {
-    return new ClientMessage(client, channel, event, data, Objects.requireNonNull(codec, "codec"));
+    return create(client, channel, event, data, codec, false);
+  }
+
+  /**
+   * Creates a client message that is stored or, if {@code ephemeral}, only delivered live.
+   *
+   * @param data compact JSON text
+   * @param codec binds the data for {@link #dataAs}
+   */
+  public static ClientMessage create(
+      Client client,
+      String channel,
+      String event,
+      String data,
+      JsonCodec codec,
+      boolean ephemeral) {
+    return new ClientMessage(
+        client, channel, event, data, Objects.requireNonNull(codec, "codec"), ephemeral);
   }
 
   /** Who sent it. */
@@ -51,6 +76,23 @@ public final class ClientMessage {
   }
 
   /**
+   * Whether it will be delivered live only, never stored ({@link EphemeralMessage}): what the
+   * client asked for, or the channel's default (see {@code PushHub.Builder#ephemeralChannels}) when
+   * it did not say.
+   */
+  public boolean ephemeral() {
+    return ephemeral;
+  }
+
+  /**
+   * A copy that is ephemeral or stored, whatever the client asked: for example to keep a channel's
+   * history free of cursor moves, or to store what must never be lost.
+   */
+  public ClientMessage withEphemeral(boolean newEphemeral) {
+    return new ClientMessage(client, channel, event, data, codec, newEphemeral);
+  }
+
+  /**
    * The payload bound to a type with the hub's {@code ObjectMapper}.
    *
    * @throws PushException with {@link ErrorCode#BAD_REQUEST} if it does not fit the type
@@ -61,12 +103,12 @@ public final class ClientMessage {
 
   /** A copy with another payload, serialised with the hub's {@code ObjectMapper}. */
   public ClientMessage withData(Object newData) {
-    return new ClientMessage(client, channel, event, codec.toJson(newData), codec);
+    return new ClientMessage(client, channel, event, codec.toJson(newData), codec, ephemeral);
   }
 
   /** A copy with another event name. */
   public ClientMessage withEvent(String newEvent) {
-    return new ClientMessage(client, channel, newEvent, data, codec);
+    return new ClientMessage(client, channel, newEvent, data, codec, ephemeral);
   }
 
   @Override
@@ -77,6 +119,7 @@ public final class ClientMessage {
         + event
         + ", client="
         + client.id()
+        + (ephemeral ? ", ephemeral" : "")
         + "]";
   }
 }

@@ -4,9 +4,11 @@ import dev.herald.push.spi.CloseReason;
 import dev.herald.push.spi.Connection;
 import dev.herald.push.spi.Frame;
 import dev.herald.push.spi.FrameSink;
+import dev.herald.push.spi.PresenceOptions;
 import dev.herald.push.spi.WireFormat;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -99,8 +101,11 @@ final class ConnectionImpl implements Connection {
   // ---- subscriptions
 
   @Override
-  public CompletionStage<Void> subscribe(String channel, Position since) {
-    return prepare(channel, since)
+  public CompletionStage<Void> subscribe(String channel, Position since, PresenceOptions presence) {
+    if (presence.events() && turnPresenceOn(channel, presence.memberData())) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return prepare(channel, since, presence)
         .thenAccept(
             sub -> {
               if (sub != null) {
@@ -116,9 +121,19 @@ final class ConnectionImpl implements Connection {
             });
   }
 
-  /** Checks that the connection may subscribe to the channel; throws if not. */
-  void checkSubscribe(String channel) {
+  /**
+   * Checks that the connection may subscribe to the channel, showing in its presence with the data
+   * (compact JSON text, or {@code null}); throws if not.
+   */
+  void checkSubscribe(String channel, String memberData) {
     Names.checkChannel(channel);
+    int maxData = hub.settings().maxMemberDataBytes();
+    if (memberData != null
+        && (memberData.length() > maxData
+            || memberData.getBytes(StandardCharsets.UTF_8).length > maxData)) {
+      throw new PushException(
+          ErrorCode.TOO_LARGE, "member data may be at most " + maxData + " bytes of JSON");
+    }
     boolean allowed;
     try {
       allowed = hub.settings().authorizer().canSubscribe(client, channel);
@@ -130,16 +145,42 @@ final class ConnectionImpl implements Connection {
       LOG.info("Client {} (user {}) may not subscribe to {}", client.id(), client.user(), channel);
       throw new PushException(ErrorCode.FORBIDDEN, "not allowed to subscribe to " + channel);
     }
+    if (memberData == null) {
+      return;
+    }
+    try {
+      allowed = hub.settings().authorizer().canJoin(client, channel, memberData);
+    } catch (RuntimeException e) {
+      LOG.warn("Authorizer failed for client {} joining {}", client.id(), channel, e);
+      throw new PushException(ErrorCode.INTERNAL, "authorization failed");
+    }
+    if (!allowed) {
+      LOG.info(
+          "Client {} (user {}) may not join {} with its member data",
+          client.id(),
+          client.user(),
+          channel);
+      throw new PushException(
+          ErrorCode.FORBIDDEN, "not allowed to join " + channel + " with this member data");
+    }
   }
 
   /**
    * Registers a subscription and finds its start position; the stage yields {@code null} if the
    * connection unsubscribed or closed meanwhile.
    */
-  CompletionStage<Subscription> prepare(String channel, Position since) {
-    checkSubscribe(channel);
+  CompletionStage<Subscription> prepare(String channel, Position since, PresenceOptions presence) {
+    checkSubscribe(channel, presence.memberData());
     Subscription sub =
-        new Subscription(this, channel, new Member(client.id(), client.user(), Instant.now()));
+        new Subscription(
+            this,
+            channel,
+            new Member(
+                client.id(),
+                client.user(),
+                Instant.ofEpochMilli(System.currentTimeMillis()),
+                presence.memberData()));
+    sub.presenceEvents = presence.events();
     sub.resuming = since != null;
     sub.route = hub.acquireRoute(channel);
     PushException refused = null;
@@ -188,10 +229,95 @@ final class ConnectionImpl implements Connection {
         });
   }
 
-  /** Starts a prepared subscription's replay and live feed. */
+  /**
+   * A subscribe with presence on a channel the connection already holds without it: turns its
+   * presence frames on (a {@code members} snapshot, then changes) rather than refusing the second
+   * subscribe, so that a client can ask for presence later without leaving and joining again.
+   * Returns whether it did; {@code false} leaves the subscribe to its usual checks.
+   */
+  private boolean turnPresenceOn(String channel, String memberData) {
+    Subscription existing;
+    lock.lock();
+    try {
+      existing = subscriptions.get(channel);
+      if (state != State.OPEN
+          || existing == null
+          || existing.presenceEvents
+          || !java.util.Objects.equals(memberData, existing.member.data())) {
+        return false;
+      }
+      existing.presenceEvents = true;
+    } finally {
+      lock.unlock();
+    }
+    if (existing.started) {
+      sendMembers(existing);
+    }
+    // Else start() sends them: it reads presenceEvents after marking the subscription started.
+    return true;
+  }
+
+  /** Starts a prepared subscription's replay and live feed, and its presence frames if asked. */
   void start(Subscription sub) {
+    sub.started = true;
     hub.joined(sub);
     sub.route.attach(sub);
+    if (sub.presenceEvents) {
+      // After the join and the attach: the snapshot holds this member, and every change after it
+      // reaches the route, which holds it back until the snapshot is queued.
+      sendMembers(sub);
+    }
+  }
+
+  /** Fetches the channel's members and queues them as the {@code members} snapshot. */
+  private void sendMembers(Subscription sub) {
+    hub.broker()
+        .members(sub.channel)
+        .whenComplete(
+            (members, error) -> {
+              if (error != null) {
+                if (state != State.OPEN || sub.dropped) {
+                  return;
+                }
+                LOG.debug(
+                    "Client {}: members of {} unavailable, retrying: {}",
+                    client.id(),
+                    sub.channel,
+                    error.toString());
+                hub.scheduleLater(() -> sendMembers(sub), 1000);
+                return;
+              }
+              boolean again;
+              try (HandOff.Scope scope = handOff.open()) {
+                lock.lock();
+                try {
+                  if (state != State.OPEN || sub.dropped) {
+                    return;
+                  }
+                  again = sub.presenceOverflow;
+                  if (!again) {
+                    outbox.add(FrameEncoder.members(format, sub.channel, members));
+                    List<PresenceEvent> held = sub.presenceHeld;
+                    sub.presenceHeld = null;
+                    sub.presenceSnapshotSent = true;
+                    if (held != null) {
+                      for (PresenceEvent e : held) {
+                        outbox.add(FrameEncoder.presence(format, e));
+                      }
+                    }
+                  } else {
+                    sub.presenceOverflow = false;
+                    sub.presenceHeld = null;
+                  }
+                } finally {
+                  lock.unlock();
+                }
+              }
+              if (again) {
+                // Too many changes came while the snapshot was on its way: take a newer one.
+                sendMembers(sub);
+              }
+            });
   }
 
   @Override
@@ -312,6 +438,50 @@ final class ConnectionImpl implements Connection {
     }
   }
 
+  /** Queues an ephemeral message for a live subscription; it moves no position. */
+  void offerEphemeral(Subscription sub, EncodedEphemeral encoded) {
+    lock.lock();
+    try {
+      if (state != State.OPEN || sub.dropped) {
+        return;
+      }
+      outbox.add(encoded.frame(format));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Queues a presence change for a subscription that asked for them, or holds it until the {@code
+   * members} snapshot is queued.
+   */
+  void offerPresence(Subscription sub, PresenceEvent event) {
+    lock.lock();
+    try {
+      if (state != State.OPEN || sub.dropped || !sub.presenceEvents) {
+        return;
+      }
+      if (sub.presenceSnapshotSent) {
+        outbox.add(FrameEncoder.presence(format, event));
+        return;
+      }
+      if (sub.presenceOverflow) {
+        return;
+      }
+      if (sub.presenceHeld == null) {
+        sub.presenceHeld = new ArrayList<>();
+      }
+      if (sub.presenceHeld.size() >= Subscription.MAX_PRESENCE_HELD) {
+        sub.presenceHeld = null;
+        sub.presenceOverflow = true;
+      } else {
+        sub.presenceHeld.add(event);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /**
    * A {@code reset} frame per channel at its position, for the outbox's RESET policy. Lock held.
    */
@@ -333,7 +503,7 @@ final class ConnectionImpl implements Connection {
   }
 
   @Override
-  public void sendAck(String ref, Message message) {
+  public void sendAck(String ref, Publication message) {
     Frame frame = FrameEncoder.ack(format, ref, message);
     underLock(() -> enqueue(frame));
   }
@@ -385,8 +555,9 @@ final class ConnectionImpl implements Connection {
   // ---- client publish
 
   @Override
-  public CompletionStage<Message> publish(String channel, String event, String data) {
-    return hub.clientPublish(client, channel, event, data);
+  public CompletionStage<Publication> publish(
+      String channel, String event, String data, Boolean ephemeral) {
+    return hub.clientPublish(client, channel, event, data, ephemeral);
   }
 
   // ---- lifecycle

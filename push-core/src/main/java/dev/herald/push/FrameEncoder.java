@@ -56,15 +56,69 @@ final class FrameEncoder {
     return control(format, Frame.Type.ERROR, sb.append('}').toString(), null);
   }
 
-  static Frame ack(WireFormat format, String ref, Message message) {
+  static Frame ack(WireFormat format, String ref, Publication published) {
     StringBuilder sb = new StringBuilder("{\"type\":\"ack\"");
     if (ref != null) {
       Json.field(sb, "ref", ref);
     }
-    Json.field(sb, "channel", message.channel());
-    Json.field(sb, "offset", message.offset());
-    Json.field(sb, "epoch", message.epoch());
+    Json.field(sb, "channel", published.channel());
+    if (published instanceof Message message) {
+      Json.field(sb, "offset", message.offset());
+      Json.field(sb, "epoch", message.epoch());
+    } else {
+      sb.append(",\"ephemeral\":true");
+    }
     return control(format, Frame.Type.ACK, sb.append('}').toString(), null);
+  }
+
+  /** The {@code members} snapshot of a channel's presence. */
+  static Frame members(WireFormat format, String channel, java.util.List<Member> members) {
+    StringBuilder sb = new StringBuilder(64 + 96 * members.size());
+    sb.append("{\"type\":\"members\"");
+    Json.field(sb, "channel", channel);
+    sb.append(",\"members\":[");
+    for (int i = 0; i < members.size(); i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      member(sb, members.get(i));
+    }
+    return presenceFrame(format, "members", sb.append("]}").toString());
+  }
+
+  /** A {@code join} or {@code leave} frame. */
+  static Frame presence(WireFormat format, PresenceEvent event) {
+    String type = event.kind() == PresenceEvent.Kind.JOIN ? "join" : "leave";
+    StringBuilder sb = new StringBuilder(128);
+    sb.append("{\"type\":\"").append(type).append('"');
+    Json.field(sb, "channel", event.channel());
+    sb.append(",\"member\":");
+    member(sb, event.member());
+    return presenceFrame(format, type, sb.append('}').toString());
+  }
+
+  /** A member as JSON: {@code {"clientId","user","since","data"}}, without absent fields. */
+  static void member(StringBuilder sb, Member m) {
+    sb.append("{\"clientId\":");
+    Json.string(sb, m.clientId());
+    if (m.user() != null) {
+      Json.field(sb, "user", m.user());
+    }
+    Json.field(sb, "since", java.time.format.DateTimeFormatter.ISO_INSTANT.format(m.since()));
+    if (m.data() != null) {
+      sb.append(",\"data\":").append(m.data());
+    }
+    sb.append('}');
+  }
+
+  private static Frame presenceFrame(WireFormat format, String name, String json) {
+    String text =
+        switch (format) {
+          case SSE -> "event: " + name + "\n" + sseData(null, json);
+          case NDJSON -> json + "\n";
+          default -> json;
+        };
+    return new Frame(Frame.Type.PRESENCE, null, text.getBytes(StandardCharsets.UTF_8), null, null);
   }
 
   static Frame pong(WireFormat format) {

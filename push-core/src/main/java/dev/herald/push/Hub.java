@@ -5,6 +5,7 @@ import dev.herald.push.spi.BrokerHealth;
 import dev.herald.push.spi.CloseReason;
 import dev.herald.push.spi.Connection;
 import dev.herald.push.spi.FrameSink;
+import dev.herald.push.spi.PresenceOptions;
 import dev.herald.push.spi.WireFormat;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -160,9 +161,21 @@ final class Hub {
 
   // ---- connections
 
-  /** See {@link dev.herald.push.spi.TransportContext#connect}. */
+  /** A connection without presence; see {@link dev.herald.push.spi.TransportContext#connect}. */
   public Connection connect(
       Client client, WireFormat format, FrameSink sink, Collection<String> channels, Cursor since) {
+    return connect(client, format, sink, channels, since, null, Set.of());
+  }
+
+  /** See {@link dev.herald.push.spi.TransportContext#connect}. */
+  public Connection connect(
+      Client client,
+      WireFormat format,
+      FrameSink sink,
+      Collection<String> channels,
+      Cursor since,
+      String memberData,
+      Set<String> presenceChannels) {
     if (closed.get()) {
       throw new PushException(ErrorCode.UNAVAILABLE, "the hub is closed", RETRY_AFTER);
     }
@@ -179,9 +192,16 @@ final class Hub {
     }
     Set<String> distinct = new HashSet<>();
     for (String channel : channels) {
-      connection.checkSubscribe(channel);
+      connection.checkSubscribe(channel, memberData);
       if (!distinct.add(channel)) {
         throw new PushException(ErrorCode.BAD_REQUEST, "channel " + channel + " is named twice");
+      }
+    }
+    for (String channel : presenceChannels) {
+      if (!distinct.contains(channel)) {
+        throw new PushException(
+            ErrorCode.BAD_REQUEST,
+            "presence asked for channel " + channel + ", which is not among the channels");
       }
     }
     limits.acquire(client.remoteAddress(), format);
@@ -191,7 +211,13 @@ final class Hub {
     List<CompletableFuture<Subscription>> prepared = new ArrayList<>();
     for (String channel : channels) {
       Cursor cursor = since == null ? Cursor.empty() : since;
-      prepared.add(connection.prepare(channel, cursor.position(channel)).toCompletableFuture());
+      prepared.add(
+          connection
+              .prepare(
+                  channel,
+                  cursor.position(channel),
+                  new PresenceOptions(memberData, presenceChannels.contains(channel)))
+              .toCompletableFuture());
     }
     CompletableFuture.allOf(prepared.toArray(CompletableFuture[]::new))
         .whenComplete(
@@ -355,6 +381,32 @@ final class Hub {
     return timed(channel, event, data, null);
   }
 
+  /** Publishes an ephemeral message on the server's behalf: no authorizer, no handler. */
+  public CompletionStage<Void> publishEphemeral(String channel, String event, String data) {
+    Names.checkChannel(channel);
+    Names.checkEvent(event);
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(
+          new PushException(ErrorCode.UNAVAILABLE, "the hub is closed"));
+    }
+    return sendEphemeral(new EphemeralMessage(channel, event, data, now(), null));
+  }
+
+  private CompletionStage<Void> sendEphemeral(EphemeralMessage message) {
+    CompletionStage<Void> sent;
+    try {
+      sent = settings.broker().publishEphemeral(message);
+    } catch (RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    return sent.exceptionallyCompose(e -> CompletableFuture.failedFuture(unavailable(e)));
+  }
+
+  /** Now, in milliseconds, as the wire format shows times. */
+  private static java.time.Instant now() {
+    return java.time.Instant.ofEpochMilli(System.currentTimeMillis());
+  }
+
   /** Hands the message to the broker, counting the outcome and the broker's time. */
   private CompletionStage<Message> timed(
       String channel, String event, String data, String publisherId) {
@@ -373,8 +425,8 @@ final class Hub {
    * Publishes a client's message through the channel's rule, the authorizer and the handler. The
    * checks that need no application code throw at once; the stage fails for the rest.
    */
-  public CompletionStage<Message> clientPublish(
-      Client client, String channel, String event, String data) {
+  public CompletionStage<Publication> clientPublish(
+      Client client, String channel, String event, String data, Boolean ephemeral) {
     Names.checkChannel(channel);
     Names.checkEvent(event);
     HubSettings.ClientRule rule = settings.clientRule(channel);
@@ -398,9 +450,22 @@ final class Hub {
     if (closed.get()) {
       throw new PushException(ErrorCode.UNAVAILABLE, "the hub is closed");
     }
-    ClientMessage message = ClientMessage.create(client, channel, event, data, settings.codec());
+    boolean live = ephemeral != null ? ephemeral : settings.ephemeralByDefault(channel);
+    ClientMessage message =
+        ClientMessage.create(client, channel, event, data, settings.codec(), live);
     return CompletableFuture.supplyAsync(() -> handle(rule, message), executor)
-        .thenCompose(handled -> timed(channel, handled.event(), handled.data(), client.id()));
+        .thenCompose(handled -> publishHandled(handled, client.id()));
+  }
+
+  private CompletionStage<Publication> publishHandled(ClientMessage handled, String publisherId) {
+    if (handled.ephemeral()) {
+      EphemeralMessage m =
+          new EphemeralMessage(
+              handled.channel(), handled.event(), handled.data(), now(), publisherId);
+      return sendEphemeral(m).thenApply(sent -> m);
+    }
+    return timed(handled.channel(), handled.event(), handled.data(), publisherId)
+        .thenApply(Publication.class::cast);
   }
 
   private static ClientMessage handle(HubSettings.ClientRule rule, ClientMessage message) {

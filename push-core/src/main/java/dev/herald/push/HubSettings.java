@@ -15,6 +15,9 @@ import java.util.concurrent.Executor;
  * @param maxConnectionsPerAddress connections open at once from one client address
  * @param openRate connections one client address may open per second, after its burst
  * @param openBurst connections one client address may open at once
+ * @param ephemeralPatterns channels whose client publishes are ephemeral unless they say otherwise
+ * @param maxMemberDataBytes the largest presence data a member may carry, in UTF-8 bytes of compact
+ *     JSON
  */
 record HubSettings(
     Broker broker,
@@ -38,12 +41,34 @@ record HubSettings(
     int maxConnectionsPerAddress,
     int openRate,
     int openBurst,
-    Duration closeTimeout) {
+    Duration closeTimeout,
+    List<String> ephemeralPatterns,
+    int maxMemberDataBytes) {
 
   /** Copies the lists. */
   public HubSettings {
     clientRules = List.copyOf(clientRules);
     presenceListeners = List.copyOf(presenceListeners);
+    ephemeralPatterns = List.copyOf(ephemeralPatterns);
+  }
+
+  /**
+   * Whether a client publish to the channel that does not say is ephemeral: the channel matches one
+   * of {@code ephemeralPatterns} (an exact name, or a prefix followed by {@code *}).
+   */
+  public boolean ephemeralByDefault(String channel) {
+    for (String pattern : ephemeralPatterns) {
+      if (matches(pattern, channel)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static boolean matches(String pattern, String channel) {
+    return pattern.endsWith("*")
+        ? channel.startsWith(pattern.substring(0, pattern.length() - 1))
+        : channel.equals(pattern);
   }
 
   /**
@@ -55,9 +80,7 @@ record HubSettings(
   record ClientRule(String pattern, ClientMessageHandler handler) {
     /** Whether the rule covers the channel. */
     public boolean matches(String channel) {
-      return pattern.endsWith("*")
-          ? channel.startsWith(pattern.substring(0, pattern.length() - 1))
-          : channel.equals(pattern);
+      return HubSettings.matches(pattern, channel);
     }
   }
 

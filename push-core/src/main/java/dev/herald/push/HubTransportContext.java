@@ -27,11 +27,24 @@ final class HubTransportContext implements TransportContext {
 
   @Override
   public Connection connect(
-      Client client, WireFormat format, FrameSink sink, Collection<String> channels, Cursor since) {
+      Client client,
+      WireFormat format,
+      FrameSink sink,
+      Collection<String> channels,
+      Cursor since,
+      String memberData,
+      Collection<String> presenceChannels) {
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(format, "format");
     Objects.requireNonNull(sink, "sink");
-    return hub.connect(client, format, sink, List.copyOf(channels), since);
+    return hub.connect(
+        client,
+        format,
+        sink,
+        List.copyOf(channels),
+        since,
+        memberData,
+        java.util.Set.copyOf(presenceChannels));
   }
 
   @Override
@@ -42,9 +55,9 @@ final class HubTransportContext implements TransportContext {
   }
 
   @Override
-  public CompletionStage<Message> publishAs(
-      Client client, String channel, String event, String data) {
-    return hub.clientPublish(client, channel, event, data);
+  public CompletionStage<Publication> publishAs(
+      Client client, String channel, String event, String data, Boolean ephemeral) {
+    return hub.clientPublish(client, channel, event, data, ephemeral);
   }
 
   @Override

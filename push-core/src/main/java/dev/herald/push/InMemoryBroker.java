@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -101,6 +102,48 @@ public final class InMemoryBroker implements Broker {
   }
 
   @Override
+  public CompletionStage<Void> publishEphemeral(EphemeralMessage message) {
+    try {
+      ChannelLog log = existing(message.channel());
+      if (log != null) {
+        // Under the channel's lock, as publish: a listener sees one call at a time.
+        log.lock.lock();
+        try {
+          for (BrokerListener listener : log.listeners) {
+            listener.onEphemeral(message);
+          }
+        } finally {
+          log.lock.unlock();
+        }
+      }
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** The channel's log if it has one now; ephemeral messages make none. */
+  private ChannelLog existing(String channel) {
+    checkOpen();
+    return channels.get(Names.checkChannel(channel));
+  }
+
+  private void tell(PresenceEvent event) {
+    ChannelLog log = channels.get(event.channel());
+    if (log == null) {
+      return;
+    }
+    log.lock.lock();
+    try {
+      for (BrokerListener listener : log.listeners) {
+        listener.onPresence(event);
+      }
+    } finally {
+      log.lock.unlock();
+    }
+  }
+
+  @Override
   public CompletionStage<Replay> replay(String channel, Position since, int limit) {
     try {
       ChannelLog log = log(channel);
@@ -150,6 +193,7 @@ public final class InMemoryBroker implements Broker {
   @Override
   public CompletionStage<Void> join(String channel, Member member) {
     members.computeIfAbsent(channel, c -> new ConcurrentHashMap<>()).put(member.clientId(), member);
+    tell(new PresenceEvent(channel, PresenceEvent.Kind.JOIN, member));
     return CompletableFuture.completedFuture(null);
   }
 
@@ -161,13 +205,19 @@ public final class InMemoryBroker implements Broker {
           map.remove(member.clientId());
           return map.isEmpty() ? null : map;
         });
+    tell(new PresenceEvent(channel, PresenceEvent.Kind.LEAVE, member));
     return CompletableFuture.completedFuture(null);
   }
 
   @Override
   public CompletionStage<List<Member>> members(String channel) {
     Map<String, Member> map = members.get(channel);
-    return CompletableFuture.completedFuture(map == null ? List.of() : List.copyOf(map.values()));
+    if (map == null) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    List<Member> list = new ArrayList<>(map.values());
+    list.sort(Comparator.comparing(Member::since).thenComparing(Member::clientId));
+    return CompletableFuture.completedFuture(list);
   }
 
   /** Channels this broker holds state for now; forgotten channels are not counted. */

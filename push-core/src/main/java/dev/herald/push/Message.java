@@ -21,7 +21,8 @@ public record Message(
     String event,
     String data,
     Instant time,
-    String publisherId) {
+    String publisherId)
+    implements Publication {
 
   /** Validates every field; {@code publisherId} may be {@code null}. */
   public Message {
@@ -33,6 +34,12 @@ public record Message(
     Names.checkEvent(event);
     Objects.requireNonNull(data, "data");
     Objects.requireNonNull(time, "time");
+  }
+
+  /** Always {@code false}: a stored message has its offset. */
+  @Override
+  public boolean ephemeral() {
+    return false;
   }
 
   /** The position right after this message. */

@@ -151,6 +151,8 @@ public final class PushHub implements AutoCloseable {
     private Duration heartbeatInterval = Duration.ofSeconds(15);
     private Executor executor;
     private final List<HubSettings.ClientRule> clientRules = new ArrayList<>();
+    private final List<String> ephemeralPatterns = new ArrayList<>();
+    private int maxMemberDataBytes = 1024;
     private final List<PresenceListener> presenceListeners = new ArrayList<>();
     private HubObserver observer = HubObserver.NONE;
     private OriginList allowedOrigins = OriginList.NONE;
@@ -322,6 +324,42 @@ public final class PushHub implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Makes client publishes to channels matching the patterns (an exact name, or a prefix followed
+     * by {@code *}) ephemeral unless the publish says {@code "ephemeral":false}: delivered live to
+     * the connections subscribed at that moment, never stored, without an offset, so a resume
+     * neither replays them nor sees a gap (see {@link EphemeralMessage}). The channel's handler
+     * sees the choice ({@link ClientMessage#ephemeral()}) and may change it. By default every
+     * client publish that does not say is stored. Server publishes say which they are: {@link
+     * Channel#publish} stores, {@link Channel#publishEphemeral} does not.
+     */
+    public Builder ephemeralChannels(String... patterns) {
+      for (String pattern : patterns) {
+        Objects.requireNonNull(pattern, "pattern");
+        String name = pattern.endsWith("*") ? pattern.substring(0, pattern.length() - 1) : pattern;
+        if (!name.isEmpty()) {
+          try {
+            Names.checkChannel(name);
+          } catch (PushException e) {
+            throw new IllegalArgumentException(
+                "bad pattern \"" + pattern + "\": " + e.getMessage());
+          }
+        }
+        ephemeralPatterns.add(pattern);
+      }
+      return this;
+    }
+
+    /**
+     * The largest presence data a member may carry (a display name, a colour: see {@link
+     * Member#data()}), in UTF-8 bytes of compact JSON; default 1,024. A subscribe with more is
+     * refused with {@code too_large}.
+     */
+    public Builder maxMemberDataBytes(int bytes) {
+      this.maxMemberDataBytes = positive("maxMemberDataBytes", bytes);
+      return this;
+    }
+
     /** Hears every join and leave on this node's channels. */
     public Builder presenceListener(PresenceListener listener) {
       presenceListeners.add(Objects.requireNonNull(listener, "presenceListener"));
@@ -421,7 +459,9 @@ public final class PushHub implements AutoCloseable {
               maxConnectionsPerAddress,
               openRate,
               openBurst,
-              closeTimeout));
+              closeTimeout,
+              ephemeralPatterns,
+              maxMemberDataBytes));
     }
 
     private static int positive(String name, int value) {

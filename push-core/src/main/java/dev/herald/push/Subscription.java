@@ -3,6 +3,7 @@ package dev.herald.push;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
+import java.util.List;
 
 /**
  * One connection's subscription to one channel. Its state and pending messages are guarded by its
@@ -40,6 +41,23 @@ final class Subscription {
    * (unsubscribed, or the connection closed): its frames are no longer queued.
    */
   boolean dropped;
+
+  /**
+   * Whether the connection asked for the channel's presence frames: set before it starts, or later
+   * by a second subscribe that asks for them. Read by the route without the connection's lock.
+   */
+  volatile boolean presenceEvents;
+
+  /** Set once its connection starts it (join, attach). */
+  volatile boolean started;
+
+  /** Presence changes held until the {@code members} snapshot; past this a newer one is taken. */
+  static final int MAX_PRESENCE_HELD = 1024;
+
+  // Guarded by the connection's lock.
+  boolean presenceSnapshotSent;
+  List<PresenceEvent> presenceHeld;
+  boolean presenceOverflow;
 
   ArrayDeque<Message> pending;
   boolean pendingOverflow;

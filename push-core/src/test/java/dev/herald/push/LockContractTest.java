@@ -100,7 +100,9 @@ class LockContractTest {
                 ConnectionLimits.UNLIMITED,
                 ConnectionLimits.UNLIMITED,
                 ConnectionLimits.UNLIMITED,
-                Duration.ofSeconds(5)));
+                Duration.ofSeconds(5),
+                List.of(),
+                1024));
     return hub;
   }
 
@@ -310,6 +312,12 @@ class LockContractTest {
         String channel, String event, String data, String publisherId) {
       check("Broker.publish");
       return delegate.publish(channel, event, data, publisherId);
+    }
+
+    @Override
+    public CompletionStage<Void> publishEphemeral(EphemeralMessage message) {
+      check("Broker.publishEphemeral");
+      return delegate.publishEphemeral(message);
     }
 
     @Override

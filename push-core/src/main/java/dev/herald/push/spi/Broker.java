@@ -1,9 +1,13 @@
 package dev.herald.push.spi;
 
+import dev.herald.push.EphemeralMessage;
+import dev.herald.push.ErrorCode;
 import dev.herald.push.Member;
 import dev.herald.push.Message;
 import dev.herald.push.Position;
+import dev.herald.push.PushException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
@@ -30,6 +34,20 @@ public interface Broker extends AutoCloseable {
   CompletionStage<Message> publish(String channel, String event, String data, String publisherId);
 
   /**
+   * Sends a message to every node's live feed ({@link BrokerListener#onEphemeral}) without storing
+   * it or giving it an offset. The stage completes once the message is on its way, and fails with a
+   * {@code PushException} of code {@code UNAVAILABLE} when it cannot be sent. Delivery is best
+   * effort: a node whose feed is down at that moment misses it. The default, for brokers that do
+   * not carry such messages, fails.
+   */
+  default CompletionStage<Void> publishEphemeral(EphemeralMessage message) {
+    return CompletableFuture.failedFuture(
+        new PushException(
+            ErrorCode.UNAVAILABLE,
+            getClass().getSimpleName() + " does not carry ephemeral messages"));
+  }
+
+  /**
    * The messages after {@code since}, oldest first, at most {@code limit} of them; or a reset if
    * {@code since} is of another epoch, older than the history holds, or beyond the channel's head.
    *
@@ -54,13 +72,16 @@ public interface Broker extends AutoCloseable {
    */
   CompletionStage<BrokerSubscription> subscribe(String channel, BrokerListener listener);
 
-  /** Records that a member joined a channel, for every node's presence queries. */
+  /**
+   * Records that a member joined a channel, for every node's presence queries, and tells every
+   * node's live feed of the channel ({@link BrokerListener#onPresence}).
+   */
   CompletionStage<Void> join(String channel, Member member);
 
-  /** Records that a member left a channel. */
+  /** Records that a member left a channel, and tells every node's live feed of the channel. */
   CompletionStage<Void> leave(String channel, Member member);
 
-  /** The members of the channel across all nodes. */
+  /** The members of the channel across all nodes, the longest present first. */
   CompletionStage<List<Member>> members(String channel);
 
   /**

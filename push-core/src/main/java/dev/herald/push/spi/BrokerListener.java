@@ -1,6 +1,8 @@
 package dev.herald.push.spi;
 
+import dev.herald.push.EphemeralMessage;
 import dev.herald.push.Message;
+import dev.herald.push.PresenceEvent;
 
 /**
  * A node's live feed of one channel. Calls for one channel never overlap; they come from the
@@ -15,4 +17,10 @@ public interface BrokerListener {
    * the last offset it delivered.
    */
   void onResync();
+
+  /** An ephemeral message was published: deliver it to the live subscribers, never store it. */
+  default void onEphemeral(EphemeralMessage message) {}
+
+  /** A member joined or left the channel, on this node or another. */
+  default void onPresence(PresenceEvent event) {}
 }

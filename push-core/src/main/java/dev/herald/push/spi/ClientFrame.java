@@ -15,14 +15,39 @@ public sealed interface ClientFrame {
   /** The client's correlation id, echoed in the {@code ack} or {@code error}; may be null. */
   String ref();
 
-  /** {@code {"type":"subscribe","channel":…,"since":…}}; {@code since} may be null. */
-  record Subscribe(String channel, String since, String ref) implements ClientFrame {}
+  /**
+   * {@code {"type":"subscribe","channel":…,"since":…,"member":…,"presence":true}}; {@code since}
+   * and {@code member} (compact JSON text) may be null.
+   */
+  record Subscribe(String channel, String since, String member, boolean presence, String ref)
+      implements ClientFrame {
+    /** A subscribe without presence. */
+    public Subscribe(String channel, String since, String ref) {
+      this(channel, since, null, false, ref);
+    }
+
+    /** The presence part of the subscribe. */
+    public PresenceOptions presenceOptions() {
+      return member == null && !presence
+          ? PresenceOptions.NONE
+          : new PresenceOptions(member, presence);
+    }
+  }
 
   /** {@code {"type":"unsubscribe","channel":…}}. */
   record Unsubscribe(String channel, String ref) implements ClientFrame {}
 
-  /** {@code {"type":"publish","channel":…,"event":…,"data":…}}; data is compact JSON text. */
-  record Publish(String channel, String event, String data, String ref) implements ClientFrame {}
+  /**
+   * {@code {"type":"publish","channel":…,"event":…,"data":…,"ephemeral":…}}; data is compact JSON
+   * text; {@code ephemeral} is null when the client did not say (the channel's default applies).
+   */
+  record Publish(String channel, String event, String data, Boolean ephemeral, String ref)
+      implements ClientFrame {
+    /** A publish that takes the channel's default. */
+    public Publish(String channel, String event, String data, String ref) {
+      this(channel, event, data, null, ref);
+    }
+  }
 
   /** {@code {"type":"ping"}}. */
   record Ping(String ref) implements ClientFrame {}
@@ -43,7 +68,12 @@ public sealed interface ClientFrame {
     }
     switch (type) {
       case "subscribe":
-        return new Subscribe(channel(node), optionalText(node, "since"), ref);
+        return new Subscribe(
+            channel(node),
+            optionalText(node, "since"),
+            member(codec, node),
+            Boolean.TRUE.equals(optionalBoolean(node, "presence")),
+            ref);
       case "unsubscribe":
         return new Unsubscribe(channel(node), ref);
       case "publish":
@@ -77,7 +107,31 @@ public sealed interface ClientFrame {
     Names.checkEvent(event == null ? "message" : event);
     JsonNode data = node.get("data");
     return new Publish(
-        channel, event == null ? "message" : event, data == null ? "null" : codec.write(data), ref);
+        channel,
+        event == null ? "message" : event,
+        data == null ? "null" : codec.write(data),
+        optionalBoolean(node, "ephemeral"),
+        ref);
+  }
+
+  /** The {@code member} field as compact JSON text, or {@code null}; at most a JSON object. */
+  private static String member(JsonCodec codec, ObjectNode node) {
+    JsonNode member = node.get("member");
+    if (member == null || member.isNull()) {
+      return null;
+    }
+    return codec.write(member);
+  }
+
+  private static Boolean optionalBoolean(ObjectNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isBoolean()) {
+      throw new PushException(ErrorCode.BAD_REQUEST, "\"" + field + "\" must be true or false");
+    }
+    return value.asBoolean();
   }
 
   private static String channel(ObjectNode node) {

@@ -4,6 +4,7 @@ import dev.herald.push.Client;
 import dev.herald.push.Cursor;
 import dev.herald.push.Message;
 import dev.herald.push.Position;
+import dev.herald.push.Publication;
 import dev.herald.push.PushException;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -32,7 +33,20 @@ public interface Connection {
    * @throws PushException at once for a bad channel name, a refusal by the authorizer, too many
    *     channels, or a channel already subscribed
    */
-  CompletionStage<Void> subscribe(String channel, Position since);
+  default CompletionStage<Void> subscribe(String channel, Position since) {
+    return subscribe(channel, since, PresenceOptions.NONE);
+  }
+
+  /**
+   * Subscribes as {@link #subscribe(String, Position)} does, showing in the channel's presence with
+   * the given data and, if asked, sending the connection the channel's presence frames: a {@code
+   * members} snapshot, then {@code join} and {@code leave} as members come and go on any node.
+   *
+   * @throws PushException also {@code too_large} for data over the hub's {@code
+   *     maxMemberDataBytes}, {@code bad_json} for data that is not JSON, and {@code forbidden} when
+   *     {@code Authorizer.canJoin} refuses the data
+   */
+  CompletionStage<Void> subscribe(String channel, Position since, PresenceOptions presence);
 
   /** Stops the channel's messages; returns whether it was subscribed. */
   boolean unsubscribe(String channel);
@@ -52,10 +66,29 @@ public interface Connection {
    *
    * @return the stored message; fails with a {@link PushException} saying why it was refused
    */
-  CompletionStage<Message> publish(String channel, String event, String data);
+  default CompletionStage<Message> publish(String channel, String event, String data) {
+    return publish(channel, event, data, false).thenApply(Message.class::cast);
+  }
+
+  /**
+   * Publishes as the client, stored or live only: {@code ephemeral} {@code true} or {@code false}
+   * says which, {@code null} takes the channel's default ({@code PushHub.Builder
+   * #ephemeralChannels}); the channel's handler may still change it. The stage yields the stored
+   * {@link Message} or the {@link dev.herald.push.EphemeralMessage} that was sent.
+   */
+  CompletionStage<Publication> publish(
+      String channel, String event, String data, Boolean ephemeral);
 
   /** Queues an {@code ack} frame for a client publish. */
-  void sendAck(String ref, Message message);
+  default void sendAck(String ref, Message message) {
+    sendAck(ref, (Publication) message);
+  }
+
+  /**
+   * Queues an {@code ack} for a client publish: with the offset and epoch of a stored message, or
+   * {@code "ephemeral":true} for one that was only sent live.
+   */
+  void sendAck(String ref, Publication publication);
 
   /** Queues an {@code error} frame; {@code ref} may be {@code null}. */
   void sendError(PushException error, String ref);

@@ -27,7 +27,9 @@ public final class Frame {
     /** The answer to a client ping. */
     PONG,
     /** Keeps an idle connection open through proxies. */
-    HEARTBEAT
+    HEARTBEAT,
+    /** A channel's presence: its {@code members}, or a member's {@code join} or {@code leave}. */
+    PRESENCE
   }
 
   private static final byte[] NONE = new byte[0];

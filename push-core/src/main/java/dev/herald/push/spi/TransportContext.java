@@ -5,6 +5,7 @@ import dev.herald.push.Client;
 import dev.herald.push.Cursor;
 import dev.herald.push.JsonCodec;
 import dev.herald.push.Message;
+import dev.herald.push.Publication;
 import dev.herald.push.PushException;
 import java.time.Duration;
 import java.util.Collection;
@@ -33,8 +34,28 @@ public interface TransportContext {
    *     subscribe, too many channels, a closed or draining hub, or a hub at its connection limits
    *     (then with a {@link PushException#retryAfter() retry}; see {@link #admit})
    */
+  default Connection connect(
+      Client client, WireFormat format, FrameSink sink, Collection<String> channels, Cursor since) {
+    return connect(client, format, sink, channels, since, null, java.util.List.of());
+  }
+
+  /**
+   * Opens a connection as {@link #connect(Client, WireFormat, FrameSink, Collection, Cursor)} does,
+   * with presence: every channel shows the member with {@code memberData}, and the channels in
+   * {@code presenceChannels} (each also in {@code channels}) send it their presence frames.
+   *
+   * @param memberData compact JSON text, or {@code null}
+   * @throws PushException also for member data over the limit or refused, or a presence channel
+   *     that is not among the channels
+   */
   Connection connect(
-      Client client, WireFormat format, FrameSink sink, Collection<String> channels, Cursor since);
+      Client client,
+      WireFormat format,
+      FrameSink sink,
+      Collection<String> channels,
+      Cursor since,
+      String memberData,
+      Collection<String> presenceChannels);
 
   /**
    * Checks the hub's connection limits for a client about to open a connection, before the
@@ -60,7 +81,17 @@ public interface TransportContext {
    * @throws PushException at once if the channel takes no client messages or the authorizer
    *     refuses; the stage fails if the handler rejects the message or the broker is unavailable
    */
-  CompletionStage<Message> publishAs(Client client, String channel, String event, String data);
+  default CompletionStage<Message> publishAs(
+      Client client, String channel, String event, String data) {
+    return publishAs(client, channel, event, data, false).thenApply(Message.class::cast);
+  }
+
+  /**
+   * Publishes a client's message as {@link #publishAs(Client, String, String, String)} does, stored
+   * or live only: {@code ephemeral} {@code null} takes the channel's default.
+   */
+  CompletionStage<Publication> publishAs(
+      Client client, String channel, String event, String data, Boolean ephemeral);
 
   /** A client with a new random id; its id becomes the connection's id. */
   Client newClient(String user, String remoteAddress);

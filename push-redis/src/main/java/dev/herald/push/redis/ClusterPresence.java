@@ -1,6 +1,7 @@
 package dev.herald.push.redis;
 
 import dev.herald.push.Member;
+import dev.herald.push.PresenceEvent;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
@@ -20,10 +21,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Channel members across nodes. Each channel has a Redis hash from client id to {@code "<node id>
- * <since ms> -"} (anonymous) or {@code "<node id> <since ms> +<user>"}; each node keeps a key
- * {@code node:<id>} alive with a short TTL. A member counts only while its node's key exists, so
- * the members of a node that died vanish within the presence timeout; readers delete such entries
- * as they meet them. Thread-safe.
+ * <since ms> -"} (anonymous) or {@code "<node id> <since ms> +<user>"}, or for a member with
+ * presence data {@code "<node id> <since ms> =<user length or -1> <data length> <user><data>"}
+ * (lengths in chars); every join and leave is also sent on the channel's live Pub/Sub channel
+ * ({@link LivePayload}), so that every node's subscribers hear of it; each node keeps a key {@code
+ * node:<id>} alive with a short TTL. A member counts only while its node's key exists, so the
+ * members of a node that died vanish within the presence timeout; readers delete such entries as
+ * they meet them. Thread-safe.
  *
  * <p>The node remembers its own members, so it can write them again whenever Redis may have lost
  * them: after a restored connection, and when its heartbeat finds its node key gone (Redis was
@@ -42,6 +46,7 @@ final class ClusterPresence {
   private final String nodeId;
   private final String nodeKey;
   private final long timeoutMillis;
+  private final boolean cluster;
   private final Map<String, Map<String, Member>> local = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> pendingLeaves = new ConcurrentHashMap<>();
 
@@ -54,7 +59,9 @@ final class ClusterPresence {
       RedisClusterAsyncCommands<String, String> redis,
       RedisKeys keys,
       String nodeId,
-      Duration timeout) {
+      Duration timeout,
+      boolean cluster) {
+    this.cluster = cluster;
     this.redis = redis;
     this.keys = keys;
     this.nodeId = nodeId;
@@ -78,7 +85,24 @@ final class ClusterPresence {
     }
     String key = keys.members(channel);
     redis.hset(key, member.clientId(), encode(member));
-    return redis.pexpire(key, HASH_TTL).toCompletableFuture().thenApply(ok -> null);
+    CompletableFuture<Void> done =
+        redis.pexpire(key, HASH_TTL).toCompletableFuture().thenApply(ok -> null);
+    // After the write, on the same connection: a node that hears the change and then reads the
+    // members finds it there.
+    tell(new PresenceEvent(channel, PresenceEvent.Kind.JOIN, member));
+    return done;
+  }
+
+  /** Sends a presence change to every node's live feed of the channel. */
+  private void tell(PresenceEvent event) {
+    String live = keys.live(event.channel());
+    String payload = LivePayload.encode(event);
+    (cluster ? redis.spublish(live, payload) : redis.publish(live, payload))
+        .exceptionally(
+            e -> {
+              LOG.debug("Channel {}: presence change not sent: {}", event.channel(), e.toString());
+              return 0L;
+            });
   }
 
   CompletableFuture<Void> leave(String channel, Member member) {
@@ -88,20 +112,20 @@ final class ClusterPresence {
           map.remove(member.clientId());
           return map.isEmpty() ? null : map;
         });
-    return redis
-        .hdel(keys.members(channel), member.clientId())
-        .toCompletableFuture()
-        .handle(
-            (removed, error) -> {
-              if (error != null) {
-                // Retried once Redis is back, so the member does not linger there.
-                pendingLeaves
-                    .computeIfAbsent(channel, c -> ConcurrentHashMap.newKeySet())
-                    .add(member.clientId());
-                throw BrokerFailure.unavailable(error);
-              }
-              return null;
-            });
+    CompletableFuture<Long> deleted =
+        redis.hdel(keys.members(channel), member.clientId()).toCompletableFuture();
+    tell(new PresenceEvent(channel, PresenceEvent.Kind.LEAVE, member));
+    return deleted.handle(
+        (removed, error) -> {
+          if (error != null) {
+            // Retried once Redis is back, so the member does not linger there.
+            pendingLeaves
+                .computeIfAbsent(channel, c -> ConcurrentHashMap.newKeySet())
+                .add(member.clientId());
+            throw BrokerFailure.unavailable(error);
+          }
+          return null;
+        });
   }
 
   CompletableFuture<List<Member>> members(String channel) {
@@ -138,6 +162,7 @@ final class ClusterPresence {
     // This node's own members come from memory: right even while Redis has not got them back.
     List<Member> members = new ArrayList<>(local.getOrDefault(channel, Map.of()).values());
     List<String> dead = new ArrayList<>();
+    List<Member> gone = new ArrayList<>();
     parsed.forEach(
         (clientId, entry) -> {
           if (entry == null) {
@@ -148,11 +173,23 @@ final class ClusterPresence {
             members.add(entry.member);
           } else {
             dead.add(clientId);
+            gone.add(entry.member);
           }
         });
     if (!dead.isEmpty()) {
       LOG.debug("Channel {}: removing {} members of nodes that stopped", channel, dead.size());
-      redis.hdel(key, dead.toArray(String[]::new));
+      redis
+          .hdel(key, dead.toArray(String[]::new))
+          .thenAccept(
+              removed -> {
+                // Whoever removed them tells the others they left (their node cannot): once, since
+                // only one reader's HDEL removes anything when several race.
+                if (removed != null && removed > 0) {
+                  for (Member m : gone) {
+                    tell(new PresenceEvent(channel, PresenceEvent.Kind.LEAVE, m));
+                  }
+                }
+              });
     }
     members.sort(Comparator.comparing(Member::since).thenComparing(Member::clientId));
     return members;
@@ -237,11 +274,19 @@ final class ClusterPresence {
   }
 
   private String encode(Member member) {
-    return nodeId
+    String head = nodeId + " " + member.since().toEpochMilli() + " ";
+    if (member.data() == null) {
+      return head + (member.user() == null ? "-" : "+" + member.user());
+    }
+    // With data: "=<user length or -1> <data length> " then the user and the data.
+    return head
+        + "="
+        + (member.user() == null ? -1 : member.user().length())
         + " "
-        + member.since().toEpochMilli()
+        + member.data().length()
         + " "
-        + (member.user() == null ? "-" : "+" + member.user());
+        + (member.user() == null ? "" : member.user())
+        + member.data();
   }
 
   /** One decoded hash entry. Immutable. */
@@ -254,9 +299,25 @@ final class ClusterPresence {
       }
       try {
         Instant since = Instant.ofEpochMilli(Long.parseLong(parts[1]));
-        String user = parts[2].charAt(0) == '+' ? parts[2].substring(1) : null;
+        String rest = parts[2];
+        if (rest.charAt(0) == '=') {
+          // "=<user length or -1> <data length> <user><data>", lengths in chars.
+          int space1 = rest.indexOf(' ');
+          int space2 = rest.indexOf(' ', space1 + 1);
+          int userLength = Integer.parseInt(rest.substring(1, space1));
+          int dataLength = Integer.parseInt(rest.substring(space1 + 1, space2));
+          int at = space2 + 1;
+          String user = userLength < 0 ? null : rest.substring(at, at + userLength);
+          at += Math.max(0, userLength);
+          if (at + dataLength != rest.length()) {
+            return null;
+          }
+          return new Entry(
+              parts[0], new Member(clientId, user, since, rest.substring(at, at + dataLength)));
+        }
+        String user = rest.charAt(0) == '+' ? rest.substring(1) : null;
         return new Entry(parts[0], new Member(clientId, user, since));
-      } catch (NumberFormatException e) {
+      } catch (RuntimeException e) {
         return null;
       }
     }

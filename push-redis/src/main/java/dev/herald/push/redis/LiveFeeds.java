@@ -1,7 +1,9 @@
 package dev.herald.push.redis;
 
+import dev.herald.push.EphemeralMessage;
 import dev.herald.push.ErrorCode;
 import dev.herald.push.Message;
+import dev.herald.push.PresenceEvent;
 import dev.herald.push.PushException;
 import dev.herald.push.spi.BrokerListener;
 import dev.herald.push.spi.BrokerSubscription;
@@ -160,9 +162,9 @@ final class LiveFeeds implements Feeds {
       }
       return;
     }
-    Message message;
+    Object decoded;
     try {
-      message = LivePayload.decode(feed.channel, payload);
+      decoded = LivePayload.decodeAny(feed.channel, payload);
     } catch (RuntimeException e) {
       LOG.warn(
           "Channel {}: malformed live message from Redis; resyncing: {}",
@@ -175,7 +177,13 @@ final class LiveFeeds implements Feeds {
       Tap tap = feed.taps.get(i);
       if (!tap.closed.get()) {
         try {
-          tap.listener.onMessage(message);
+          if (decoded instanceof Message message) {
+            tap.listener.onMessage(message);
+          } else if (decoded instanceof EphemeralMessage ephemeral) {
+            tap.listener.onEphemeral(ephemeral);
+          } else {
+            tap.listener.onPresence((PresenceEvent) decoded);
+          }
         } catch (RuntimeException e) {
           LOG.warn("Channel {}: a broker listener failed", feed.channel, e);
         }

@@ -1,20 +1,119 @@
 package dev.herald.push.redis;
 
+import dev.herald.push.EphemeralMessage;
+import dev.herald.push.Member;
 import dev.herald.push.Message;
+import dev.herald.push.PresenceEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
- * Reads the Pub/Sub payload that {@code publish.lua} sends: an ASCII header {@code "<epoch>
- * <offset> <time ms> <publisher length or -1> <event length> "} followed by the publisher id, the
- * event name and the data, with lengths in UTF-8 bytes. Lengths instead of separators, because data
- * and publisher ids may hold any character. Thread-safe.
+ * Reads and writes what goes over a channel's Pub/Sub channel. A stored message, as {@code
+ * publish.lua} sends it: an ASCII header {@code "<epoch> <offset> <time ms> <publisher length or
+ * -1> <event length> "} followed by the publisher id, the event name and the data, with lengths in
+ * UTF-8 bytes. Lengths instead of separators, because data and publisher ids may hold any
+ * character. Two more kinds start with {@code !}, which no epoch does:
+ *
+ * <ul>
+ *   <li>an ephemeral message, {@code "!e <time ms> <publisher length or -1> <event length> "} then
+ *       the publisher id, the event name and the data;
+ *   <li>a presence change, {@code "!j "} (join) or {@code "!l "} (leave) then {@code "<since ms>
+ *       <client id length> <user length or -1> <data length or -1> "} and the client id, the user
+ *       and the member's data.
+ * </ul>
+ *
+ * <p>Thread-safe.
  */
 final class LivePayload {
   private LivePayload() {}
 
   /**
-   * Decodes one payload.
+   * Decodes one payload: a {@link Message}, an {@link EphemeralMessage} or a {@link PresenceEvent}.
+   *
+   * @throws IllegalArgumentException if the payload is malformed
+   */
+  static Object decodeAny(String channel, byte[] payload) {
+    if (payload.length > 1 && payload[0] == '!') {
+      int[] at = {0};
+      String kind = token(payload, at);
+      switch (kind) {
+        case "!e" -> {
+          long time = Long.parseLong(token(payload, at));
+          int publisherLength = Integer.parseInt(token(payload, at));
+          int eventLength = Integer.parseInt(token(payload, at));
+          int pos = at[0];
+          String publisher = null;
+          if (publisherLength >= 0) {
+            publisher = slice(payload, pos, publisherLength);
+            pos += publisherLength;
+          }
+          String event = slice(payload, pos, eventLength);
+          pos += eventLength;
+          String data = slice(payload, pos, payload.length - pos);
+          return new EphemeralMessage(channel, event, data, Instant.ofEpochMilli(time), publisher);
+        }
+        case "!j", "!l" -> {
+          long since = Long.parseLong(token(payload, at));
+          int idLength = Integer.parseInt(token(payload, at));
+          int userLength = Integer.parseInt(token(payload, at));
+          int dataLength = Integer.parseInt(token(payload, at));
+          int pos = at[0];
+          String clientId = slice(payload, pos, idLength);
+          pos += idLength;
+          String user = null;
+          if (userLength >= 0) {
+            user = slice(payload, pos, userLength);
+            pos += userLength;
+          }
+          String data = dataLength >= 0 ? slice(payload, pos, dataLength) : null;
+          return new PresenceEvent(
+              channel,
+              kind.equals("!j") ? PresenceEvent.Kind.JOIN : PresenceEvent.Kind.LEAVE,
+              new Member(clientId, user, Instant.ofEpochMilli(since), data));
+        }
+        default -> throw new IllegalArgumentException("unknown live payload kind " + kind);
+      }
+    }
+    return decode(channel, payload);
+  }
+
+  /** An ephemeral message's payload. */
+  static String encode(EphemeralMessage m) {
+    return "!e "
+        + m.time().toEpochMilli()
+        + " "
+        + (m.publisherId() == null ? -1 : utf8Length(m.publisherId()))
+        + " "
+        + utf8Length(m.event())
+        + " "
+        + (m.publisherId() == null ? "" : m.publisherId())
+        + m.event()
+        + m.data();
+  }
+
+  /** A presence change's payload. */
+  static String encode(PresenceEvent e) {
+    Member m = e.member();
+    return (e.kind() == PresenceEvent.Kind.JOIN ? "!j " : "!l ")
+        + m.since().toEpochMilli()
+        + " "
+        + utf8Length(m.clientId())
+        + " "
+        + (m.user() == null ? -1 : utf8Length(m.user()))
+        + " "
+        + (m.data() == null ? -1 : utf8Length(m.data()))
+        + " "
+        + m.clientId()
+        + (m.user() == null ? "" : m.user())
+        + (m.data() == null ? "" : m.data());
+  }
+
+  static int utf8Length(String s) {
+    return s.getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  /**
+   * Decodes a stored message's payload.
    *
    * @throws IllegalArgumentException if the payload is malformed
    */

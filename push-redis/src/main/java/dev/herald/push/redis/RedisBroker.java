@@ -1,5 +1,6 @@
 package dev.herald.push.redis;
 
+import dev.herald.push.EphemeralMessage;
 import dev.herald.push.ErrorCode;
 import dev.herald.push.Member;
 import dev.herald.push.Message;
@@ -91,17 +92,21 @@ public final class RedisBroker implements Broker {
   private final ClusterPresence presence;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final RedisHealth health;
+  private final boolean cluster;
+  private final RedisKeys keys;
 
   private RedisBroker(Builder b, List<RedisURI> uris) {
     this.nodeId = randomId();
     this.commandTimeout = b.commandTimeout;
     boolean cluster = Builder.isCluster(b.redisUri);
+    this.cluster = cluster;
     this.redis =
         cluster
             ? RedisConnections.openCluster(uris, b.commandTimeout)
             : RedisConnections.open(uris.get(0), b.commandTimeout);
     this.health = new RedisHealth(redis.target, redis.commands, redis.pubSub, cluster);
     RedisKeys keys = new RedisKeys(b.keyPrefix);
+    this.keys = keys;
     int n = BROKERS.incrementAndGet();
     this.worker =
         Executors.newSingleThreadScheduledExecutor(
@@ -111,7 +116,7 @@ public final class RedisBroker implements Broker {
               return t;
             });
     this.history = new StreamHistory(redis.async, keys, b.historySize, b.historyMaxAge, cluster);
-    this.presence = new ClusterPresence(redis.async, keys, nodeId, b.presenceTimeout);
+    this.presence = new ClusterPresence(redis.async, keys, nodeId, b.presenceTimeout, cluster);
     redis.commands.addListener(
         new RedisConnectionStateListener() {
           @Override
@@ -182,6 +187,28 @@ public final class RedisBroker implements Broker {
           Names.checkEvent(event);
           Objects.requireNonNull(data, "data");
           return history.publish(Names.checkChannel(channel), event, data, publisherId);
+        });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Sent with {@code PUBLISH} (on a Redis Cluster {@code SPUBLISH}) on the channel's live
+   * Pub/Sub channel, beside its stored messages; nothing is written. The stage completes when Redis
+   * took it.
+   */
+  @Override
+  public CompletionStage<Void> publishEphemeral(EphemeralMessage message) {
+    return call(
+        () -> {
+          Objects.requireNonNull(message, "message");
+          String live = keys.live(message.channel());
+          String payload = LivePayload.encode(message);
+          return (cluster
+                  ? redis.async.spublish(live, payload)
+                  : redis.async.publish(live, payload))
+              .toCompletableFuture()
+              .<Void>thenApply(receivers -> null);
         });
   }
 

@@ -1,7 +1,9 @@
 package dev.herald.push.redis;
 
+import dev.herald.push.EphemeralMessage;
 import dev.herald.push.ErrorCode;
 import dev.herald.push.Message;
+import dev.herald.push.PresenceEvent;
 import dev.herald.push.PushException;
 import dev.herald.push.spi.BrokerListener;
 import dev.herald.push.spi.BrokerSubscription;
@@ -345,9 +347,9 @@ final class ShardedFeeds implements Feeds {
       }
       return;
     }
-    Message message;
+    Object decoded;
     try {
-      message = LivePayload.decode(feed.channel, payload);
+      decoded = LivePayload.decodeAny(feed.channel, payload);
     } catch (RuntimeException e) {
       LOG.warn(
           "Channel {}: malformed live message from Redis; resyncing: {}",
@@ -356,14 +358,20 @@ final class ShardedFeeds implements Feeds {
       notifyResync(feed);
       return;
     }
-    if (history.witness().note(message, false)) {
+    if (decoded instanceof Message message && history.witness().note(message, false)) {
       history.verifyLater(feed.channel);
     }
     for (int i = 0; i < feed.taps.size(); i++) {
       Tap tap = feed.taps.get(i);
       if (!tap.closed.get()) {
         try {
-          tap.listener.onMessage(message);
+          if (decoded instanceof Message message) {
+            tap.listener.onMessage(message);
+          } else if (decoded instanceof EphemeralMessage ephemeral) {
+            tap.listener.onEphemeral(ephemeral);
+          } else {
+            tap.listener.onPresence((PresenceEvent) decoded);
+          }
         } catch (RuntimeException e) {
           LOG.warn("Channel {}: a broker listener failed", feed.channel, e);
         }

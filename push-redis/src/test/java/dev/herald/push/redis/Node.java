@@ -41,6 +41,18 @@ final class Node implements AutoCloseable {
 
   /** Connects a recording NDJSON client, resuming from {@code cursor} if it is not null. */
   Client connect(Collection<String> channels, String cursor) {
+    return connect(channels, cursor, null, List.of());
+  }
+
+  /**
+   * Connects a recording NDJSON client that shows in presence with {@code memberData} (or none) and
+   * hears the presence of {@code presenceChannels}.
+   */
+  Client connect(
+      Collection<String> channels,
+      String cursor,
+      String memberData,
+      Collection<String> presenceChannels) {
     RecordingSink sink = new RecordingSink();
     Connection connection =
         hub.transportContext()
@@ -49,7 +61,9 @@ final class Node implements AutoCloseable {
                 WireFormat.NDJSON,
                 sink,
                 channels,
-                cursor == null ? null : Cursor.decode(cursor));
+                cursor == null ? null : Cursor.decode(cursor),
+                memberData,
+                presenceChannels);
     return new Client(connection, sink);
   }
 
@@ -70,9 +84,12 @@ final class Node implements AutoCloseable {
           .orElseThrow(() -> new AssertionError("no ready frame"));
     }
 
-    /** The offsets of the channel's messages received, in order. */
+    /** The offsets of the channel's stored messages received, in order. */
     List<Long> offsets(String channel) {
-      return sink.messages(channel).stream().map(RecordingSink.Received::offset).toList();
+      return sink.messages(channel).stream()
+          .map(RecordingSink.Received::offset)
+          .filter(offset -> offset >= 0)
+          .toList();
     }
 
     /**
@@ -89,6 +106,9 @@ final class Node implements AutoCloseable {
         switch (f.type()) {
           case "reset" -> at = new Position(f.epoch(), f.offset());
           case "message" -> {
+            if (f.offset() < 0) {
+              continue; // an ephemeral message: it moves no position
+            }
             if (!f.epoch().equals(at.epoch())) {
               fail(
                   "%s: message %s of epoch %s arrived in epoch %s without a reset",

@@ -28,15 +28,18 @@ final class RecordingSink implements FrameSink {
       String cursor) {}
 
   private final List<Received> frames = new ArrayList<>();
+  private final List<JsonNode> nodes = new ArrayList<>();
   private int messageCount;
   private CloseReason closed;
 
   @Override
   public void write(List<Frame> batch, WriteCallback callback) {
     List<Received> parsed = new ArrayList<>(batch.size());
+    List<JsonNode> trees = new ArrayList<>(batch.size());
     for (Frame frame : batch) {
       try {
         JsonNode node = JSON.readTree(frame.text());
+        trees.add(node);
         parsed.add(
             new Received(
                 node.path("type").asText(),
@@ -52,6 +55,7 @@ final class RecordingSink implements FrameSink {
     }
     synchronized (this) {
       frames.addAll(parsed);
+      nodes.addAll(trees);
       messageCount += (int) parsed.stream().filter(f -> f.type().equals("message")).count();
     }
     callback.succeeded();
@@ -65,6 +69,11 @@ final class RecordingSink implements FrameSink {
   /** Every frame but heartbeats, in order. */
   synchronized List<Received> frames() {
     return frames.stream().filter(f -> !f.type().equals("heartbeat")).toList();
+  }
+
+  /** Every frame of the type as JSON, in order. */
+  synchronized List<JsonNode> json(String type) {
+    return nodes.stream().filter(n -> n.path("type").asText().equals(type)).toList();
   }
 
   /** How many message frames arrived, on every channel. */

@@ -68,6 +68,15 @@ class RedisClusterModeTest {
 
   @Test
   @Order(1)
+  void ephemeralMessagesAndPresence_crossNodes_overShardedPubSub() {
+    Node a = node();
+    Node b = node();
+    CrossNodeLiveChecks.ephemeralCrossesNodes_andAResumeSkipsIt(a, b, "e/board");
+    CrossNodeLiveChecks.presenceWithDataCrossesNodes(a, b, "p/board");
+  }
+
+  @Test
+  @Order(1)
   void publishOnOneNode_reachesClientsOfTheOthers_onlyThroughTheChannelsShard() {
     Node a = node();
     Node b = node();

@@ -87,6 +87,8 @@ final class HttpTransports implements AutoCloseable {
     RequestParams.query(request);
     List<String> channels = RequestParams.channels(request);
     Cursor since = RequestParams.since(request, format == WireFormat.SSE);
+    String member = RequestParams.member(request, transport.codec());
+    List<String> presence = RequestParams.presence(request);
     Client client = ServletAccess.client(transport.accessPolicy(), request);
 
     // A stream lives for hours and writes whole batches, so it needs no large response buffer: the
@@ -114,7 +116,7 @@ final class HttpTransports implements AutoCloseable {
     Connection connection;
     try {
       transport.admit(client, format, since);
-      connection = transport.connect(client, format, sink, channels, since);
+      connection = transport.connect(client, format, sink, channels, since, member, presence);
     } catch (PushException e) {
       refuseStream(response, output, format, e);
       return;
@@ -192,6 +194,8 @@ final class HttpTransports implements AutoCloseable {
     RequestParams.query(request);
     List<String> channels = RequestParams.channels(request);
     Cursor since = RequestParams.since(request, false);
+    String member = RequestParams.member(request, transport.codec());
+    List<String> presence = RequestParams.presence(request);
     int maxSeconds = (int) pollTimeout.toSeconds();
     int seconds = Math.min(RequestParams.timeoutSeconds(request, maxSeconds), maxSeconds);
     Client client = ServletAccess.client(transport.accessPolicy(), request);
@@ -220,7 +224,8 @@ final class HttpTransports implements AutoCloseable {
     Connection connection;
     try {
       transport.admit(client, WireFormat.POLL, since);
-      connection = transport.connect(client, WireFormat.POLL, sink, channels, since);
+      connection =
+          transport.connect(client, WireFormat.POLL, sink, channels, since, member, presence);
     } catch (PushException e) {
       try {
         refusal(e).send(response);

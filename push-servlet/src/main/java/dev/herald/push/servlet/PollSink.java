@@ -57,6 +57,10 @@ final class PollSink implements FrameSink, AsyncListener {
   // Guarded by lock.
   private final List<Frame> frames = new ArrayList<>();
   private int bytes;
+
+  /** Frames in {@link #frames} that answer the poll: messages and resets, not presence. */
+  private int answerable;
+
   private String cursor;
   private boolean started;
   private boolean expired;
@@ -142,13 +146,22 @@ final class PollSink implements FrameSink, AsyncListener {
           }
           switch (f.type()) {
             case READY -> cursor = f.cursor();
-            case MESSAGE, RESET -> {
+            case MESSAGE, RESET, PRESENCE -> {
               frames.add(f);
               bytes += f.size() + 1;
-              cursor = f.cursor();
+              if (f.type() != Frame.Type.PRESENCE) {
+                // Presence alone does not end a poll: it rides along with the next answer, or
+                // every poll that asks for it would answer at once with its snapshot.
+                answerable++;
+              }
+              if (f.cursor() != null) {
+                // Ephemeral messages and presence frames move no cursor.
+                cursor = f.cursor();
+              }
             }
             default -> {
-              // Heartbeats, errors and the like: a poll answer carries messages and resets only.
+              // Heartbeats, errors and the like: a poll answer carries messages, resets and
+              // presence.
             }
           }
         }
@@ -192,7 +205,7 @@ final class PollSink implements FrameSink, AsyncListener {
       }
       if (frames.size() >= MAX_FRAMES || bytes >= MAX_BYTES) {
         c = null;
-      } else if (frames.isEmpty() && !expired) {
+      } else if (answerable == 0 && !expired) {
         return;
       } else {
         c = connection;

@@ -3,6 +3,7 @@ package dev.herald.push.servlet;
 import dev.herald.push.Client;
 import dev.herald.push.ErrorCode;
 import dev.herald.push.Message;
+import dev.herald.push.Publication;
 import dev.herald.push.PushException;
 import dev.herald.push.spi.ClientFrame;
 import dev.herald.push.spi.TransportContext;
@@ -95,7 +96,8 @@ final class PublishRequest implements ReadListener, AsyncListener {
               .toString();
       ClientFrame.Publish publish = ClientFrame.parsePublish(transport.codec(), text);
       transport
-          .publishAs(client, publish.channel(), publish.event(), publish.data())
+          .publishAs(
+              client, publish.channel(), publish.event(), publish.data(), publish.ephemeral())
           .whenComplete(this::published);
     } catch (CharacterCodingException e) {
       fail(HttpError.of(ErrorCode.BAD_JSON, "the body is not valid UTF-8"));
@@ -107,14 +109,23 @@ final class PublishRequest implements ReadListener, AsyncListener {
     }
   }
 
-  private void published(Message message, Throwable error) {
+  private void published(Publication published, Throwable error) {
     if (error == null) {
-      LOG.debug(
-          "Client {} published offset {} to {}", client.id(), message.offset(), message.channel());
       StringBuilder sb = new StringBuilder("{\"channel\":");
-      HttpError.quote(sb, message.channel());
-      sb.append(",\"offset\":").append(message.offset()).append(",\"epoch\":");
-      HttpError.quote(sb, message.epoch());
+      HttpError.quote(sb, published.channel());
+      if (published instanceof Message message) {
+        LOG.debug(
+            "Client {} published offset {} to {}",
+            client.id(),
+            message.offset(),
+            message.channel());
+        sb.append(",\"offset\":").append(message.offset()).append(",\"epoch\":");
+        HttpError.quote(sb, message.epoch());
+      } else {
+        LOG.debug(
+            "Client {} published an ephemeral message to {}", client.id(), published.channel());
+        sb.append(",\"ephemeral\":true");
+      }
       answer(
           HttpServletResponse.SC_ACCEPTED,
           sb.append('}').toString().getBytes(StandardCharsets.UTF_8),

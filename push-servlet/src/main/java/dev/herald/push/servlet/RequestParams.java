@@ -2,6 +2,7 @@ package dev.herald.push.servlet;
 
 import dev.herald.push.Cursor;
 import dev.herald.push.ErrorCode;
+import dev.herald.push.JsonCodec;
 import dev.herald.push.spi.QueryParameters;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
@@ -28,6 +29,26 @@ final class RequestParams {
           ErrorCode.BAD_CHANNEL, "name at least one channel, as in ?channel=chat/lobby");
     }
     return values;
+  }
+
+  /**
+   * The {@code member} parameter as compact JSON text, or {@code null} if absent or empty: the
+   * presence data the connection shows in each of its channels.
+   *
+   * @throws dev.herald.push.PushException with {@code BAD_JSON} if it is not JSON, {@code
+   *     TOO_LARGE} if it is longer than the hub allows a message
+   */
+  static String member(HttpServletRequest request, JsonCodec codec) {
+    String text = parameter(request, "member");
+    return text == null || text.isEmpty() ? null : codec.normalize(text);
+  }
+
+  /**
+   * The {@code presence} parameters: the channels whose presence frames the connection wants. Each
+   * must also be a {@code channel} parameter; the hub checks that.
+   */
+  static List<String> presence(HttpServletRequest request) {
+    return query(request).all("presence");
   }
 
   /**

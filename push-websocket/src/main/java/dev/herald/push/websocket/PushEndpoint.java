@@ -3,8 +3,8 @@ package dev.herald.push.websocket;
 import dev.herald.push.Client;
 import dev.herald.push.Cursor;
 import dev.herald.push.ErrorCode;
-import dev.herald.push.Message;
 import dev.herald.push.Position;
+import dev.herald.push.Publication;
 import dev.herald.push.PushException;
 import dev.herald.push.spi.ClientFrame;
 import dev.herald.push.spi.CloseReason;
@@ -260,7 +260,7 @@ public final class PushEndpoint extends Endpoint {
   private void handle(Connection c, ClientFrame frame) {
     if (frame instanceof ClientFrame.Subscribe s) {
       Position since = s.since() == null ? null : Cursor.decode(s.since()).position(s.channel());
-      c.subscribe(s.channel(), since)
+      c.subscribe(s.channel(), since, s.presenceOptions())
           .whenComplete(
               (ignored, error) -> {
                 if (error != null) {
@@ -270,9 +270,9 @@ public final class PushEndpoint extends Endpoint {
     } else if (frame instanceof ClientFrame.Unsubscribe u) {
       c.unsubscribe(u.channel());
     } else if (frame instanceof ClientFrame.Publish p) {
-      c.publish(p.channel(), p.event(), p.data())
+      c.publish(p.channel(), p.event(), p.data(), p.ephemeral())
           .whenComplete(
-              (Message message, Throwable error) -> {
+              (Publication message, Throwable error) -> {
                 if (error == null) {
                   c.sendAck(p.ref(), message);
                 } else {

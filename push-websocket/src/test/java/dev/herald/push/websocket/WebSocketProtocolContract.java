@@ -231,6 +231,87 @@ abstract class WebSocketProtocolContract extends ContainerContract {
   }
 
   @Test
+  void publish_ephemeral_isAckedWithoutOffset_deliveredLive_andNeverReplayed() {
+    String channel = channel("chat");
+    TestSocket reader = open();
+    reader.next("ready");
+    reader.subscribe(channel);
+    TestSocket writer = open();
+    writer.next("ready");
+
+    writer.send(
+        "{\"type\":\"publish\",\"channel\":\""
+            + channel
+            + "\",\"event\":\"cursor\",\"data\":{\"x\":1},\"ephemeral\":true,\"ref\":\"e-1\"}");
+    JsonNode ack = writer.next("ack");
+    JsonNode message = reader.next("message");
+
+    assertThat(ack.path("ref").asText()).isEqualTo("e-1");
+    assertThat(ack.path("ephemeral").asBoolean()).isTrue();
+    assertThat(ack.has("offset")).isFalse();
+    assertThat(message.path("ephemeral").asBoolean()).isTrue();
+    assertThat(message.path("data").path("x").asInt()).isEqualTo(1);
+    assertThat(message.has("offset")).isFalse();
+    assertThat(message.has("cursor")).isFalse();
+
+    // A socket that subscribes from the start replays nothing: the message was never stored.
+    TestSocket late = open();
+    late.next("ready");
+    JsonNode subscribed = late.subscribe(channel);
+    assertThat(subscribed.path("offset").asLong()).isZero();
+    late.assertNothingElse();
+    writer.assertNothingElse();
+    reader.assertNothingElse();
+  }
+
+  @Test
+  void subscribe_withMemberAndPresence_getsTheSnapshot_thenOthersJoinAndLeave() {
+    String channel = channel("chat");
+    TestSocket ann = open();
+    String annId = ann.next("ready").path("clientId").asText();
+    ann.send(
+        "{\"type\":\"subscribe\",\"channel\":\""
+            + channel
+            + "\",\"member\":{\"name\":\"Ann\"},\"presence\":true}");
+    ann.next("subscribed");
+    JsonNode members = ann.next("members");
+    assertThat(members.path("members")).hasSize(1);
+    assertThat(members.path("members").get(0).path("clientId").asText()).isEqualTo(annId);
+    assertThat(members.path("members").get(0).path("data").path("name").asText()).isEqualTo("Ann");
+
+    TestSocket bob = open();
+    String bobId = bob.next("ready").path("clientId").asText();
+    bob.send(
+        "{\"type\":\"subscribe\",\"channel\":\"" + channel + "\",\"member\":{\"name\":\"Bob\"}}");
+    bob.next("subscribed");
+    JsonNode join = ann.next("join");
+    assertThat(join.path("member").path("clientId").asText()).isEqualTo(bobId);
+    assertThat(join.path("member").path("data").path("name").asText()).isEqualTo("Bob");
+    bob.send("{\"type\":\"unsubscribe\",\"channel\":\"" + channel + "\"}");
+    JsonNode leave = ann.next("leave");
+    assertThat(leave.path("member").path("clientId").asText()).isEqualTo(bobId);
+    // Bob asked for no presence frames.
+    bob.assertNothingElse();
+  }
+
+  @Test
+  void subscribe_withMemberDataOverTheLimit_isRefusedWithTooLargeAndItsRef() {
+    String channel = channel("chat");
+    TestSocket socket = open();
+    socket.next("ready");
+    socket.send(
+        "{\"type\":\"subscribe\",\"channel\":\""
+            + channel
+            + "\",\"member\":{\"name\":\""
+            + "x".repeat(1100)
+            + "\"},\"ref\":\"m-1\"}");
+    JsonNode error = socket.next("error");
+    assertThat(error.path("code").asText()).isEqualTo("too_large");
+    assertThat(error.path("ref").asText()).isEqualTo("m-1");
+    socket.assertNothingElse();
+  }
+
+  @Test
   void publish_toChannelWithoutClientMessages_isRefusedWithForbiddenAndSameRef() {
     String channel = channel("news");
     TestSocket socket = open();

@@ -41,6 +41,15 @@ public class HeraldProperties {
    */
   private List<String> clientPublish = new ArrayList<>();
 
+  /**
+   * Channel patterns, such as {@code board/*}, whose client publishes are ephemeral (delivered
+   * live, never stored) unless a publish says {@code "ephemeral":false}.
+   */
+  private List<String> ephemeralChannels = new ArrayList<>();
+
+  /** The largest presence data a member may carry, as compact JSON. */
+  private DataSize maxMemberDataSize = DataSize.ofBytes(1024);
+
   /** How often an idle connection gets a heartbeat. */
   private Duration heartbeatInterval = Duration.ofSeconds(15);
 
@@ -413,6 +422,22 @@ public class HeraldProperties {
 
   public void setClientPublish(List<String> clientPublish) {
     this.clientPublish = clientPublish;
+  }
+
+  public List<String> getEphemeralChannels() {
+    return ephemeralChannels;
+  }
+
+  public void setEphemeralChannels(List<String> ephemeralChannels) {
+    this.ephemeralChannels = ephemeralChannels;
+  }
+
+  public DataSize getMaxMemberDataSize() {
+    return maxMemberDataSize;
+  }
+
+  public void setMaxMemberDataSize(DataSize maxMemberDataSize) {
+    this.maxMemberDataSize = maxMemberDataSize;
   }
 
   public Duration getHeartbeatInterval() {

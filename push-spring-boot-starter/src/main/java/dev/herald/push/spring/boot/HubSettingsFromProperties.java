@@ -23,7 +23,10 @@ final class HubSettingsFromProperties {
         .maxQueuedBytes(p.getMaxQueuedSize().toBytes())
         .overflowPolicy(p.getOverflowPolicy())
         .maxChannelsPerConnection(p.getMaxChannelsPerConnection())
-        .replayBatchSize(p.getReplayBatchSize());
+        .replayBatchSize(p.getReplayBatchSize())
+        .ephemeralChannels(p.getEphemeralChannels().toArray(String[]::new))
+        .maxMemberDataBytes(
+            intBytes("herald.max-member-data-size", p.getMaxMemberDataSize().toBytes()));
     HeraldProperties.Limits limits = p.getLimits();
     if (limits.isEnabled()) {
       builder

@@ -89,10 +89,46 @@ class HeraldAutoConfigurationTest {
             "herald.allowed-origins=https://app.example.com",
             "herald.trusted-proxies=10.0.0.0/8",
             "herald.client-publish=chat/*",
+            "herald.ephemeral-channels=chat/live",
+            "herald.max-member-data-size=16B",
             "herald.websocket.max-frame-size=2KB")
         .run(
             context -> {
               assertThat(context).hasNotFailed();
+              PushHub built = context.getBean(PushHub.class);
+              var tc = built.transportContext();
+              var client = tc.newClient(null, "127.0.0.1");
+              assertThat(
+                      tc.publishAs(client, "chat/live", "e", "1", null)
+                          .toCompletableFuture()
+                          .join())
+                  .isInstanceOf(dev.herald.push.EphemeralMessage.class);
+              assertThat(
+                      tc.publishAs(client, "chat/room", "e", "1", null)
+                          .toCompletableFuture()
+                          .join())
+                  .isInstanceOf(dev.herald.push.Message.class);
+              org.assertj.core.api.Assertions.assertThatThrownBy(
+                      () ->
+                          tc.connect(
+                              client,
+                              dev.herald.push.spi.WireFormat.NDJSON,
+                              new dev.herald.push.spi.FrameSink() {
+                                @Override
+                                public void write(
+                                    java.util.List<dev.herald.push.spi.Frame> batch,
+                                    WriteCallback callback) {
+                                  callback.succeeded();
+                                }
+
+                                @Override
+                                public void close(dev.herald.push.spi.CloseReason reason) {}
+                              },
+                              java.util.List.of("chat/room"),
+                              null,
+                              "{\"name\":\"seventeen bytes\"}",
+                              java.util.List.of()))
+                  .hasMessageContaining("member data may be at most 16 bytes");
               HeraldProperties properties = context.getBean(HeraldProperties.class);
               assertThat(properties.getWebsocket().getMaxFrameSize().toBytes()).isEqualTo(2048);
               PushHub hub = context.getBean(PushHub.class);
