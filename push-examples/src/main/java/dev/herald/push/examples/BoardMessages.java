@@ -144,12 +144,15 @@ final class BoardMessages implements ClientMessageHandler {
     return s.length() <= 20 ? s : s.substring(0, 20) + "…";
   }
 
+  /** Whatever the client asked: a cursor move in the history would only push strokes out. */
   private static ClientMessage ephemeral(ClientMessage message) {
-    // Placeholder until ClientMessage can be marked ephemeral (issue 18).
-    return message;
+    return message.withEphemeral(true);
   }
 
+  /**
+   * Whatever the client asked: a stroke or a clear that is not stored, a late joiner never sees.
+   */
   private static ClientMessage durable(ClientMessage message) {
-    return message;
+    return message.withEphemeral(false);
   }
 }

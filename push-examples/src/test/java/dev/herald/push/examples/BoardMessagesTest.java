@@ -16,12 +16,13 @@ class BoardMessagesTest {
   private static final JsonCodec CODEC = new JsonCodec(new ObjectMapper(), 64 * 1024, 32);
   private final BoardMessages handler = new BoardMessages();
 
-  private static ClientMessage message(String event, String json) {
-    return ClientMessage.create(new Client("c1", null, null), "board/main", event, json, CODEC);
+  private static ClientMessage message(String event, String json, boolean ephemeral) {
+    return ClientMessage.create(
+        new Client("c1", null, null), "board/main", event, json, CODEC, ephemeral);
   }
 
   private ClientMessage handled(String event, String json) {
-    return handler.handle(message(event, json));
+    return handler.handle(message(event, json, false));
   }
 
   private static String points(int n) {
@@ -97,6 +98,15 @@ class BoardMessagesTest {
     assertThatThrownBy(
             () -> handled("stroke", "{\"id\":\"s\",\"seq\":0,\"color\":\"#000000\",\"width\":0}"))
         .hasMessage("a stroke's width is a number from 1 to 40");
+  }
+
+  @Test
+  void cursorsAreAlwaysEphemeral_strokesAndClearsAlwaysStored_whateverTheClientAsked() {
+    String cursor = "{\"key\":\"k1\",\"x\":0.5,\"y\":0.5}";
+    assertThat(handler.handle(message("cursor", cursor, false)).ephemeral()).isTrue();
+    assertThat(handler.handle(message("cursor", cursor, true)).ephemeral()).isTrue();
+    assertThat(handler.handle(message("stroke", stroke("[0.5,0.5]"), true)).ephemeral()).isFalse();
+    assertThat(handler.handle(message("clear", "{}", true)).ephemeral()).isFalse();
   }
 
   @Test
