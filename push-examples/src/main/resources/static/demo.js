@@ -1,5 +1,5 @@
 /*
- * What the four demo apps share: connecting with a preferred (or forced) transport, the header's
+ * What the five demo apps share: connecting with a preferred (or forced) transport, the header's
  * transport badge and picker, JSON calls to the demo's endpoints, and building DOM nodes whose
  * text is always set with textContent, so user text is never parsed as HTML.
  */
@@ -19,18 +19,21 @@
   /**
    * Herald.connect with the app's favourite transport first (then the usual fallbacks), or only the
    * forced one. A cursor, from the server's snapshot or from the previous connection, makes the
-   * new connection resume exactly there: herald.js resumes from h.cursor.
+   * new connection resume exactly there: herald.js resumes from h.cursor. A member is this
+   * page's presence data, sent with every subscribe.
    */
-  function connect({ first, forced, cursor, token }) {
+  function connect({ first, forced, cursor, token, member }) {
     const transports = forced ? [forced] : [first].concat(ALL.filter((t) => t !== first));
-    const h = Herald.connect('/push', {
+    const options = {
       transports,
       token: token || null,
       remember: false,
       minBackoff: 250,
       maxBackoff: 5000,
       pollTimeout: 20,
-    });
+    };
+    if (member !== undefined) options.member = member;
+    const h = Herald.connect('/push', options);
     if (cursor) h.cursor = cursor;
     watch(h);
     return h;

@@ -24,12 +24,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Herald's demo: embedded Jetty 12 serving four apps at {@code /} (chat, live dashboard,
- * notifications, token streaming), their small JSON endpoints at {@code /demo/*}, Herald at {@code
- * /push/*} and Prometheus metrics at {@code /metrics}. With {@code --redis} the hub's broker is a
- * {@link RedisBroker}, so several demo nodes share their channels. Run {@code java -jar
- * push-examples/target/push-examples.jar --port 8080}. Not thread-safe; start and stop it from one
- * thread.
+ * Herald's demo: embedded Jetty 12 serving five apps at {@code /} (chat, live dashboard,
+ * notifications, token streaming, whiteboard), their small JSON endpoints at {@code /demo/*},
+ * Herald at {@code /push/*} and Prometheus metrics at {@code /metrics}. With {@code --redis} the
+ * hub's broker is a {@link RedisBroker}, so several demo nodes share their channels. Run {@code
+ * java -jar push-examples/target/push-examples.jar --port 8080}. Not thread-safe; start and stop it
+ * from one thread.
  */
 public final class DemoServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DemoServer.class);
@@ -117,9 +117,10 @@ public final class DemoServer implements AutoCloseable {
         PushHub.builder()
             .authenticator(logins) // notifications: tokens name the user
             .authorizer(new PersonalChannels()) // user/<name> is for <name> only
-            // Browsers may publish to the chat rooms, through the rooms' checks; every other
-            // channel is server-only.
+            // Browsers may publish to the chat rooms and the whiteboards, through their checks;
+            // every other channel is server-only.
             .acceptClientMessages("chat/*", new ChatMessages())
+            .acceptClientMessages("board/*", new BoardMessages())
             .presenceListener(parts.presence)
             // A client that vanished is noticed on the next write; frequent heartbeats keep the
             // chat's presence count fresh on idle SSE and streaming connections.
@@ -170,6 +171,7 @@ public final class DemoServer implements AutoCloseable {
     context.addServlet(
         new ServletHolder(new NotificationServlet(hub, logins)), "/demo/notifications/*");
     context.addServlet(new ServletHolder(new AnswerServlet(hub, parts.answers)), "/demo/answers/*");
+    context.addServlet(new ServletHolder(new BoardServlet(hub)), "/demo/board/*");
     Transports.mount(context, hub);
     DemoMetrics.mount(context, hub, channelMetrics); // Prometheus text at /metrics
     customizer.accept(context);
