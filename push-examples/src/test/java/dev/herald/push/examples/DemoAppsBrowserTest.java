@@ -17,7 +17,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
 /**
- * The four demo apps in real headless Chromium, used as a person would: typing, clicking, picking a
+ * The chat, dashboard, notifications and tokens demo apps in real headless Chromium (the whiteboard
+ * has WhiteboardBrowserTest), used as a person would: typing, clicking, picking a
  * transport, with two browsers where two people take part. Each test saves a screenshot of its app
  * under {@code target/screenshots/} for the README.
  */
