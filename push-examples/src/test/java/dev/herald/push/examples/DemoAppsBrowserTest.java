@@ -18,9 +18,9 @@ import org.openqa.selenium.support.ui.Select;
 
 /**
  * The chat, dashboard, notifications and tokens demo apps in real headless Chromium (the whiteboard
- * has WhiteboardBrowserTest), used as a person would: typing, clicking, picking a
- * transport, with two browsers where two people take part. Each test saves a screenshot of its app
- * under {@code target/screenshots/} for the README.
+ * has WhiteboardBrowserTest), used as a person would: typing, clicking, picking a transport, with
+ * two browsers where two people take part. Each test saves a screenshot of its app under {@code
+ * target/screenshots/} for the README.
  */
 class DemoAppsBrowserTest {
   private static final Duration LIVE = Duration.ofSeconds(15);

@@ -39,18 +39,9 @@ final class LivePayload {
       switch (kind) {
         case "!e" -> {
           long time = Long.parseLong(token(payload, at));
-          int publisherLength = Integer.parseInt(token(payload, at));
-          int eventLength = Integer.parseInt(token(payload, at));
-          int pos = at[0];
-          String publisher = null;
-          if (publisherLength >= 0) {
-            publisher = slice(payload, pos, publisherLength);
-            pos += publisherLength;
-          }
-          String event = slice(payload, pos, eventLength);
-          pos += eventLength;
-          String data = slice(payload, pos, payload.length - pos);
-          return new EphemeralMessage(channel, event, data, Instant.ofEpochMilli(time), publisher);
+          String[] body = body(payload, at);
+          return new EphemeralMessage(
+              channel, body[1], body[2], Instant.ofEpochMilli(time), body[0]);
         }
         case "!j", "!l" -> {
           long since = Long.parseLong(token(payload, at));
@@ -122,6 +113,16 @@ final class LivePayload {
     String epoch = token(payload, at);
     long offset = Long.parseLong(token(payload, at));
     long time = Long.parseLong(token(payload, at));
+    String[] body = body(payload, at);
+    return new Message(
+        channel, offset, epoch, body[1], body[2], Instant.ofEpochMilli(time), body[0]);
+  }
+
+  /**
+   * Reads {@code "<publisher length or -1> <event length> "} at {@code at}, then the publisher id,
+   * the event name and the data that fill the rest: {@code {publisher or null, event, data}}.
+   */
+  private static String[] body(byte[] payload, int[] at) {
     int publisherLength = Integer.parseInt(token(payload, at));
     int eventLength = Integer.parseInt(token(payload, at));
     int pos = at[0];
@@ -132,8 +133,7 @@ final class LivePayload {
     }
     String event = slice(payload, pos, eventLength);
     pos += eventLength;
-    String data = slice(payload, pos, payload.length - pos);
-    return new Message(channel, offset, epoch, event, data, Instant.ofEpochMilli(time), publisher);
+    return new String[] {publisher, event, slice(payload, pos, payload.length - pos)};
   }
 
   /** Encodes a payload as the script does; for tests. */
