@@ -4,6 +4,7 @@ import dev.herald.push.EphemeralMessage;
 import dev.herald.push.Member;
 import dev.herald.push.Message;
 import dev.herald.push.PresenceEvent;
+import dev.herald.push.spi.BrokerListener;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
@@ -66,6 +67,17 @@ final class LivePayload {
       }
     }
     return decode(channel, payload);
+  }
+
+  /** Hands what {@link #decodeAny} read to the listener's method for its kind. */
+  static void deliver(Object decoded, BrokerListener listener) {
+    if (decoded instanceof Message message) {
+      listener.onMessage(message);
+    } else if (decoded instanceof EphemeralMessage ephemeral) {
+      listener.onEphemeral(ephemeral);
+    } else {
+      listener.onPresence((PresenceEvent) decoded);
+    }
   }
 
   /** An ephemeral message's payload. */

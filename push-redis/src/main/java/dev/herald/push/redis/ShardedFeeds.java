@@ -1,9 +1,7 @@
 package dev.herald.push.redis;
 
-import dev.herald.push.EphemeralMessage;
 import dev.herald.push.ErrorCode;
 import dev.herald.push.Message;
-import dev.herald.push.PresenceEvent;
 import dev.herald.push.PushException;
 import dev.herald.push.spi.BrokerListener;
 import dev.herald.push.spi.BrokerSubscription;
@@ -365,13 +363,7 @@ final class ShardedFeeds implements Feeds {
       Tap tap = feed.taps.get(i);
       if (!tap.closed.get()) {
         try {
-          if (decoded instanceof Message message) {
-            tap.listener.onMessage(message);
-          } else if (decoded instanceof EphemeralMessage ephemeral) {
-            tap.listener.onEphemeral(ephemeral);
-          } else {
-            tap.listener.onPresence((PresenceEvent) decoded);
-          }
+          LivePayload.deliver(decoded, tap.listener);
         } catch (RuntimeException e) {
           LOG.warn("Channel {}: a broker listener failed", feed.channel, e);
         }

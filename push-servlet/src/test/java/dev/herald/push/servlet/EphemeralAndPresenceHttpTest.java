@@ -98,7 +98,10 @@ class EphemeralAndPresenceHttpTest {
         new Thread(
             () -> {
               try {
-                Thread.sleep(700);
+                // Once the poll waits on the channel: then only this message can answer it.
+                org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> server.hub.channel(channel).subscriberCount() == 1);
                 Http.post(
                     server,
                     "/push/publish",
@@ -130,7 +133,8 @@ class EphemeralAndPresenceHttpTest {
     JsonNode frames = answer.get("messages");
     assertThat(frames.get(0).get("type").asText()).isEqualTo("members");
     assertThat(frames.get(0).get("members").get(0).get("data").get("name").asText()).isEqualTo("P");
-    // The message came 0.7 s into the poll: had the snapshot answered it, it would be missing.
+    // The message was published while the poll waited: had the snapshot answered it, it would be
+    // missing.
     JsonNode last = frames.get(frames.size() - 1);
     assertThat(last.get("type").asText()).isEqualTo("message");
     assertThat(last.get("ephemeral").asBoolean()).isTrue();
