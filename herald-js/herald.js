@@ -202,7 +202,7 @@
       if (added) this._presence.set(channel, (set = new Set()));
       set.add(listener);
       if (!wanted) this._channelsChanged({ add: channel });
-      else if (added) this._channelsChanged({ presence: channel });
+      else if (added && !this._hearsPresence(channel)) this._channelsChanged({ presence: channel });
       const known = this._members.get(channel);
       if (known) {
         // A later listener of a channel whose list is known starts from it, as the first did.
@@ -215,10 +215,20 @@
         const s = this._presence.get(channel);
         if (!s || !s.delete(listener) || s.size) return;
         this._presence.delete(channel);
-        this._members.delete(channel);
-        // The subscription keeps its presence events until it is renewed; they are ignored.
+        // A connection keeps hearing the channel's presence until it is renewed: its list is kept
+        // up to date meanwhile, so that a later listener starts from it.
+        if (!this._hearsPresence(channel)) this._members.delete(channel);
         if (!this._wants(channel)) this._channelsChanged({ remove: channel });
       };
+    }
+
+    /**
+     * Whether the connection already hears the channel's presence: a new listener then asks the
+     * server for nothing, and the list is kept without listeners. Not in a tab that shares: the
+     * leading tab answers each new wish with its list.
+     */
+    _hearsPresence() {
+      return false;
     }
 
     /** Whether anything on this page holds the channel: a callback or a presence listener. */
@@ -268,9 +278,10 @@
       callAll(this._channels.get(msg.channel), msg);
     }
 
+    /** Keeps the channel's list, while it has listeners or the connection hears it, and tells the listeners. */
     _presenceFrame(frame) {
       const listeners = this._presence.get(frame.channel);
-      if (!listeners) return;
+      if (!listeners && !this._hearsPresence(frame.channel)) return;
       let map = this._members.get(frame.channel);
       if (frame.type === 'members') {
         map = new Map();
@@ -283,9 +294,9 @@
       } else {
         map.delete(frame.member.clientId);
       }
+      if (!listeners) return;
       const change = frame.type === 'members' ? { type: 'members' } : { type: frame.type, member: frame.member };
-      const list = sortedMembers(map);
-      callAll(listeners, list, change);
+      callAll(listeners, sortedMembers(map), change);
     }
 
     _emit(event, detail) {
@@ -305,6 +316,7 @@
       this._conn = null;
       this._timer = null;
       this._relay = null; // shared mode: the leading tab's SharedClient sees every frame here
+      this._hearing = new Set(); // channels whose presence this connection asked for
       this._order = this._transportOrder();
       this._index = 0;
       this._open();
@@ -413,6 +425,7 @@
         this.state = 'idle'; // nothing to receive: connect on the first subscribe
         return;
       }
+      this._hearPresence();
       const name = this._order[this._index % this._order.length];
       const conn = new TRANSPORTS[name](this, name);
       this._conn = conn;
@@ -525,24 +538,41 @@
       this._index++;
     }
 
+    _hearsPresence(channel) {
+      return this._hearing.has(channel);
+    }
+
+    /**
+     * A new connection (or poll) asks for the presence of the channels that have listeners now: a
+     * list that it will not renew, kept since its last listener went, would go stale.
+     */
+    _hearPresence() {
+      this._hearing = new Set(this._presence.keys());
+      for (const channel of Array.from(this._members.keys())) {
+        if (!this._presence.has(channel)) this._members.delete(channel);
+      }
+    }
+
     /**
      * A channel was added or removed, or presence asked for on a channel already held
-     * ({presence: channel}). The server keeps one subscription per channel and connection, and
-     * takes `presence` only with the subscribe: over WebSocket that channel is unsubscribed and
-     * subscribed again from the cursor (nothing is lost; repeats are dropped by offset).
+     * ({presence: channel}). Over WebSocket the latter is a second `subscribe` of the channel with
+     * `presence: true`, which the server answers with `members` (the subscription stays as it is).
+     * A WebSocket not yet ready subscribes to what the page holds once it is.
      */
     _channelsChanged(change) {
-      if (change.remove) this._last.delete(change.remove);
+      if (change.remove) {
+        this._last.delete(change.remove);
+        this._members.delete(change.remove);
+        this._hearing.delete(change.remove);
+      }
       if (this.state === 'closed') return;
       if (this.state === 'idle') return this._open();
       const conn = this._conn;
-      if (conn && conn.name === 'websocket' && conn.ready) {
+      if (conn && conn.name === 'websocket' && !conn.closed) {
+        if (!conn.ready) return;
         if (change.add) conn.send(this._subscribeFrame(change.add));
         if (change.remove) conn.send({ type: 'unsubscribe', channel: change.remove });
-        if (change.presence) {
-          conn.send({ type: 'unsubscribe', channel: change.presence });
-          conn.send(this._subscribeFrame(change.presence));
-        }
+        if (change.presence) conn.send(this._subscribeFrame(change.presence));
         return;
       }
       // HTTP transports name their channels in the URL: reconnect at once with the cursor.
@@ -557,12 +587,15 @@
     /** A WebSocket subscribe: from the cursor, with this client's member data and presence wish. */
     _subscribeFrame(channel) {
       const member = this.options.member;
+      const presence = this._presence.has(channel);
+      if (presence) this._hearing.add(channel);
+      else this._hearing.delete(channel);
       return {
         type: 'subscribe',
         channel,
         since: this.cursor || undefined,
         member: member === null ? undefined : member,
-        presence: this._presence.has(channel) || undefined,
+        presence: presence || undefined,
       };
     }
 
@@ -620,6 +653,7 @@
     /** The channels, presence wishes, member data and cursor; access_token only where headers cannot go. */
     _channelParams(accessToken, extra) {
       const params = this._wanted().map((c) => ['channel', c]);
+      this._hearPresence();
       for (const c of this._presence.keys()) params.push(['presence', c]);
       const member = this.options.member;
       if (member !== undefined && member !== null) params.push(['member', JSON.stringify(member)]);
