@@ -3,7 +3,6 @@ package dev.herald.push.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.herald.push.ClientMessageHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.openqa.selenium.WindowType;
 
 /**
  * herald.js's ephemeral messages and presence in pages of one headless Chromium against the demo
@@ -28,46 +26,29 @@ import org.openqa.selenium.WindowType;
  */
 class BrowserEphemeralPresenceTest {
   private static final Duration LIVE = Duration.ofSeconds(20);
+  private static DemoTabs fixture;
   private static DemoServer demo;
   private static Browser browser;
-  private static String blank;
-
-  private final List<String> tabs = new ArrayList<>();
+  private static List<String> tabs;
 
   @BeforeAll
   static void start() throws Exception {
-    browser = Browser.start();
-    demo =
-        DemoServer.start(
-            new DemoOptions(0, null, false),
-            hub -> hub.acceptClientMessages("live/*", ClientMessageHandler.PASS_THROUGH),
-            context -> {});
-    blank = browser.driver().getWindowHandle();
+    fixture = DemoTabs.start("live/*");
+    demo = fixture.demo;
+    browser = fixture.browser;
+    tabs = fixture.tabs;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (browser != null) {
-      browser.close();
-    }
-    if (demo != null) {
-      demo.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 
   @AfterEach
   void closeTabs() {
-    for (String tab : tabs) {
-      if (browser.driver().getWindowHandles().contains(tab)) {
-        browser.driver().switchTo().window(tab).close();
-      }
-    }
-    browser.driver().switchTo().window(blank);
-    await().atMost(LIVE).until(() -> demo.hub().connectionCount() == 0);
-  }
-
-  private static String base() {
-    return "http://localhost:" + demo.port();
+    fixture.closeTabs(LIVE);
   }
 
   /**
@@ -93,10 +74,7 @@ class BrowserEphemeralPresenceTest {
    * {@code watch(channel)}, which records every presence call in {@code pres[channel]}.
    */
   private String openPage(String options) {
-    browser.driver().switchTo().newWindow(WindowType.TAB);
-    String tab = browser.driver().getWindowHandle();
-    tabs.add(tab);
-    browser.driver().get(base() + "/");
+    String tab = fixture.newTab();
     Object result =
         browser.jsAsync(
             "const [options, done] = arguments;"
