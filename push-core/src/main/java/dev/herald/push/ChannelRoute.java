@@ -79,6 +79,9 @@ final class ChannelRoute implements BrokerListener {
   private long last;
   private final ArrayDeque<Message> held = new ArrayDeque<>();
 
+  /** Subscriptions that asked for presence frames ({@link Subscription#presenceCounted}). */
+  private int presenceWatchers;
+
   /** How many of {@code held} were held before the replay in flight was asked for. */
   private int heldBeforeReplay;
 
@@ -180,15 +183,42 @@ final class ChannelRoute implements BrokerListener {
     underLock(
         () -> {
           if (sub.state == Subscription.State.NEW) {
+            countPresenceWatcher(sub);
             catchUp(sub);
           }
         });
+  }
+
+  /**
+   * Counts a subscription that has just asked for presence frames, unless it is counted already or
+   * has left the route; call after setting {@link Subscription#presenceEvents}.
+   */
+  void watchPresence(Subscription sub) {
+    lock.lock();
+    try {
+      if (sub.state != Subscription.State.CLOSED) {
+        countPresenceWatcher(sub);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void countPresenceWatcher(Subscription sub) {
+    if (sub.presenceEvents && !sub.presenceCounted) {
+      sub.presenceCounted = true;
+      presenceWatchers++;
+    }
   }
 
   /** Removes a subscription. */
   void detach(Subscription sub) {
     lock.lock();
     try {
+      if (sub.presenceCounted) {
+        sub.presenceCounted = false;
+        presenceWatchers--;
+      }
       subscribers.remove(sub);
     } finally {
       lock.unlock();
@@ -263,7 +293,9 @@ final class ChannelRoute implements BrokerListener {
   public void onPresence(PresenceEvent event) {
     underLock(
         () -> {
-          if (state == State.STOPPED) {
+          // Every connection joins, but few ask for presence frames: a storm of joins must not
+          // walk every subscriber once per join.
+          if (state == State.STOPPED || presenceWatchers == 0) {
             return;
           }
           offerPresence(subscribers.live, event);

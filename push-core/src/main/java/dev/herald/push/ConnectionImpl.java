@@ -250,6 +250,8 @@ final class ConnectionImpl implements Connection {
     } finally {
       lock.unlock();
     }
+    // Before the snapshot: a change from here on reaches the subscription, one before is in it.
+    existing.route.watchPresence(existing);
     if (existing.started) {
       sendMembers(existing);
     }

@@ -97,6 +97,9 @@ final class Hub {
             System::nanoTime,
             counters);
     timer.scheduleAtFixedRate(limits::sweep, 1, 1, TimeUnit.SECONDS);
+    if (settings.broker() instanceof InMemoryBroker memory) {
+      timer.scheduleAtFixedRate(memory::maybeSweep, 1, 1, TimeUnit.SECONDS);
+    }
     brokerHealth = settings.broker().health();
     settings.broker().watchHealth(this::onBrokerHealth);
     LOG.info(

@@ -48,6 +48,9 @@ final class Subscription {
    */
   volatile boolean presenceEvents;
 
+  /** Whether its route counts it among the subscriptions that want presence; route's lock. */
+  boolean presenceCounted;
+
   /** Set once its connection starts it (join, attach). */
   volatile boolean started;
 

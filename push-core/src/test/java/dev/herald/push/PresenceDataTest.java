@@ -145,6 +145,61 @@ class PresenceDataTest {
   }
 
   @Test
+  void presenceTurnedOnLater_getsTheChangesAfterItsSnapshot() {
+    RecordingSink sink = new RecordingSink();
+    Connection c =
+        hub.transportContext()
+            .connect(
+                new Client("c1", null, "127.0.0.1"), WireFormat.WEBSOCKET, sink, List.of(), null);
+    c.subscribe("board/a", null, new PresenceOptions("{\"name\":\"C\"}", false))
+        .toCompletableFuture()
+        .join();
+    await().until(() -> sink.frames(Frame.Type.SUBSCRIBED).size() == 1);
+    // A join nobody on the channel asked to hear about.
+    connect("bob", new RecordingSink(), "{\"name\":\"Bob\"}", false);
+    assertThat(presence(sink)).isEmpty();
+
+    c.subscribe("board/a", null, new PresenceOptions("{\"name\":\"C\"}", true))
+        .toCompletableFuture()
+        .join();
+    await().until(() -> presence(sink).size() == 1);
+    assertThat(presence(sink).get(0).get("members")).hasSize(2);
+
+    connect("carol", new RecordingSink(), "{\"name\":\"Carol\"}", false);
+    await().until(() -> presence(sink).size() == 2);
+    assertThat(presence(sink).get(1).get("type").asText()).isEqualTo("join");
+    assertThat(presence(sink).get(1).get("member").get("clientId").asText()).isEqualTo("carol");
+  }
+
+  @Test
+  void whenTheLastListenerLeaves_aNewOneStillGetsEveryChange() {
+    RecordingSink annSink = new RecordingSink();
+    Connection ann = connect("ann", annSink, "{}", true);
+    RecordingSink bobSink = new RecordingSink();
+    Connection bob = connect("bob", bobSink, "{}", true);
+    await().until(() -> presence(bobSink).size() == 1);
+    ann.close(CloseReason.CLIENT_GONE);
+    await().until(() -> presence(bobSink).size() == 2);
+    assertThat(presence(bobSink).get(1).get("type").asText()).isEqualTo("leave");
+
+    // One listener left: changes still reach it.
+    Connection carol = connect("carol", new RecordingSink(), "{}", false);
+    await().until(() -> presence(bobSink).size() == 3);
+    assertThat(presence(bobSink).get(2).get("member").get("clientId").asText()).isEqualTo("carol");
+
+    // None left: a change is told to nobody. Then a new listener gets a snapshot and the changes.
+    bob.close(CloseReason.CLIENT_GONE);
+    carol.close(CloseReason.CLIENT_GONE);
+    RecordingSink daveSink = new RecordingSink();
+    connect("dave", daveSink, "{}", true);
+    await().until(() -> presence(daveSink).size() == 1);
+    assertThat(presence(daveSink).get(0).get("type").asText()).isEqualTo("members");
+    connect("erin", new RecordingSink(), "{}", false);
+    await().until(() -> presence(daveSink).size() == 2);
+    assertThat(presence(daveSink).get(1).get("member").get("clientId").asText()).isEqualTo("erin");
+  }
+
+  @Test
   void onSse_presenceFramesAreNamedEvents_withoutId() {
     RecordingSink sse = new RecordingSink();
     hub.transportContext()

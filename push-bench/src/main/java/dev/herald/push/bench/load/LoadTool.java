@@ -41,6 +41,7 @@ public final class LoadTool {
                  [--idle-settle 30]    (seconds to wait for the server to see the warm-up leave)
                  [--rates 20000,45000] (broadcast: run these deliveries/s, each one, instead of
                                         climbing the ladder until p99 passes 100 ms)
+                 [--resume-rounds 3]   (resume: rounds on one server; the last is reported)
                  [--publisher inside]  (inside: a thread in the server publishes; http: a process
                                         on the client CPUs publishes with POST /push/publish, or
                                         /raw/publish, pipelined on one connection; herald and raw
@@ -533,8 +534,9 @@ public final class LoadTool {
    * All clients leave at once; {@value #MISSED} messages are published while they are away; then
    * they all come back at once, each resuming from its cursor. The server's CPU from their return
    * until every missed message is delivered, divided by the clients, is the cost of one resuming
-   * client: its connection, subscription, replay and writes. Nothing else runs meanwhile. The first
-   * round warms the path up; the second is reported.
+   * client: its connection, subscription, replay and writes. Nothing else runs meanwhile. The
+   * rounds before the last warm the path up (on one pinned core the JIT still compiles the
+   * handshake and replay through the second round); the last is reported.
    */
   private void resume(Protocol p, int n, int run) throws Exception {
     log("resume", p, n, run);
@@ -547,7 +549,8 @@ public final class LoadTool {
       server.publish(1, 20, 0.5, s.messageBytes());
       server.awaitPublished();
       awaitDelivered(server, clients, 10L * n, 10_000);
-      for (int round = 1; round <= 2; round++) {
+      int rounds = s.resumeRounds();
+      for (int round = 1; round <= rounds; round++) {
         clients.send("AWAY");
         // Lets the server finish closing them, so that the closes are not counted.
         Thread.sleep(3000);
@@ -576,7 +579,7 @@ public final class LoadTool {
             r.duplicates(),
             r.resets(),
             perClient);
-        if (round == 2) {
+        if (round == rounds) {
           Map<String, Double> f = new LinkedHashMap<>();
           f.put("reconnected", (double) back);
           f.put("reconnectSeconds", reconnectSeconds);

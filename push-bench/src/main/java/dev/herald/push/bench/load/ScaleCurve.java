@@ -58,7 +58,8 @@ public final class ScaleCurve {
             base.stepSeconds(),
             base.messageBytes(),
             base.quick(),
-            false);
+            false,
+            base.resumeRounds());
     Protocol protocol = Protocol.of(a.string("--protocol", "herald-ws"));
     int clients = a.integer("--clients", 1000);
     String label = a.string("--label", redis.startsWith("redis-cluster") ? "cluster" : "one-redis");

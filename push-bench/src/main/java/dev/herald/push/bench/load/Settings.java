@@ -22,7 +22,8 @@ record Settings(
     double stepSeconds,
     int messageBytes,
     boolean quick,
-    boolean httpPublisher) {
+    boolean httpPublisher,
+    int resumeRounds) {
 
   /** Kernel clock ticks per second for {@code /proc/<pid>/stat}; 100 on every Linux we target. */
   static final long CLOCK_TICKS = clockTicks();
@@ -55,7 +56,15 @@ record Settings(
           default ->
               throw new IllegalArgumentException(
                   "--publisher must be inside or http, got: " + a.string("--publisher", ""));
-        });
+        },
+        positive(a.integer("--resume-rounds", quick ? 2 : 3), "--resume-rounds"));
+  }
+
+  private static int positive(int value, String option) {
+    if (value < 1) {
+      throw new IllegalArgumentException(option + " must be at least 1, got: " + value);
+    }
+    return value;
   }
 
   /** The {@code taskset} prefix for a process, or nothing when pinning is off. */
