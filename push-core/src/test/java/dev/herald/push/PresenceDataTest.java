@@ -56,6 +56,15 @@ class PresenceDataTest {
             presence ? Set.of("board/a") : Set.of());
   }
 
+  private Connection connectWithoutChannels(RecordingSink sink) {
+    return hub.transportContext()
+        .connect(new Client("c1", null, "127.0.0.1"), WireFormat.WEBSOCKET, sink, List.of(), null);
+  }
+
+  private static void subscribe(Connection c, String channel, String data, boolean presence) {
+    c.subscribe(channel, null, new PresenceOptions(data, presence)).toCompletableFuture().join();
+  }
+
   private static List<JsonNode> presence(RecordingSink sink) {
     return sink.json(Frame.Type.PRESENCE);
   }
@@ -97,13 +106,8 @@ class PresenceDataTest {
   @Test
   void aSubscribeOverWebSocket_sendsSubscribed_thenTheSnapshot() {
     RecordingSink sink = new RecordingSink();
-    Connection c =
-        hub.transportContext()
-            .connect(
-                new Client("c1", null, "127.0.0.1"), WireFormat.WEBSOCKET, sink, List.of(), null);
-    c.subscribe("board/b", null, new PresenceOptions("{\"name\":\"C\"}", true))
-        .toCompletableFuture()
-        .join();
+    Connection c = connectWithoutChannels(sink);
+    subscribe(c, "board/b", "{\"name\":\"C\"}", true);
     await().until(() -> presence(sink).size() == 1);
     List<Frame.Type> types = sink.frames().stream().map(Frame::type).toList();
     assertThat(types.indexOf(Frame.Type.SUBSCRIBED)).isLessThan(types.indexOf(Frame.Type.PRESENCE));
@@ -114,19 +118,12 @@ class PresenceDataTest {
   @Test
   void aSecondSubscribeAskingForPresence_turnsItOn_withoutLeavingAndJoiningAgain() {
     RecordingSink sink = new RecordingSink();
-    Connection c =
-        hub.transportContext()
-            .connect(
-                new Client("c1", null, "127.0.0.1"), WireFormat.WEBSOCKET, sink, List.of(), null);
-    c.subscribe("board/t", null, new PresenceOptions("{\"name\":\"T\"}", false))
-        .toCompletableFuture()
-        .join();
+    Connection c = connectWithoutChannels(sink);
+    subscribe(c, "board/t", "{\"name\":\"T\"}", false);
     await().until(() -> sink.frames(Frame.Type.SUBSCRIBED).size() == 1);
     assertThat(presence(sink)).isEmpty();
 
-    c.subscribe("board/t", null, new PresenceOptions("{\"name\":\"T\"}", true))
-        .toCompletableFuture()
-        .join();
+    subscribe(c, "board/t", "{\"name\":\"T\"}", true);
     await().until(() -> presence(sink).size() == 1);
     assertThat(presence(sink).get(0).get("type").asText()).isEqualTo("members");
     assertThat(presence(sink).get(0).get("members")).hasSize(1);
@@ -147,21 +144,14 @@ class PresenceDataTest {
   @Test
   void presenceTurnedOnLater_getsTheChangesAfterItsSnapshot() {
     RecordingSink sink = new RecordingSink();
-    Connection c =
-        hub.transportContext()
-            .connect(
-                new Client("c1", null, "127.0.0.1"), WireFormat.WEBSOCKET, sink, List.of(), null);
-    c.subscribe("board/a", null, new PresenceOptions("{\"name\":\"C\"}", false))
-        .toCompletableFuture()
-        .join();
+    Connection c = connectWithoutChannels(sink);
+    subscribe(c, "board/a", "{\"name\":\"C\"}", false);
     await().until(() -> sink.frames(Frame.Type.SUBSCRIBED).size() == 1);
     // A join nobody on the channel asked to hear about.
     connect("bob", new RecordingSink(), "{\"name\":\"Bob\"}", false);
     assertThat(presence(sink)).isEmpty();
 
-    c.subscribe("board/a", null, new PresenceOptions("{\"name\":\"C\"}", true))
-        .toCompletableFuture()
-        .join();
+    subscribe(c, "board/a", "{\"name\":\"C\"}", true);
     await().until(() -> presence(sink).size() == 1);
     assertThat(presence(sink).get(0).get("members")).hasSize(2);
 
