@@ -61,6 +61,14 @@ class PresenceDataTest {
         .connect(new Client("c1", null, "127.0.0.1"), WireFormat.WEBSOCKET, sink, List.of(), null);
   }
 
+  /** A bare connection subscribed to the channel without presence frames, once it is subscribed. */
+  private Connection subscribedWithoutPresence(RecordingSink sink, String channel, String data) {
+    Connection c = connectWithoutChannels(sink);
+    subscribe(c, channel, data, false);
+    await().until(() -> sink.frames(Frame.Type.SUBSCRIBED).size() == 1);
+    return c;
+  }
+
   private static void subscribe(Connection c, String channel, String data, boolean presence) {
     c.subscribe(channel, null, new PresenceOptions(data, presence)).toCompletableFuture().join();
   }
@@ -118,9 +126,7 @@ class PresenceDataTest {
   @Test
   void aSecondSubscribeAskingForPresence_turnsItOn_withoutLeavingAndJoiningAgain() {
     RecordingSink sink = new RecordingSink();
-    Connection c = connectWithoutChannels(sink);
-    subscribe(c, "board/t", "{\"name\":\"T\"}", false);
-    await().until(() -> sink.frames(Frame.Type.SUBSCRIBED).size() == 1);
+    Connection c = subscribedWithoutPresence(sink, "board/t", "{\"name\":\"T\"}");
     assertThat(presence(sink)).isEmpty();
 
     subscribe(c, "board/t", "{\"name\":\"T\"}", true);
@@ -144,9 +150,7 @@ class PresenceDataTest {
   @Test
   void presenceTurnedOnLater_getsTheChangesAfterItsSnapshot() {
     RecordingSink sink = new RecordingSink();
-    Connection c = connectWithoutChannels(sink);
-    subscribe(c, "board/a", "{\"name\":\"C\"}", false);
-    await().until(() -> sink.frames(Frame.Type.SUBSCRIBED).size() == 1);
+    Connection c = subscribedWithoutPresence(sink, "board/a", "{\"name\":\"C\"}");
     // A join nobody on the channel asked to hear about.
     connect("bob", new RecordingSink(), "{\"name\":\"Bob\"}", false);
     assertThat(presence(sink)).isEmpty();

@@ -196,7 +196,23 @@ final class SocketSink implements FrameSink {
    * the hub's threads.
    */
   void ping() {
-    if (writeStartedNanos != 0 || closed.get() || !session.isOpen()) {
+    if (writeStartedNanos == 0) {
+      sendPing();
+    }
+  }
+
+  /**
+   * On Jetty, pings at once, even with a write in flight (the core session queues the ping behind
+   * it); elsewhere, where a ping blocks, does nothing.
+   */
+  private void pingNow() {
+    if (jetty != null) {
+      sendPing();
+    }
+  }
+
+  private void sendPing() {
+    if (closed.get() || !session.isOpen()) {
       return;
     }
     try {
@@ -206,21 +222,6 @@ final class SocketSink implements FrameSink {
         remote.sendPing(PING.duplicate());
       }
     } catch (IOException | RuntimeException e) {
-      LOG.debug("Ping failed on session {}: {}", session.getId(), e.toString());
-    }
-  }
-
-  /**
-   * On Jetty, pings at once, even with a write in flight (the core session queues the ping behind
-   * it); elsewhere, where a ping blocks, does nothing.
-   */
-  private void pingNow() {
-    if (jetty == null || closed.get() || !session.isOpen()) {
-      return;
-    }
-    try {
-      jetty.ping(PING.duplicate());
-    } catch (RuntimeException e) {
       LOG.debug("Ping failed on session {}: {}", session.getId(), e.toString());
     }
   }
