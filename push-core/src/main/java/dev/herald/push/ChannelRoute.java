@@ -7,6 +7,7 @@ import dev.herald.push.spi.Replay;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * delivering live to others; live messages that arrive meanwhile are collected for it. When a
  * replay brings it level with {@code last} (or its collected messages bridge the rest) it joins the
  * live list under the lock, so no message is missed or repeated.
+ *
+ * <p>Live subscribers get what the route delivers (messages, ephemeral messages, resets) through
+ * walks rather than one by one under the lock: under the lock the route only adds an entry to its
+ * ring; a walk then visits each live subscriber once and queues and writes everything it has not
+ * had yet, so a visit costs one pass over the connection's state however many entries came, and a
+ * busy route batches by itself. See {@link Walk} and docs/concurrency.md, rule 7.
  *
  * <p>The route's lock is never held across a broker call, the executor or a sink: code that takes
  * it opens a {@link HandOff} scope first, and the replays, closes and writes it decides on start
@@ -89,6 +96,54 @@ final class ChannelRoute implements BrokerListener {
   private boolean heldIncomplete;
 
   private final RouteSubscribers subscribers = new RouteSubscribers();
+
+  /**
+   * What the live subscribers are to be given, in order: {@link EncodedMessage}s, {@link
+   * EncodedEphemeral}s and {@link Reset}s. Entry {@code n} (numbered from 0 for the route's life)
+   * sits at {@code ring[n & (ring.length - 1)]}; those from {@code freed} to {@code tail} are kept.
+   * Written under the lock; read by walks without it: a walk reads {@code tail}, then {@code ring},
+   * and the entries before that tail. The ring grows by doubling up to the bound of {@link
+   * #entriesFull}; between walks it holds no entry, and one larger than {@link #KEPT_RING} slots is
+   * dropped.
+   */
+  private volatile Object[] ring;
+
+  private volatile long tail;
+
+  /** Entries before this are no longer read by any walk; their slots may be reused. */
+  private long freed;
+
+  /** {@code tail} when the running walk started. */
+  private long walkStart;
+
+  /** Whether a walk is started or running; at most one is, and it starts the next. */
+  private boolean walking;
+
+  /** Approximate bytes of the entries kept. */
+  private long entryBytes;
+
+  /**
+   * Set when the entries are full ({@link #entriesFull}): live messages are held until the running
+   * walk ends, as during a repair, and past {@link #MAX_HELD} fetched from history.
+   */
+  private boolean backlog;
+
+  /** Set when a repair stopped because the entries are full: the next walk goes on with it. */
+  private boolean repairAfterWalk;
+
+  /**
+   * Entries a walk may take at most: half the outbox's bounds (so a walk never overflows the outbox
+   * of a client that reads fine), and at most this many.
+   */
+  static final int MAX_ENTRIES = 4096;
+
+  /** A ring this small is kept between walks rather than made again for each message. */
+  private static final int KEPT_RING = 16;
+
+  /** Bytes counted for an entry on top of its data: about its frame's envelope. */
+  private static final int ENTRY_OVERHEAD = 256;
+
+  private final Runnable startWalk = this::startWalk;
 
   /**
    * Replayed messages with their wire bytes, by offset ({@link #RECENT} slots), so that the
@@ -246,8 +301,7 @@ final class ChannelRoute implements BrokerListener {
   public void onMessage(Message message) {
     hub.counters()
         .brokerLag(name, Math.max(0, System.currentTimeMillis() - message.time().toEpochMilli()));
-    // Inline: the first outboxes this message readies are written here rather than handed off.
-    try (HandOff.Scope scope = handOff.openInline()) {
+    try (HandOff.Scope scope = handOff.open()) {
       lock.lock();
       try {
         switch (state) {
@@ -269,18 +323,18 @@ final class ChannelRoute implements BrokerListener {
    */
   @Override
   public void onEphemeral(EphemeralMessage message) {
-    try (HandOff.Scope scope = handOff.openInline()) {
+    try (HandOff.Scope scope = handOff.open()) {
       lock.lock();
       try {
         if (state == State.STOPPED || state == State.STARTING) {
           return;
         }
-        List<Subscription> live = subscribers.live;
-        if (!live.isEmpty()) {
+        // Dropped if the entries are full: worth nothing by the time a walk that far behind gets to
+        // it.
+        if (!subscribers.live.isEmpty() && !entriesFull()) {
           EncodedEphemeral encoded = new EncodedEphemeral(message);
-          for (int i = 0; i < live.size(); i++) {
-            live.get(i).connection.offerEphemeral(live.get(i), encoded);
-          }
+          entryBytes += entrySize(encoded);
+          append(encoded);
         }
       } finally {
         lock.unlock();
@@ -332,6 +386,12 @@ final class ChannelRoute implements BrokerListener {
   }
 
   private void deliver(Message m) {
+    if (backlog || entriesFull()) {
+      // The walk is this far behind: hold, as during a repair, rather than grow without bound.
+      backlog = true;
+      hold(m);
+      return;
+    }
     if (!m.epoch().equals(epoch)) {
       // Where the new epoch starts is the broker's to say: the repair's answer is a reset there.
       LOG.info("Channel {}: a message of epoch {} while at epoch {}", name, m.epoch(), epoch);
@@ -348,12 +408,10 @@ final class ChannelRoute implements BrokerListener {
       return;
     }
     last = m.offset();
-    List<Subscription> live = subscribers.live;
-    if (!live.isEmpty()) {
+    if (!subscribers.live.isEmpty()) {
       EncodedMessage encoded = new EncodedMessage(m);
-      for (int i = 0; i < live.size(); i++) {
-        live.get(i).connection.offerMessage(live.get(i), encoded);
-      }
+      entryBytes += entrySize(encoded);
+      append(encoded);
     }
     List<Subscription> catchingUp = subscribers.catchingUp;
     for (int i = 0; i < catchingUp.size(); i++) {
@@ -370,14 +428,9 @@ final class ChannelRoute implements BrokerListener {
     boolean newEpoch = !start.epoch().equals(epoch);
     epoch = start.epoch();
     last = start.offset();
-    List<Subscription> live = subscribers.live;
-    for (int i = 0; i < live.size(); i++) {
-      Subscription sub = live.get(i);
-      Position p = sub.position;
-      boolean alreadyThere = newEpoch && p != null && p.epoch().equals(epoch) && p.offset() >= last;
-      if (!alreadyThere) {
-        sub.connection.offerReset(sub, start);
-      }
+    if (!subscribers.live.isEmpty()) {
+      entryBytes += ENTRY_OVERHEAD;
+      append(new Reset(start, newEpoch));
     }
     for (Subscription sub : subscribers.catchingUp) {
       sub.clearPending();
@@ -436,6 +489,11 @@ final class ChannelRoute implements BrokerListener {
           } else {
             for (Message m : replay.messages()) {
               if (m.offset() == last + 1 && m.epoch().equals(epoch)) {
+                if (entriesFull()) {
+                  // The walk is behind: go on from last once it has taken these.
+                  repairAfterWalk = true;
+                  return;
+                }
                 deliver(m);
               }
             }
@@ -512,6 +570,212 @@ final class ChannelRoute implements BrokerListener {
       r[i] = e = new EncodedMessage(m);
     }
     return e;
+  }
+
+  // ---- the walk: one visit per live subscriber for everything it is to be given
+
+  /** A reset of every live subscriber to {@code start}, as an entry of the walk. */
+  record Reset(Position start, boolean newEpoch) {}
+
+  /** Whether a walk is as far behind as it may be. Lock held. */
+  private boolean entriesFull() {
+    return tail - freed >= maxEntries() || entryBytes >= hub.settings().maxQueuedBytes() / 2;
+  }
+
+  private int maxEntries() {
+    return Math.min(MAX_ENTRIES, Math.max(1, hub.settings().maxQueuedFrames() / 2));
+  }
+
+  /** Adds an entry for the live subscribers and starts a walk unless one is running. Lock held. */
+  private void append(Object entry) {
+    Object[] r = ring;
+    long n = tail;
+    if (r == null || n - freed == r.length) {
+      r = grow(r, n);
+    }
+    r[(int) n & (r.length - 1)] = entry;
+    tail = n + 1;
+    if (!walking) {
+      walking = true;
+      handOff.afterUnlock(startWalk);
+    }
+  }
+
+  /**
+   * A ring with room for one more entry, the kept ones copied to their slots; published before the
+   * tail that first counts an entry in it. Lock held.
+   */
+  private Object[] grow(Object[] old, long n) {
+    Object[] r = new Object[old == null ? 8 : old.length * 2];
+    for (long i = freed; i < n; i++) {
+      r[(int) i & (r.length - 1)] = old[(int) i & (old.length - 1)];
+    }
+    ring = r;
+    return r;
+  }
+
+  private static long entrySize(Object entry) {
+    if (entry instanceof EncodedMessage m) {
+      return m.message.data().length() + ENTRY_OVERHEAD;
+    }
+    if (entry instanceof EncodedEphemeral e) {
+      return e.message.data().length() + ENTRY_OVERHEAD;
+    }
+    return ENTRY_OVERHEAD;
+  }
+
+  /** Starts a walk; with no lock held. */
+  private void startWalk() {
+    Walk walk;
+    try (HandOff.Scope scope = handOff.open()) {
+      lock.lock();
+      try {
+        walk = nextWalk();
+      } finally {
+        lock.unlock();
+      }
+    }
+    if (walk != null) {
+      walk.run();
+    }
+  }
+
+  /**
+   * A walk ended: every live subscriber has the entries before its start, so they are freed, and
+   * the next walk starts on a drainer if entries came meanwhile. No lock held.
+   */
+  private void walkDone() {
+    try (HandOff.Scope scope = handOff.open()) {
+      lock.lock();
+      try {
+        free(walkStart);
+        Walk next = nextWalk();
+        if (next != null) {
+          handOff.handOver(next);
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** Frees the entries before {@code upTo}. Lock held. */
+  private void free(long upTo) {
+    Object[] r = ring;
+    for (long i = freed; i < upTo; i++) {
+      int slot = (int) i & (r.length - 1);
+      entryBytes -= entrySize(r[slot]);
+      r[slot] = null;
+    }
+    freed = upTo;
+  }
+
+  /**
+   * The next walk over the live subscribers, from the entries kept; {@code null}, no walk running
+   * and no ring kept, if there is nothing to walk. Lock held.
+   */
+  private Walk nextWalk() {
+    // First what waited for this walk's end; a repair goes on later, on the executor.
+    if (repairAfterWalk) {
+      repairAfterWalk = false;
+      if (state == State.REPAIRING) {
+        repair();
+      }
+    }
+    if (backlog) {
+      backlog = false;
+      if (state == State.LIVE) {
+        drainHeld();
+      }
+    }
+    if (tail > freed && !subscribers.live.isEmpty()) {
+      // Each of them gets at least up to here; one that goes live later is there already.
+      walkStart = tail;
+      return new Walk(this, subscribers.live.toArray(new Subscription[0]));
+    }
+    free(tail);
+    walking = false;
+    if (ring != null && ring.length > KEPT_RING) {
+      ring = null;
+    }
+    return null;
+  }
+
+  /**
+   * One walk: each live subscriber of its start visited once ({@link ConnectionImpl#walk}) and
+   * given every entry it has not had, up to the tail at its visit, so that one visited late also
+   * gets what came during the walk. The first {@link HandOff#INLINE} subscribers are visited on the
+   * thread that starts it, the others by drainers in parts of {@link Outboxes#BATCH}; the part that
+   * ends last ends the walk.
+   */
+  static final class Walk extends Outboxes.Work {
+    private final ChannelRoute route;
+    private final Subscription[] subs;
+    private final AtomicInteger parts = new AtomicInteger();
+
+    Walk(ChannelRoute route, Subscription[] subs) {
+      this.route = route;
+      this.subs = subs;
+    }
+
+    @Override
+    int run() {
+      int inline = Math.min(subs.length, HandOff.INLINE);
+      int rest = subs.length - inline;
+      int count = (rest + Outboxes.BATCH - 1) / Outboxes.BATCH;
+      parts.set(count + 1);
+      try (HandOff.Scope scope = route.handOff.open()) {
+        for (int from = inline; from < subs.length; from += Outboxes.BATCH) {
+          route.handOff.handOver(
+              new Part(this, from, Math.min(subs.length, from + Outboxes.BATCH)));
+        }
+      }
+      visit(0, inline);
+      return inline;
+    }
+
+    /** Visits the subscribers from {@code from} to {@code to}, then counts the part done. */
+    void visit(int from, int to) {
+      try (HandOff.Scope scope = route.handOff.open()) {
+        for (int i = from; i < to; i++) {
+          Subscription sub = subs[i];
+          // The tail first: the ring read after it holds every entry before it.
+          long t = route.tail;
+          Object[] r = route.ring;
+          try {
+            sub.connection.walk(sub, r, t);
+          } catch (RuntimeException e) {
+            // Not expected; the client resumes from its cursor elsewhere rather than miss these.
+            LOG.warn(
+                "Channel {}: delivery to client {} failed", route.name, sub.member.clientId(), e);
+            sub.connection.closeLater(CloseReason.UNAVAILABLE);
+          }
+        }
+      } finally {
+        if (parts.decrementAndGet() == 0) {
+          route.walkDone();
+        }
+      }
+    }
+  }
+
+  /** The subscribers of a walk from {@code from} to {@code to}, visited by a drainer. */
+  private static final class Part extends Outboxes.Work {
+    private final Walk walk;
+    private final int from;
+    private final int to;
+
+    Part(Walk walk, int from, int to) {
+      this.walk = walk;
+      this.from = from;
+      this.to = to;
+    }
+
+    @Override
+    int run() {
+      walk.visit(from, to);
+      return to - from;
+    }
   }
 
   // ---- catching up
@@ -611,6 +875,8 @@ final class ChannelRoute implements BrokerListener {
   }
 
   private void goLive(Subscription sub) {
+    // It has every message up to last: the entries kept are behind it.
+    sub.walked = tail - 1;
     subscribers.move(sub, Subscription.State.LIVE);
     sub.clearPending();
     resumed(sub, true);

@@ -75,7 +75,13 @@ final class ConnectionImpl implements Connection {
   private final Outbox outbox;
 
   // Guarded by lock.
+  /**
+   * The cursor after the frames queued so far; {@code null} while the one subscription's position
+   * alone makes it (see {@link #cursor()}), so that a delivery to a one-channel connection stores
+   * no new object here.
+   */
   private Cursor cursor = Cursor.empty();
+
   // Sized for the usual one channel: a default map's table of 16 costs 56 bytes more.
   private final Map<String, Subscription> subscriptions = new HashMap<>(2);
 
@@ -114,7 +120,7 @@ final class ConnectionImpl implements Connection {
                       () ->
                           enqueue(
                               FrameEncoder.subscribed(
-                                  format, channel, sub.position, cursor.encode())));
+                                  format, channel, sub.position, cursorNow().encode())));
                 }
                 start(sub);
               }
@@ -196,6 +202,7 @@ final class ConnectionImpl implements Connection {
             new PushException(
                 ErrorCode.TOO_MANY_CHANNELS, "a connection may hold at most " + max + " channels");
       } else {
+        cursorNow();
         subscriptions.put(channel, sub);
       }
     } finally {
@@ -215,7 +222,7 @@ final class ConnectionImpl implements Connection {
           try {
             if (subscriptions.get(channel) == sub && error == null) {
               sub.position = position;
-              cursor = cursor.with(channel, position);
+              cursor = cursorNow().with(channel, position);
               return sub;
             }
           } finally {
@@ -327,10 +334,11 @@ final class ConnectionImpl implements Connection {
     Subscription sub;
     lock.lock();
     try {
+      Cursor before = cursorNow();
       sub = subscriptions.remove(channel);
       if (sub != null) {
         sub.dropped = true;
-        cursor = cursor.without(channel);
+        cursor = before.without(channel);
       }
     } finally {
       lock.unlock();
@@ -362,7 +370,7 @@ final class ConnectionImpl implements Connection {
   public Cursor cursor() {
     lock.lock();
     try {
-      return cursor;
+      return cursorNow();
     } finally {
       lock.unlock();
     }
@@ -370,31 +378,133 @@ final class ConnectionImpl implements Connection {
 
   // ---- frames in: the route-facing methods run under the route's lock, in its hand-off scope
 
-  void offerMessage(Subscription sub, EncodedMessage encoded) {
-    Message m = encoded.message;
+  private void offerMessage(Subscription sub, EncodedMessage encoded) {
     lock.lock();
     try {
       if (state != State.OPEN || sub.dropped) {
         return;
       }
-      Position p = sub.position;
-      if (m.epoch().equals(p.epoch()) && m.offset() <= p.offset()) {
-        return;
+      Frame frame = messageFrame(sub, encoded);
+      if (frame != null) {
+        outbox.add(frame);
       }
-      if (subscriptions.size() == 1) {
-        // Its one channel is this one: the cursor and the frame are those of every such connection.
-        sub.position = encoded.position();
-        cursor = encoded.soleCursor();
-        outbox.add(encoded.soleChannelFrame(format));
-        return;
-      }
-      Position next = encoded.position();
-      sub.position = next;
-      cursor = cursor.with(sub.channel, next);
-      outbox.add(FrameEncoder.message(format, encoded, cursor.encode()));
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Moves the subscription past the message and returns its frame, or {@code null} if the
+   * subscription is there already. Lock held.
+   */
+  private Frame messageFrame(Subscription sub, EncodedMessage encoded) {
+    Message m = encoded.message;
+    Position p = sub.position;
+    if (m.epoch().equals(p.epoch()) && m.offset() <= p.offset()) {
+      return null;
+    }
+    if (subscriptions.size() == 1) {
+      // Its one channel is this one: the cursor and the frame are those of every such connection.
+      // The cursor is this position alone: made when asked for, not stored per message.
+      sub.position = encoded.position();
+      if (cursor != null) {
+        cursor = null;
+      }
+      return encoded.soleChannelFrame(format);
+    }
+    Position next = encoded.position();
+    sub.position = next;
+    cursor = cursorNow().with(sub.channel, next);
+    return FrameEncoder.message(format, encoded, cursor.encode());
+  }
+
+  /**
+   * The cursor, made from the one subscription's position if {@link #cursor} is {@code null}: only
+   * while the connection holds exactly one channel, so the map changes only after this. Lock held.
+   */
+  private Cursor cursorNow() {
+    Cursor c = cursor;
+    if (c == null) {
+      Subscription sole = subscriptions.values().iterator().next();
+      cursor = c = Cursor.empty().with(sole.channel, sole.position);
+    }
+    return c;
+  }
+
+  /**
+   * Queues the route's entries that the live subscription has not had, up to {@code tail} (entry
+   * {@code n} is {@code ring[n & (ring.length - 1)]}: {@link EncodedMessage}s, {@link
+   * EncodedEphemeral}s and {@link ChannelRoute.Reset}s), then writes the outbox at once unless a
+   * write is already in flight: one visit per connection and walk.
+   */
+  void walk(Subscription sub, Object[] ring, long tail) {
+    if (sub.walked >= tail - 1) {
+      // Given all of it by an earlier visit: a late one of the last walk saw these entries too.
+      return;
+    }
+    List<Frame> batch;
+    lock.lock();
+    try {
+      if (state != State.OPEN || sub.dropped) {
+        return;
+      }
+      int mask = ring.length - 1;
+      // The usual visit brings one frame: it is written as it is, without a pass through the queue.
+      Frame single = null;
+      boolean several = false;
+      for (long n = sub.walked + 1; n < tail; n++) {
+        Frame frame = entryFrame(sub, ring[(int) n & mask]);
+        if (frame == null) {
+          continue;
+        }
+        if (single == null && !several) {
+          single = frame;
+          continue;
+        }
+        if (single != null) {
+          outbox.queue(single);
+          single = null;
+        }
+        several = true;
+        outbox.queue(frame);
+      }
+      sub.walked = tail - 1;
+      batch = single != null ? outbox.takeOne(single) : outbox.takeBatch();
+    } finally {
+      lock.unlock();
+    }
+    if (batch != null) {
+      outbox.write(batch);
+    }
+  }
+
+  /** The frame of a walk's entry for the subscription, or {@code null} if none. Lock held. */
+  private Frame entryFrame(Subscription sub, Object entry) {
+    if (entry instanceof EncodedMessage message) {
+      return messageFrame(sub, message);
+    }
+    if (entry instanceof EncodedEphemeral ephemeral) {
+      return ephemeral.frame(format);
+    }
+    return resetFrame(sub, (ChannelRoute.Reset) entry);
+  }
+
+  /**
+   * The frame of a route's reset for a live subscription, or {@code null} if it is already at or
+   * past the new epoch's start (its own catch-up got there first). Lock held.
+   */
+  private Frame resetFrame(Subscription sub, ChannelRoute.Reset reset) {
+    Position start = reset.start();
+    Position p = sub.position;
+    if (reset.newEpoch()
+        && p != null
+        && p.epoch().equals(start.epoch())
+        && p.offset() >= start.offset()) {
+      return null;
+    }
+    sub.position = start;
+    cursor = cursorNow().with(sub.channel, start);
+    return FrameEncoder.reset(format, sub.channel, start, cursor.encode());
   }
 
   /**
@@ -433,21 +543,8 @@ final class ConnectionImpl implements Connection {
         return;
       }
       sub.position = head;
-      cursor = cursor.with(sub.channel, head);
+      cursor = cursorNow().with(sub.channel, head);
       outbox.add(FrameEncoder.reset(format, sub.channel, head, cursor.encode()));
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Queues an ephemeral message for a live subscription; it moves no position. */
-  void offerEphemeral(Subscription sub, EncodedEphemeral encoded) {
-    lock.lock();
-    try {
-      if (state != State.OPEN || sub.dropped) {
-        return;
-      }
-      outbox.add(encoded.frame(format));
     } finally {
       lock.unlock();
     }
@@ -492,7 +589,7 @@ final class ConnectionImpl implements Connection {
     for (Subscription sub : subscriptions.values()) {
       Position p = sub.position;
       if (p != null) {
-        frames.add(FrameEncoder.reset(format, sub.channel, p, cursor.encode()));
+        frames.add(FrameEncoder.reset(format, sub.channel, p, cursorNow().encode()));
       }
     }
     return frames;
@@ -501,7 +598,7 @@ final class ConnectionImpl implements Connection {
   // ---- frames in: from transports and timers
 
   void sendReady() {
-    underLock(() -> enqueue(FrameEncoder.ready(format, client.id(), cursor.encode())));
+    underLock(() -> enqueue(FrameEncoder.ready(format, client.id(), cursorNow().encode())));
   }
 
   @Override
@@ -632,6 +729,7 @@ final class ConnectionImpl implements Connection {
       for (Subscription sub : subs) {
         sub.dropped = true;
       }
+      cursorNow();
       subscriptions.clear();
     } finally {
       lock.unlock();

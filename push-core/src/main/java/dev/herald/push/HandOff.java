@@ -22,18 +22,18 @@ import org.slf4j.LoggerFactory;
  * a listener never runs under a Herald lock, and a broker that calls a route back under its own
  * lock cannot meet a route lock taken in the other order.
  *
- * <p>A scope opened for a live delivery ({@link #openInline}) writes the first {@link #INLINE}
- * outboxes it readied on this thread rather than handing them to a drainer ({@link Outboxes}).
- * Handing a small fan-out to another thread costs more than writing it: the measured cost of a
- * chat-shaped load (10 subscribers per publish) fell from about 96 to 41 µs of server CPU per
- * delivery without the hand-off. The bound keeps a publish to many subscribers from holding the
+ * <p>A route's walk ({@link ChannelRoute.Walk}) visits its first {@link #INLINE} subscribers on the
+ * thread that starts it, usually the publisher's, rather than handing them to a drainer ({@link
+ * Outboxes}). Handing a small fan-out to another thread costs more than writing it: the measured
+ * cost of a chat-shaped load (10 subscribers per publish) fell from about 96 to 41 µs of server CPU
+ * per delivery without the hand-off. The bound keeps a publish to many subscribers from holding the
  * publisher for long; sinks never block, so an inline write costs the publisher one non-blocking
  * write.
  */
 final class HandOff {
   private static final Logger LOG = LoggerFactory.getLogger(HandOff.class);
 
-  /** Outboxes a live delivery drains on its own thread. */
+  /** Subscribers a walk visits on the thread that starts it. */
   static final int INLINE = 32;
 
   private final ThreadLocal<Scope> current = new ThreadLocal<>();
@@ -47,12 +47,12 @@ final class HandOff {
 
   /** Opens a scope on this thread; call before taking a lock, close after releasing it. */
   Scope open() {
-    return open(false);
-  }
-
-  /** Opens a scope that writes the first {@link #INLINE} outboxes it readied on this thread. */
-  Scope openInline() {
-    return open(true);
+    if (current.get() != null) {
+      return Scope.NESTED;
+    }
+    Scope scope = new Scope(this);
+    current.set(scope);
+    return scope;
   }
 
   /** Runs the step under the lock, in a scope: what it decides starts after the lock. */
@@ -67,29 +67,13 @@ final class HandOff {
     }
   }
 
-  private Scope open(boolean inline) {
-    if (current.get() != null) {
-      return Scope.NESTED;
-    }
-    Scope scope = new Scope(this, inline);
-    current.set(scope);
-    return scope;
-  }
-
-  /** Drains the outbox, on a drainer or (in an inline scope) on this thread, after the locks. */
+  /** Drains the outbox on a drainer, started once this thread holds no lock. */
   void drain(Outbox outbox) {
     Scope scope = current.get();
     if (scope == null) {
       assert false : "an outbox was readied outside a hand-off scope";
       outboxes.add(outbox);
       startDrainer();
-      return;
-    }
-    if (scope.inline && scope.inlineCount < INLINE) {
-      if (scope.toDrain == null) {
-        scope.toDrain = new Outbox[INLINE];
-      }
-      scope.toDrain[scope.inlineCount++] = outbox;
       return;
     }
     // Only memory: the chunk is queued when full or when the scope closes, and the drainer starts
@@ -100,6 +84,18 @@ final class HandOff {
     if (scope.chunk.add(outbox)) {
       outboxes.add(scope.chunk);
       scope.chunk = null;
+    }
+    scope.startDrainer = true;
+  }
+
+  /** Hands the work to a drainer, started once this thread holds no lock. */
+  void handOver(Outboxes.Work work) {
+    Scope scope = current.get();
+    outboxes.add(work);
+    if (scope == null) {
+      assert false : "work was handed over outside a hand-off scope";
+      startDrainer();
+      return;
     }
     scope.startDrainer = true;
   }
@@ -139,9 +135,6 @@ final class HandOff {
     if (scope.chunk != null) {
       outboxes.add(scope.chunk);
     }
-    for (int i = 0; i < scope.inlineCount; i++) {
-      scope.toDrain[i].drain();
-    }
     if (scope.startDrainer) {
       startDrainer();
     }
@@ -170,19 +163,15 @@ final class HandOff {
    * Not thread-safe; confined to its thread.
    */
   static final class Scope implements AutoCloseable {
-    static final Scope NESTED = new Scope(null, false);
+    static final Scope NESTED = new Scope(null);
 
     private final HandOff owner;
-    private final boolean inline;
-    private Outbox[] toDrain;
-    private int inlineCount;
     private Outboxes.Chunk chunk;
     private boolean startDrainer;
     private List<Runnable> actions;
 
-    private Scope(HandOff owner, boolean inline) {
+    private Scope(HandOff owner) {
       this.owner = owner;
-      this.inline = inline;
     }
 
     /** Starts what was handed off, if this is the thread's outermost scope. Call with no lock. */

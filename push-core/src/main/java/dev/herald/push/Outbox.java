@@ -140,6 +140,19 @@ final class Outbox implements FrameSink.WriteCallback {
     readyToDrain();
   }
 
+  /**
+   * Queues the frame like {@link #add}, but leaves the write to the caller's {@link #takeBatch} (a
+   * route's walk writes each connection as it goes). Lock held.
+   */
+  void queue(Frame frame) {
+    assert lock.isHeldByCurrentThread();
+    if (!fits(frame)) {
+      overflow();
+      return;
+    }
+    push(frame);
+  }
+
   private boolean fits(Frame frame) {
     return queue.size() < settings.maxQueuedFrames()
         && queuedBytes + frame.size() <= settings.maxQueuedBytes();
@@ -225,19 +238,52 @@ final class Outbox implements FrameSink.WriteCallback {
     lock.lock();
     try {
       scheduled = false;
-      if (writing || connection.isClosed() || queue.isEmpty()) {
-        return;
-      }
-      // One frame is the usual batch below saturation.
-      batch = queue.size() == 1 ? List.of(queue.poll()) : new ArrayList<>(queue);
-      writingFrames = batch.size();
-      writingBytes = queuedBytes;
-      queue.clear();
-      queuedBytes = 0;
-      writing = true;
+      batch = takeBatch();
     } finally {
       lock.unlock();
     }
+    if (batch != null) {
+      write(batch);
+    }
+  }
+
+  /**
+   * Takes everything queued for one write, or {@code null} if nothing is queued, a write is in
+   * flight, a drainer is to take it, or the connection closed; the caller then {@link #write}s it
+   * once the lock is released. Lock held.
+   */
+  List<Frame> takeBatch() {
+    if (writing || scheduled || connection.isClosed() || queue.isEmpty()) {
+      return null;
+    }
+    // One frame is the usual batch below saturation.
+    List<Frame> batch = queue.size() == 1 ? List.of(queue.poll()) : new ArrayList<>(queue);
+    writingFrames = batch.size();
+    writingBytes = queuedBytes;
+    queue.clear();
+    queuedBytes = 0;
+    writing = true;
+    return batch;
+  }
+
+  /**
+   * Like {@link #queue} then {@link #takeBatch} for one frame, but when nothing is queued or being
+   * written the frame goes straight into the batch: no store into the queue's array, which under G1
+   * costs a dirtied card per delivery. Lock held.
+   */
+  List<Frame> takeOne(Frame frame) {
+    if (writing || scheduled || !queue.isEmpty() || connection.isClosed() || !fits(frame)) {
+      queue(frame);
+      return takeBatch();
+    }
+    writingFrames = 1;
+    writingBytes = frame.size();
+    writing = true;
+    return List.of(frame);
+  }
+
+  /** Writes a batch from {@link #takeBatch}; with no lock held. */
+  void write(List<Frame> batch) {
     try {
       sink.write(batch, this);
     } catch (RuntimeException e) {

@@ -6,19 +6,21 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Drains outboxes on the hub's executor, many per task. Thread-safe.
+ * Writes to connections on the hub's executor, many per task: the parts of routes' walks, and
+ * outboxes readied outside a walk. Thread-safe.
  *
- * <p>Design notes. A publish to N subscribers makes N outboxes ready at once. One executor task per
- * outbox would cost a task hand-off (and, when the pool is idle, a thread wake-up) per delivery,
- * which is as much as the network write itself on a busy server. Instead ready outboxes join one
- * queue, in chunks of up to {@link #BATCH} (the outboxes one delivery readied, see {@link
- * HandOff}), so that the queue costs a node and two atomic operations per chunk rather than per
- * outbox; at most {@code maxDrainers} tasks take chunks from it until it is empty, each handing its
- * thread back after about {@link #BATCH} outboxes so that other work on the executor is not
- * starved. An outbox is queued at most once (its {@code scheduled} flag), so a drainer never runs
- * two writes of one connection. The usual lost-wake-up race is closed by checking the queue again
- * after a drainer stops. Outboxes join the queue through {@link HandOff}, which starts a drainer
- * only once the thread holds no lock, and writes a live delivery's first outboxes itself.
+ * <p>Design notes. A publish to N subscribers has N connections to write. One executor task per
+ * connection would cost a task hand-off (and, when the pool is idle, a thread wake-up) per
+ * delivery, which is as much as the network write itself on a busy server. Instead the work joins
+ * one queue in pieces of up to {@link #BATCH} connections (a part of a walk, see {@link
+ * ChannelRoute.Walk}, or a chunk of outboxes readied together, see {@link HandOff}), so that the
+ * queue costs a node and two atomic operations per piece rather than per connection; at most {@code
+ * maxDrainers} tasks take pieces from it until it is empty, each handing its thread back after
+ * about {@link #BATCH} connections so that other work on the executor is not starved. An outbox is
+ * queued at most once (its {@code scheduled} flag) and a walk visits a connection once, so a
+ * drainer never runs two writes of one connection. The usual lost-wake-up race is closed by
+ * checking the queue again after a drainer stops. Work joins the queue through {@link HandOff},
+ * which starts a drainer only once the thread holds no lock.
  */
 final class Outboxes {
   /** Outboxes in a chunk, and about how many a drainer drains before it yields its thread. */
@@ -26,7 +28,7 @@ final class Outboxes {
 
   private final Executor executor;
   private final int maxDrainers;
-  private final ConcurrentLinkedQueue<Chunk> ready = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Work> ready = new ConcurrentLinkedQueue<>();
   private final AtomicInteger drainers = new AtomicInteger();
 
   Outboxes(Executor executor, int maxDrainers) {
@@ -41,9 +43,11 @@ final class Outboxes {
     ready.add(chunk);
   }
 
-  /** Queues a chunk of outboxes, which the caller no longer touches. */
-  void add(Chunk chunk) {
-    ready.add(chunk);
+  /**
+   * Queues a chunk of outboxes, or a part of a route's walk, which the caller no longer touches.
+   */
+  void add(Work work) {
+    ready.add(work);
   }
 
   /**
@@ -72,13 +76,10 @@ final class Outboxes {
 
   private void run() {
     try {
-      Chunk c;
+      Work w;
       int n = 0;
-      while (n < BATCH && (c = ready.poll()) != null) {
-        for (int i = 0; i < c.count; i++) {
-          c.outboxes[i].drain();
-        }
-        n += c.count;
+      while (n < BATCH && (w = ready.poll()) != null) {
+        n += w.run();
       }
     } finally {
       drainers.decrementAndGet();
@@ -92,10 +93,24 @@ final class Outboxes {
     }
   }
 
+  /** What a drainer runs: writes to some connections. */
+  abstract static class Work {
+    /** Runs it; returns about how many connections it wrote to. */
+    abstract int run();
+  }
+
   /** Outboxes readied together. Filled by one thread, then handed over through the queue. */
-  static final class Chunk {
+  static final class Chunk extends Work {
     final Outbox[] outboxes;
     int count;
+
+    @Override
+    int run() {
+      for (int i = 0; i < count; i++) {
+        outboxes[i].drain();
+      }
+      return count;
+    }
 
     Chunk(int capacity) {
       outboxes = new Outbox[capacity];

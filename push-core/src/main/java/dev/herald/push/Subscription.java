@@ -92,6 +92,13 @@ final class Subscription {
   /** Announced by {@link Hub#joined} and {@link Hub#left}, each at most once; see {@link #join}. */
   private volatile Presence presence = Presence.UNANNOUNCED;
 
+  /**
+   * The number of the last entry of its route's walks it was given (or skipped, having caught up
+   * past it); set when it goes live, under the route's lock, then by the walks, under the
+   * connection's lock.
+   */
+  long walked;
+
   /** The position after the last frame of this channel queued to the connection. */
   volatile Position position;
 

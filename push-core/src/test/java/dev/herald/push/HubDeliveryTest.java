@@ -215,6 +215,50 @@ class HubDeliveryTest {
   }
 
   @Test
+  void oneChannelCursor_isKeptThroughSubscribingAndUnsubscribingOthers() {
+    // While a connection holds one channel its cursor is made from that channel's position when
+    // asked for; a second channel, or leaving one, must start from the right cursor.
+    RecordingSink sink = new RecordingSink();
+    Connection c =
+        hub.transportContext()
+            .connect(
+                hub.transportContext().newClient(null, null),
+                WireFormat.WEBSOCKET,
+                sink,
+                List.of("a"),
+                null);
+    await().until(() -> hub.channel("a").subscriberCount() == 1);
+    publish("a", 3);
+    await().until(() -> sink.messageCount() == 3);
+    assertThat(c.cursor().position("a").offset()).isEqualTo(3);
+
+    c.subscribe("b", null).toCompletableFuture().join();
+    await().until(() -> hub.channel("b").subscriberCount() == 1);
+    publish("b", 2);
+    publish("a", 1);
+    await().until(() -> sink.messageCount() == 6);
+    List<JsonNode> messages = sink.json(Frame.Type.MESSAGE);
+    Cursor afterB = Cursor.decode(messages.get(4).get("cursor").asText());
+    assertThat(afterB.position("a").offset()).isEqualTo(3);
+    assertThat(afterB.position("b").offset()).isEqualTo(2);
+    Cursor afterA = Cursor.decode(messages.get(5).get("cursor").asText());
+    assertThat(afterA.position("a").offset()).isEqualTo(4);
+    assertThat(afterA.position("b").offset()).isEqualTo(2);
+
+    assertThat(c.unsubscribe("b")).isTrue();
+    publish("a", 1);
+    await().until(() -> sink.messageCount() == 7);
+    Cursor alone = Cursor.decode(sink.json(Frame.Type.MESSAGE).get(6).get("cursor").asText());
+    assertThat(alone.position("a").offset()).isEqualTo(5);
+    assertThat(alone.position("b")).isNull();
+    assertThat(c.cursor().position("a").offset()).isEqualTo(5);
+    assertThat(c.cursor().position("b")).isNull();
+
+    assertThat(c.unsubscribe("a")).isTrue();
+    assertThat(c.cursor().position("a")).isNull();
+  }
+
+  @Test
   void unsubscribe_stopsDeliveryAndReleasesTheChannel() {
     RecordingSink sink = new RecordingSink();
     Connection c = connect(sink, null, "a");

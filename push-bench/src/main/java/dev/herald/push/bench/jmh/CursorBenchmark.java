@@ -24,8 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code encode}: {@link Cursor#encode()}, which every message frame carries.
  *   <li>{@code decode}: {@link Cursor#decode}, once per reconnect.
  *   <li>{@code with}: {@link Cursor#with} moving one existing channel to a new position, including
- *       the new {@link Position}, as {@code ConnectionImpl.offerMessage} does for every message and
- *       every connection.
+ *       the new {@link Position}, as {@code ConnectionImpl} does for every message and every
+ *       connection that holds more than one channel.
  *   <li>{@code withThenEncode}: both, the whole cursor cost of one delivery.
  * </ul>
  *

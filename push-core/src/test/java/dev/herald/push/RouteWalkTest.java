@@ -1,0 +1,198 @@
+package dev.herald.push;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.push.spi.Connection;
+import dev.herald.push.spi.Frame;
+import dev.herald.push.spi.WireFormat;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A route gives its live subscribers what they are to get in walks, one visit per subscriber: the
+ * first {@link HandOff#INLINE} on the starting thread, the others in parts on drainers, and the
+ * entries a walk may fall behind by are bounded.
+ */
+class RouteWalkTest {
+  private PushHub hub;
+
+  @AfterEach
+  void close() {
+    if (hub != null) {
+      hub.close();
+    }
+  }
+
+  private Connection connect(RecordingSink sink, String channel) {
+    return hub.transportContext()
+        .connect(
+            hub.transportContext().newClient(null, null),
+            WireFormat.NDJSON,
+            sink,
+            List.of(channel),
+            null);
+  }
+
+  private static List<Long> range(long from, long to) {
+    return LongStream.rangeClosed(from, to).boxed().toList();
+  }
+
+  @Test
+  void concurrentPublishers_toMoreSubscribersThanOnePart_eachGetsEveryMessageOnceInOrder()
+      throws Exception {
+    // Room for every entry of the test in a walk: none is held back or dropped for space here.
+    hub =
+        PushHub.builder()
+            .maxQueuedFrames(10_000)
+            .maxQueuedBytes(64L << 20)
+            .heartbeatInterval(Duration.ofHours(1))
+            .build();
+    // 32 visited inline, then two parts of 256 and one of 12 on drainers.
+    int subscribers = HandOff.INLINE + 2 * Outboxes.BATCH + 12;
+    int publishers = 4;
+    int perPublisher = 300;
+    List<RecordingSink> sinks = new ArrayList<>();
+    for (int i = 0; i < subscribers; i++) {
+      RecordingSink sink = new RecordingSink();
+      sinks.add(sink);
+      connect(sink, "walk");
+    }
+    await().until(() -> hub.channel("walk").subscriberCount() == subscribers);
+
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    for (int p = 0; p < publishers; p++) {
+      int publisher = p;
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  go.await();
+                } catch (InterruptedException e) {
+                  return;
+                }
+                for (int i = 0; i < perPublisher; i++) {
+                  hub.channel("walk").publish("tick", i).toCompletableFuture().join();
+                  if (i % 10 == 0) {
+                    hub.channel("walk")
+                        .publishEphemeral("cursor", publisher * 1000 + i)
+                        .toCompletableFuture()
+                        .join();
+                  }
+                }
+              });
+      t.start();
+      threads.add(t);
+    }
+    go.countDown();
+    for (Thread t : threads) {
+      t.join();
+    }
+
+    int total = publishers * perPublisher;
+    int ephemerals = publishers * (perPublisher / 10);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                sinks.stream()
+                    .allMatch(s -> s.frames(Frame.Type.MESSAGE).size() >= total + ephemerals));
+    for (RecordingSink sink : sinks) {
+      List<JsonNode> messages = sink.json(Frame.Type.MESSAGE);
+      List<Long> offsets =
+          messages.stream()
+              .filter(n -> !n.path("ephemeral").asBoolean())
+              .map(n -> n.get("offset").asLong())
+              .toList();
+      assertThat(offsets).isEqualTo(range(1, total));
+      // Each publisher's ephemeral messages, once each, in the order it sent them.
+      List<Integer> seen =
+          messages.stream()
+              .filter(n -> n.path("ephemeral").asBoolean())
+              .map(n -> n.get("data").asInt())
+              .toList();
+      assertThat(seen).hasSize(ephemerals).doesNotHaveDuplicates();
+      for (int p = 0; p < publishers; p++) {
+        int publisher = p;
+        List<Integer> own = seen.stream().filter(d -> d / 1000 == publisher).toList();
+        assertThat(own).isSorted().hasSize(perPublisher / 10);
+      }
+      assertThat(sink.closedWith()).isNull();
+    }
+  }
+
+  /** Runs tasks only when told to, so a test can hold a walk's parts back. */
+  private static final class ManualExecutor implements Executor {
+    final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+
+    @Override
+    public void execute(Runnable task) {
+      tasks.add(task);
+    }
+
+    /** Runs tasks, and those they queue, until none is left. */
+    void runAll() {
+      Runnable r;
+      while ((r = tasks.poll()) != null) {
+        r.run();
+      }
+    }
+  }
+
+  @Test
+  void walkFallenBehind_holdsThenFetchesFromHistory_nothingLostAndNoClientClosed() {
+    ManualExecutor executor = new ManualExecutor();
+    int messages = 9000;
+    hub =
+        PushHub.builder()
+            .broker(InMemoryBroker.builder().historySize(20_000).build())
+            .executor(executor)
+            // A walk then takes at most 32 entries.
+            .maxQueuedFrames(64)
+            .heartbeatInterval(Duration.ofHours(1))
+            .build();
+    int subscribers = HandOff.INLINE + 8;
+    List<RecordingSink> sinks = new ArrayList<>();
+    for (int i = 0; i < subscribers; i++) {
+      RecordingSink sink = new RecordingSink();
+      sinks.add(sink);
+      connect(sink, "behind");
+      executor.runAll();
+    }
+    assertThat(hub.channel("behind").subscriberCount()).isEqualTo(subscribers);
+
+    // Nothing runs on the executor meanwhile: the first walk's part on a drainer never ends, so
+    // the route collects 32 entries, then holds 8,192 messages, then drops the rest for history.
+    for (int i = 0; i < messages; i++) {
+      hub.channel("behind").publish("tick", i).toCompletableFuture().join();
+    }
+    List<RecordingSink> inline = sinks.subList(0, HandOff.INLINE);
+    List<RecordingSink> onDrainers = sinks.subList(HandOff.INLINE, subscribers);
+    // The walk that the first message started is still running, so no other has started.
+    for (RecordingSink sink : inline) {
+      assertThat(sink.offsets("behind")).containsExactly(1L);
+    }
+    for (RecordingSink sink : onDrainers) {
+      assertThat(sink.offsets("behind")).isEmpty();
+    }
+
+    executor.runAll();
+
+    for (RecordingSink sink : sinks) {
+      assertThat(sink.offsets("behind")).isEqualTo(range(1, messages));
+      assertThat(sink.frames(Frame.Type.RESET)).isEmpty();
+      assertThat(sink.closedWith()).isNull();
+      // Each write took at most what one walk gives: half the outbox's bound.
+      assertThat(sink.batchSizes()).allMatch(n -> n <= 32);
+    }
+  }
+}
