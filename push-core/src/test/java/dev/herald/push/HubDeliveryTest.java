@@ -29,13 +29,14 @@ class HubDeliveryTest {
   }
 
   private Connection connect(RecordingSink sink, Cursor cursor, String... channels) {
+    return connect(WireFormat.NDJSON, sink, cursor, channels);
+  }
+
+  private Connection connect(
+      WireFormat format, RecordingSink sink, Cursor cursor, String... channels) {
     return hub.transportContext()
         .connect(
-            hub.transportContext().newClient(null, null),
-            WireFormat.NDJSON,
-            sink,
-            List.of(channels),
-            cursor);
+            hub.transportContext().newClient(null, null), format, sink, List.of(channels), cursor);
   }
 
   private void publish(String channel, int n) {
@@ -219,14 +220,7 @@ class HubDeliveryTest {
     // While a connection holds one channel its cursor is made from that channel's position when
     // asked for; a second channel, or leaving one, must start from the right cursor.
     RecordingSink sink = new RecordingSink();
-    Connection c =
-        hub.transportContext()
-            .connect(
-                hub.transportContext().newClient(null, null),
-                WireFormat.WEBSOCKET,
-                sink,
-                List.of("a"),
-                null);
+    Connection c = connect(WireFormat.WEBSOCKET, sink, null, "a");
     await().until(() -> hub.channel("a").subscriberCount() == 1);
     publish("a", 3);
     await().until(() -> sink.messageCount() == 3);
