@@ -7,7 +7,11 @@ package dev.herald.push;
  */
 @FunctionalInterface
 public interface ClientMessageHandler {
-  /** Publishes every client message as it came. */
+  /**
+   * Publishes every client message as it came. With it the hub publishes on the thread that
+   * received the message (the container's request or WebSocket thread), without a hand-off to a
+   * dispatcher.
+   */
   ClientMessageHandler PASS_THROUGH = message -> message;
 
   /**

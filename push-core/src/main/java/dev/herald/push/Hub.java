@@ -456,6 +456,11 @@ final class Hub {
     boolean live = ephemeral != null ? ephemeral : settings.ephemeralByDefault(channel);
     ClientMessage message =
         ClientMessage.create(client, channel, event, data, settings.codec(), live);
+    if (rule.handler() == ClientMessageHandler.PASS_THROUGH) {
+      // No application code to keep off the caller's thread: publish from it, as Channel.publish
+      // does, rather than wake a dispatcher for every client message.
+      return publishHandled(message, client.id());
+    }
     return CompletableFuture.supplyAsync(() -> handle(rule, message), executor)
         .thenCompose(handled -> publishHandled(handled, client.id()));
   }

@@ -182,7 +182,18 @@ final class AsyncOutput implements WriteListener {
     } finally {
       lock.unlock();
     }
+    // Most responses end here and now, their last bytes taken by the socket at once: those never
+    // touch the timer (scheduling and cancelling a deadline wakes the timer thread each time).
+    drive();
     if (arm) {
+      lock.lock();
+      try {
+        if (done) {
+          return;
+        }
+      } finally {
+        lock.unlock();
+      }
       ScheduledFuture<?> timer = closeTimeout.start(this::closeTimedOut);
       boolean over;
       lock.lock();
@@ -198,7 +209,6 @@ final class AsyncOutput implements WriteListener {
         timer.cancel(false);
       }
     }
-    drive();
   }
 
   /**
@@ -231,7 +241,7 @@ final class AsyncOutput implements WriteListener {
 
   /** Completes the response at once, dropping what is not written; the client is gone. */
   void abort() {
-    stop(false, new ClosedChannelException());
+    stop(false, null);
   }
 
   /** Whether the response was completed, failed or aborted. */
@@ -246,7 +256,7 @@ final class AsyncOutput implements WriteListener {
 
   /** The container reported {@code onComplete}: the request is over. */
   void containerCompleted() {
-    stop(true, new ClosedChannelException());
+    stop(true, null);
   }
 
   /**
@@ -254,7 +264,7 @@ final class AsyncOutput implements WriteListener {
    * listener must.
    */
   void containerFailed() {
-    stop(false, new ClosedChannelException());
+    stop(false, null);
   }
 
   @Override
@@ -277,7 +287,8 @@ final class AsyncOutput implements WriteListener {
 
   /**
    * Ends all I/O, completing the request unless the container finished it already; returns whether
-   * this call ended it.
+   * this call ended it. Callbacks still waiting fail with {@code cause}, or with a {@link
+   * ClosedChannelException} if it is {@code null}.
    */
   private boolean stop(boolean containerFinished, Throwable cause) {
     boolean first;
@@ -307,8 +318,12 @@ final class AsyncOutput implements WriteListener {
     if (timer != null) {
       timer.cancel(false);
     }
-    for (WriteCallback cb : dropped) {
-      cb.failed(cause);
+    if (!dropped.isEmpty()) {
+      // Made only when a callback hears it: every response that ends well passes here too.
+      Throwable failure = cause != null ? cause : new ClosedChannelException();
+      for (WriteCallback cb : dropped) {
+        cb.failed(failure);
+      }
     }
     return first;
   }

@@ -26,12 +26,14 @@ import java.util.Map;
  *   <li>{@code storm}: every client drops at once and reconnects, resuming from its cursor.
  *   <li>{@code resume}: 5,000 clients (or {@code --sizes}) leave, miss 100 messages and come back
  *       at once; the server's CPU per resuming client. Not in the default set.
+ *   <li>{@code paired}: broadcast and chat with every protocol's server up at once and their steps
+ *       alternated, for ratios that the machine's drift does not blur. Not in the default set.
  * </ul>
  */
 public final class LoadTool {
   public static final String USAGE =
       """
-      usage: java -jar push-bench.jar run [--scenarios idle,broadcast,chat,slow,storm,resume]
+      usage: java -jar push-bench.jar run [--scenarios idle,broadcast,chat,slow,storm,resume,paired]
                  [--protocols herald-ws,herald-sse,herald-ndjson,herald-poll,raw-ws,raw-sse,
                               raw-poll,cometd-ws] [--repeat 3]
                  [--quick true] [--out bench-results] [--server-cpus 0] [--client-cpus 1]
@@ -42,6 +44,9 @@ public final class LoadTool {
                  [--rates 20000,45000] (broadcast: run these deliveries/s, each one, instead of
                                         climbing the ladder until p99 passes 100 ms)
                  [--resume-rounds 3]   (resume: rounds on one server; the last is reported)
+                 (paired: every protocol's server at once, steps alternated, --repeat rounds,
+                  broadcast at --rates (default 10000,20000,30000) then chat; ratios to the
+                  protocol listed last)
                  [--publisher inside]  (inside: a thread in the server publishes; http: a process
                                         on the client CPUs publishes with POST /push/publish, or
                                         /raw/publish, pipelined on one connection; herald and raw
@@ -126,8 +131,14 @@ public final class LoadTool {
             + (s.httpPublisher() ? "http" : "inside")
             + ", results in "
             + s.out().toAbsolutePath());
+    if (scenarios.stream().anyMatch(x -> x.trim().equals("paired"))) {
+      tool.paired(protocols);
+    }
     for (int r = 1; r <= s.repeat(); r++) {
       for (String scenario : scenarios) {
+        if (scenario.trim().equals("paired")) {
+          continue;
+        }
         for (Protocol p : protocols) {
           tool.scenario(scenario.trim(), p, r);
         }
@@ -186,7 +197,9 @@ public final class LoadTool {
       }
       default ->
           throw new IllegalArgumentException(
-              "unknown scenario " + name + ": idle, broadcast, chat, slow, storm or resume");
+              "unknown scenario "
+                  + name
+                  + ": idle, broadcast, chat, slow, storm, resume or paired");
     }
   }
 
@@ -419,6 +432,150 @@ public final class LoadTool {
           report.maxMillis(),
           cpuMicrosPerDelivery());
     }
+  }
+
+  // ---- side by side
+
+  /** The broadcast rates {@code paired} runs without {@code --rates}. */
+  private static final int[] PAIRED_RATES = {10_000, 20_000, 30_000};
+
+  /**
+   * Broadcast (1,000 subscribers, or the first of {@code --sizes}, at each of {@code --rates}) and
+   * then chat (100 rooms of 10) for every protocol, with all of their servers up at once on the
+   * same CPUs, each with its own clients, and the steps alternated: round by round, rate by rate,
+   * one step of each protocol, the first protocol of a round rotating. This machine's cost per
+   * delivery drifts by up to 30 % within an hour, and differs from one server start to the next;
+   * steps seconds apart on servers started together drift together, so the ratio between a round's
+   * steps is steadier than the ratio between runs made minutes apart. One server is loaded at a
+   * time; the others idle (their pings and timers run, and are counted to them, not to it).
+   */
+  private void paired(List<Protocol> protocols) throws Exception {
+    if (protocols.size() < 2 || protocols.stream().anyMatch(Protocol::idleOnly)) {
+      throw new IllegalArgumentException(
+          "paired needs two or more protocols that receive messages, got " + protocols);
+    }
+    int n = sizes != null ? sizes[0] : 1000;
+    int[] stepRates = rates != null ? rates : PAIRED_RATES;
+    StringBuilder md = new StringBuilder();
+    md.append("## Side by side: ").append(n).append(" clients, ").append(s.repeat());
+    md.append(" round(s), publisher ").append(s.httpPublisher() ? "http" : "inside");
+    md.append(", ratios to ").append(protocols.get(protocols.size() - 1).label()).append("\n\n");
+    List<String> rows = new ArrayList<>();
+    for (int rate : stepRates) {
+      rows.add("broadcast " + rate + "/s");
+    }
+    rows.add("chat " + (10 * n) + "/s");
+    // cpu[row][protocol][round]
+    double[][][] cpu = new double[rows.size()][protocols.size()][s.repeat()];
+    sideBySide(protocols, n, 1, stepRates, cpu, 0);
+    sideBySide(protocols, n, 100, new int[] {10 * n}, cpu, stepRates.length);
+    md.append("| step |");
+    for (Protocol p : protocols) {
+      md.append(' ').append(p.label()).append(" µs/delivery |");
+    }
+    for (int i = 0; i < protocols.size() - 1; i++) {
+      md.append(' ').append(protocols.get(i).label()).append(" / last, by round |");
+    }
+    md.append("\n|---|");
+    md.append("---:|".repeat(2 * protocols.size() - 1)).append('\n');
+    int last = protocols.size() - 1;
+    for (int row = 0; row < rows.size(); row++) {
+      md.append("| ").append(rows.get(row)).append(" |");
+      for (int i = 0; i < protocols.size(); i++) {
+        md.append(' ').append(spread(cpu[row][i], 2)).append(" |");
+      }
+      for (int i = 0; i < last; i++) {
+        double[] ratio = new double[s.repeat()];
+        for (int round = 0; round < s.repeat(); round++) {
+          ratio[round] = cpu[row][i][round] / cpu[row][last][round];
+        }
+        md.append(' ').append(spread(ratio, 2)).append(" |");
+        Map<String, Double> f = new LinkedHashMap<>();
+        f.put("medianRatio", median(ratio));
+        results.add("paired " + rows.get(row), protocols.get(i), n, f);
+      }
+      md.append('\n');
+    }
+    Files.writeString(s.out().resolve("paired.md"), md);
+    System.out.println();
+    System.out.println(md);
+  }
+
+  /**
+   * One phase of {@link #paired}: a server and clients on {@code channels} channels per protocol,
+   * each warmed up, then the alternated steps; fills {@code cpu[firstRow + rate's index]}.
+   */
+  private void sideBySide(
+      List<Protocol> protocols,
+      int n,
+      int channels,
+      int[] stepRates,
+      double[][][] cpu,
+      int firstRow)
+      throws Exception {
+    List<ServerProcess> servers = new ArrayList<>();
+    List<ClientGroup> groups = new ArrayList<>();
+    try {
+      for (Protocol p : protocols) {
+        ServerProcess server = ServerProcess.start(s, p.impl(), nextPort++);
+        servers.add(server);
+        ClientGroup clients = new ClientGroup(s, p, server.port(), n, channels, 0);
+        groups.add(clients);
+        connect(server, clients, n);
+      }
+      for (int i = 0; i < protocols.size(); i++) {
+        System.out.println(
+            "  " + protocols.get(i).label() + (channels == 1 ? " broadcast" : " chat"));
+        warmUp(servers.get(i), groups.get(i), n, channels);
+      }
+      double seconds = channels == 1 ? s.stepSeconds() : s.stepSeconds() * 2;
+      for (int round = 0; round < s.repeat(); round++) {
+        for (int r = 0; r < stepRates.length; r++) {
+          for (int k = 0; k < protocols.size(); k++) {
+            int i = (round + k) % protocols.size();
+            Step step = step(servers.get(i), groups.get(i), n, channels, stepRates[r], seconds);
+            System.out.printf(
+                "    round %d %s %d/s: %s%n",
+                round + 1, protocols.get(i).label(), stepRates[r], step);
+            cpu[firstRow + r][i][round] = step.passed() ? step.cpuMicrosPerDelivery() : Double.NaN;
+          }
+        }
+      }
+    } finally {
+      for (ClientGroup g : groups) {
+        g.close();
+      }
+      for (ServerProcess server : servers) {
+        server.close();
+      }
+    }
+  }
+
+  /** {@code median [min–max]} of the values that are numbers, or a dash if none is. */
+  private static String spread(double[] values, int decimals) {
+    double[] v = java.util.Arrays.stream(values).filter(x -> !Double.isNaN(x)).sorted().toArray();
+    if (v.length == 0) {
+      return "–";
+    }
+    String med = Results.num(median(v), decimals);
+    return v.length == 1
+        ? med
+        : med
+            + " ["
+            + Results.num(v[0], decimals)
+            + "–"
+            + Results.num(v[v.length - 1], decimals)
+            + "]";
+  }
+
+  /** The median of the values that are numbers, or NaN if none is. */
+  private static double median(double[] values) {
+    double[] v = java.util.Arrays.stream(values).filter(x -> !Double.isNaN(x)).sorted().toArray();
+    if (v.length == 0) {
+      return Double.NaN;
+    }
+    int m = v.length;
+    return m % 2 == 1 ? v[m / 2] : (v[m / 2 - 1] + v[m / 2]) / 2;
   }
 
   // ---- chat
