@@ -482,16 +482,16 @@ public final class LoadTool {
     for (int row = 0; row < rows.size(); row++) {
       md.append("| ").append(rows.get(row)).append(" |");
       for (int i = 0; i < protocols.size(); i++) {
-        md.append(' ').append(spread(cpu[row][i], 2)).append(" |");
+        md.append(' ').append(Results.spread(numbers(cpu[row][i]), 1, 2)).append(" |");
       }
       for (int i = 0; i < last; i++) {
         double[] ratio = new double[s.repeat()];
         for (int round = 0; round < s.repeat(); round++) {
           ratio[round] = cpu[row][i][round] / cpu[row][last][round];
         }
-        md.append(' ').append(spread(ratio, 2)).append(" |");
+        md.append(' ').append(Results.spread(numbers(ratio), 1, 2)).append(" |");
         Map<String, Double> f = new LinkedHashMap<>();
-        f.put("medianRatio", median(ratio));
+        f.put("medianRatio", Results.median(numbers(ratio)));
         results.add("paired " + rows.get(row), protocols.get(i), n, f);
       }
       md.append('\n');
@@ -551,31 +551,9 @@ public final class LoadTool {
     }
   }
 
-  /** {@code median [min–max]} of the values that are numbers, or a dash if none is. */
-  private static String spread(double[] values, int decimals) {
-    double[] v = java.util.Arrays.stream(values).filter(x -> !Double.isNaN(x)).sorted().toArray();
-    if (v.length == 0) {
-      return "–";
-    }
-    String med = Results.num(median(v), decimals);
-    return v.length == 1
-        ? med
-        : med
-            + " ["
-            + Results.num(v[0], decimals)
-            + "–"
-            + Results.num(v[v.length - 1], decimals)
-            + "]";
-  }
-
-  /** The median of the values that are numbers, or NaN if none is. */
-  private static double median(double[] values) {
-    double[] v = java.util.Arrays.stream(values).filter(x -> !Double.isNaN(x)).sorted().toArray();
-    if (v.length == 0) {
-      return Double.NaN;
-    }
-    int m = v.length;
-    return m % 2 == 1 ? v[m / 2] : (v[m / 2 - 1] + v[m / 2]) / 2;
+  /** The values that are numbers, sorted ascending. */
+  private static List<Double> numbers(double[] values) {
+    return java.util.Arrays.stream(values).filter(x -> !Double.isNaN(x)).sorted().boxed().toList();
   }
 
   // ---- chat

@@ -37,12 +37,7 @@ final class Results {
 
   /** The median of a figure over the repeated runs, or NaN if there is none. */
   double median(String scenario, Protocol protocol, int n, String figure) {
-    List<Double> v = values(scenario, protocol, n, figure);
-    if (v.isEmpty()) {
-      return Double.NaN;
-    }
-    int m = v.size();
-    return m % 2 == 1 ? v.get(m / 2) : (v.get(m / 2 - 1) + v.get(m / 2)) / 2;
+    return median(values(scenario, protocol, n, figure));
   }
 
   /** {@code median [min–max]}, or the value alone for one run, or a dash. */
@@ -52,19 +47,35 @@ final class Results {
 
   /** Like {@link #cell(String, Protocol, int, String, int)} with every value divided first. */
   String cell(String scenario, Protocol protocol, int n, String figure, double div, int decimals) {
-    List<Double> v = values(scenario, protocol, n, figure);
-    if (v.isEmpty()) {
+    return spread(values(scenario, protocol, n, figure), div, decimals);
+  }
+
+  /** The median of values sorted ascending, or NaN if there are none. */
+  static double median(List<Double> sorted) {
+    int m = sorted.size();
+    if (m == 0) {
+      return Double.NaN;
+    }
+    return m % 2 == 1 ? sorted.get(m / 2) : (sorted.get(m / 2 - 1) + sorted.get(m / 2)) / 2;
+  }
+
+  /**
+   * {@code median [min–max]} of values sorted ascending, each divided by {@code div} first; the
+   * value alone if there is one, a dash if there are none.
+   */
+  static String spread(List<Double> sorted, double div, int decimals) {
+    if (sorted.isEmpty()) {
       return "–";
     }
-    String med = num(median(scenario, protocol, n, figure) / div, decimals);
-    if (v.size() == 1) {
+    String med = num(median(sorted) / div, decimals);
+    if (sorted.size() == 1) {
       return med;
     }
     return med
         + " ["
-        + num(v.get(0) / div, decimals)
+        + num(sorted.get(0) / div, decimals)
         + "–"
-        + num(v.get(v.size() - 1) / div, decimals)
+        + num(sorted.get(sorted.size() - 1) / div, decimals)
         + "]";
   }
 
