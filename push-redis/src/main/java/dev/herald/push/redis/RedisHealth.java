@@ -9,6 +9,8 @@ import java.net.SocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Redis broker's health, from the state of its two connections: both connected is {@code UP};
@@ -16,9 +18,11 @@ import java.util.function.Consumer;
  * work, live messages reach this node once the link is back and the hub replays the gap); commands
  * disconnected, or the broker closed, is {@code DOWN}. On a Redis Cluster a shard can fail while
  * the others serve, so there the heartbeat decides: answered is {@code UP}, not answered {@code
- * DEGRADED}; only a closed broker is {@code DOWN}. Thread-safe.
+ * DEGRADED}; only a closed broker is {@code DOWN}. Thread-safe; watchers hear changes in order,
+ * one at a time.
  */
 final class RedisHealth {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisHealth.class);
   private final String target;
   private final List<Consumer<BrokerHealth>> watchers = new CopyOnWriteArrayList<>();
   private volatile boolean commandsUp = true;
@@ -27,6 +31,8 @@ final class RedisHealth {
   private final boolean cluster;
   private volatile boolean shardsAnswer = true;
   private BrokerHealth last;
+  private boolean delivering;
+  private boolean recheck;
 
   /**
    * @param cluster whether the connections are Redis Cluster connections: their state events
@@ -103,17 +109,52 @@ final class RedisHealth {
     changed();
   }
 
+  /**
+   * Tells the watchers of a change. The two connections report from different event-loop threads,
+   * so two changes can race: one thread at a time delivers, in order, and before it stops it looks
+   * again, so the last health every watcher hears is the health now. A change reported while
+   * another thread delivers is left to that thread, which sees it on its next look.
+   */
   private void changed() {
-    BrokerHealth current;
     synchronized (this) {
-      current = now();
-      if (current.equals(last)) {
+      recheck = true;
+      if (delivering) {
         return;
       }
-      last = current;
+      delivering = true;
     }
-    for (Consumer<BrokerHealth> watcher : watchers) {
-      watcher.accept(current);
+    try {
+      deliver();
+    } catch (Error e) {
+      synchronized (this) {
+        delivering = false;
+      }
+      throw e;
+    }
+  }
+
+  private void deliver() {
+    while (true) {
+      BrokerHealth current;
+      synchronized (this) {
+        if (!recheck) {
+          delivering = false;
+          return;
+        }
+        recheck = false;
+        current = now();
+        if (current.equals(last)) {
+          continue;
+        }
+        last = current;
+      }
+      for (Consumer<BrokerHealth> watcher : watchers) {
+        try {
+          watcher.accept(current);
+        } catch (RuntimeException e) {
+          LOG.warn("A health watcher failed on {}", current, e);
+        }
+      }
     }
   }
 }
