@@ -95,7 +95,8 @@ public interface Broker extends AutoCloseable {
   /**
    * Asks to hear of every change of {@link #health()}, from any thread; the hub calls it once as it
    * starts. Changes must reach the listener one at a time and in order, so that the last one it
-   * heard is the health now: the hub reports what it heard. The default, for brokers whose health never changes, does nothing.
+   * heard is the health now: the hub reports what it heard. The default, for brokers whose health
+   * never changes, does nothing.
    */
   default void watchHealth(Consumer<BrokerHealth> listener) {}
 

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * work, live messages reach this node once the link is back and the hub replays the gap); commands
  * disconnected, or the broker closed, is {@code DOWN}. On a Redis Cluster a shard can fail while
  * the others serve, so there the heartbeat decides: answered is {@code UP}, not answered {@code
- * DEGRADED}; only a closed broker is {@code DOWN}. Thread-safe; watchers hear changes in order,
- * one at a time.
+ * DEGRADED}; only a closed broker is {@code DOWN}. Thread-safe; watchers hear changes in order, one
+ * at a time.
  */
 final class RedisHealth {
   private static final Logger LOG = LoggerFactory.getLogger(RedisHealth.class);

@@ -65,8 +65,7 @@ class RedisHealthTest {
     health.reachable(true);
     health.closed();
 
-    assertThat(heard)
-        .containsExactly(HealthStatus.DEGRADED, HealthStatus.UP, HealthStatus.DOWN);
+    assertThat(heard).containsExactly(HealthStatus.DEGRADED, HealthStatus.UP, HealthStatus.DOWN);
   }
 
   @Test
