@@ -60,6 +60,10 @@ public sealed interface ClientFrame {
    *     ErrorCode#BAD_CHANNEL} for a bad channel name
    */
   static ClientFrame parse(JsonCodec codec, String text) {
+    FrameFields fields = FrameFields.read(codec, text);
+    if (fields != null) {
+      return parse(fields);
+    }
     ObjectNode node = codec.parseObject(text);
     String ref = optionalText(node, "ref");
     String type = optionalText(node, "type");
@@ -81,12 +85,7 @@ public sealed interface ClientFrame {
       case "ping":
         return new Ping(ref);
       default:
-        throw new PushException(
-            ErrorCode.BAD_REQUEST,
-            "unknown frame type \""
-                + abbreviate(type)
-                + "\"; expected subscribe, unsubscribe,"
-                + " publish or ping");
+        throw unknownType(type);
     }
   }
 
@@ -97,6 +96,10 @@ public sealed interface ClientFrame {
    * @throws PushException as {@link #parse}
    */
   static Publish parsePublish(JsonCodec codec, String body) {
+    FrameFields fields = FrameFields.read(codec, body);
+    if (fields != null) {
+      return publish(fields, text(fields, FrameFields.REF, "ref"));
+    }
     ObjectNode node = codec.parseObject(body);
     return publish(codec, node, optionalText(node, "ref"));
   }
@@ -154,6 +157,82 @@ public sealed interface ClientFrame {
       throw new PushException(ErrorCode.BAD_REQUEST, "\"" + field + "\" must be a string");
     }
     return value.asText();
+  }
+
+  // ---- the same, from fields read without a tree (FrameFields); the same checks in the same order
+
+  private static ClientFrame parse(FrameFields f) {
+    String ref = text(f, FrameFields.REF, "ref");
+    String type = text(f, FrameFields.TYPE, "type");
+    if (type == null) {
+      throw new PushException(ErrorCode.BAD_REQUEST, "frame has no \"type\"");
+    }
+    switch (type) {
+      case "subscribe":
+        return new Subscribe(
+            channel(f),
+            text(f, FrameFields.SINCE, "since"),
+            f.json(FrameFields.MEMBER),
+            Boolean.TRUE.equals(bool(f, FrameFields.PRESENCE, "presence")),
+            ref);
+      case "unsubscribe":
+        return new Unsubscribe(channel(f), ref);
+      case "publish":
+        return publish(f, ref);
+      case "ping":
+        return new Ping(ref);
+      default:
+        throw unknownType(type);
+    }
+  }
+
+  private static Publish publish(FrameFields f, String ref) {
+    String channel = channel(f);
+    String event = text(f, FrameFields.EVENT, "event");
+    Names.checkEvent(event == null ? "message" : event);
+    String data = f.json(FrameFields.DATA);
+    return new Publish(
+        channel,
+        event == null ? "message" : event,
+        data == null ? "null" : data,
+        bool(f, FrameFields.EPHEMERAL, "ephemeral"),
+        ref);
+  }
+
+  private static String channel(FrameFields f) {
+    Object channel = f.value(FrameFields.CHANNEL);
+    if (channel == null) {
+      throw new PushException(ErrorCode.BAD_CHANNEL, "frame has no \"channel\"");
+    }
+    if (!(channel instanceof String name)) {
+      throw new PushException(ErrorCode.BAD_CHANNEL, "\"channel\" must be a string");
+    }
+    return Names.checkChannel(name);
+  }
+
+  private static String text(FrameFields f, int field, String name) {
+    Object value = f.value(field);
+    if (value != null && !(value instanceof String)) {
+      throw new PushException(ErrorCode.BAD_REQUEST, "\"" + name + "\" must be a string");
+    }
+    return (String) value;
+  }
+
+  private static Boolean bool(FrameFields f, int field, String name) {
+    Object value = f.value(field);
+    if (value != null && !(value instanceof Boolean)) {
+      throw new PushException(ErrorCode.BAD_REQUEST, "\"" + name + "\" must be true or false");
+    }
+    return (Boolean) value;
+  }
+
+  private static PushException unknownType(String type) {
+    return new PushException(
+        ErrorCode.BAD_REQUEST,
+        "unknown frame type \""
+            + abbreviate(type)
+            + "\"; expected subscribe, unsubscribe,"
+            + " publish or ping");
   }
 
   private static String abbreviate(String s) {
