@@ -136,4 +136,15 @@ class ClientFrameTest {
         .isInstanceOf(PushException.class)
         .satisfies(e -> assertThat(((PushException) e).code()).isEqualTo(ErrorCode.TOO_LARGE));
   }
+
+  @Test
+  void parse_refusedFrame_getsTheCodecsOwnMessage() {
+    assertThatThrownBy(() -> ClientFrame.parsePublish(codec, "{\"channel\":\"a\",}"))
+        .hasMessageStartingWith("malformed JSON: ");
+    assertThatThrownBy(
+            () ->
+                ClientFrame.parsePublish(codec, "{\"channel\":\"a\",\"data\":[[[[[[[[[1]]]]]]]]]}"))
+        .hasMessage("JSON nests deeper than 8 levels");
+    assertThatThrownBy(() -> ClientFrame.parse(codec, "[1]")).hasMessage("expected a JSON object");
+  }
 }

@@ -1,7 +1,5 @@
 package dev.herald.push.spi;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.push.ErrorCode;
 import dev.herald.push.JsonCodec;
 import dev.herald.push.Names;
@@ -60,108 +58,7 @@ public sealed interface ClientFrame {
    *     ErrorCode#BAD_CHANNEL} for a bad channel name
    */
   static ClientFrame parse(JsonCodec codec, String text) {
-    FrameFields fields = FrameFields.read(codec, text);
-    if (fields != null) {
-      return parse(fields);
-    }
-    ObjectNode node = codec.parseObject(text);
-    String ref = optionalText(node, "ref");
-    String type = optionalText(node, "type");
-    if (type == null) {
-      throw new PushException(ErrorCode.BAD_REQUEST, "frame has no \"type\"");
-    }
-    switch (type) {
-      case "subscribe":
-        return new Subscribe(
-            channel(node),
-            optionalText(node, "since"),
-            member(codec, node),
-            Boolean.TRUE.equals(optionalBoolean(node, "presence")),
-            ref);
-      case "unsubscribe":
-        return new Unsubscribe(channel(node), ref);
-      case "publish":
-        return publish(codec, node, ref);
-      case "ping":
-        return new Ping(ref);
-      default:
-        throw unknownType(type);
-    }
-  }
-
-  /**
-   * Parses an HTTP publish body {@code {"channel","event","data"}}; a {@code type} field is
-   * ignored.
-   *
-   * @throws PushException as {@link #parse}
-   */
-  static Publish parsePublish(JsonCodec codec, String body) {
-    FrameFields fields = FrameFields.read(codec, body);
-    if (fields != null) {
-      return publish(fields, text(fields, FrameFields.REF, "ref"));
-    }
-    ObjectNode node = codec.parseObject(body);
-    return publish(codec, node, optionalText(node, "ref"));
-  }
-
-  private static Publish publish(JsonCodec codec, ObjectNode node, String ref) {
-    String channel = channel(node);
-    String event = optionalText(node, "event");
-    Names.checkEvent(event == null ? "message" : event);
-    JsonNode data = node.get("data");
-    return new Publish(
-        channel,
-        event == null ? "message" : event,
-        data == null ? "null" : codec.write(data),
-        optionalBoolean(node, "ephemeral"),
-        ref);
-  }
-
-  /** The {@code member} field as compact JSON text, or {@code null}; at most a JSON object. */
-  private static String member(JsonCodec codec, ObjectNode node) {
-    JsonNode member = node.get("member");
-    if (member == null || member.isNull()) {
-      return null;
-    }
-    return codec.write(member);
-  }
-
-  private static Boolean optionalBoolean(ObjectNode node, String field) {
-    JsonNode value = node.get(field);
-    if (value == null || value.isNull()) {
-      return null;
-    }
-    if (!value.isBoolean()) {
-      throw new PushException(ErrorCode.BAD_REQUEST, "\"" + field + "\" must be true or false");
-    }
-    return value.asBoolean();
-  }
-
-  private static String channel(ObjectNode node) {
-    JsonNode channel = node.get("channel");
-    if (channel == null || channel.isNull()) {
-      throw new PushException(ErrorCode.BAD_CHANNEL, "frame has no \"channel\"");
-    }
-    if (!channel.isTextual()) {
-      throw new PushException(ErrorCode.BAD_CHANNEL, "\"channel\" must be a string");
-    }
-    return Names.checkChannel(channel.asText());
-  }
-
-  private static String optionalText(ObjectNode node, String field) {
-    JsonNode value = node.get(field);
-    if (value == null || value.isNull()) {
-      return null;
-    }
-    if (!value.isTextual()) {
-      throw new PushException(ErrorCode.BAD_REQUEST, "\"" + field + "\" must be a string");
-    }
-    return value.asText();
-  }
-
-  // ---- the same, from fields read without a tree (FrameFields); the same checks in the same order
-
-  private static ClientFrame parse(FrameFields f) {
+    FrameFields f = FrameFields.read(codec, text);
     String ref = text(f, FrameFields.REF, "ref");
     String type = text(f, FrameFields.TYPE, "type");
     if (type == null) {
@@ -182,8 +79,24 @@ public sealed interface ClientFrame {
       case "ping":
         return new Ping(ref);
       default:
-        throw unknownType(type);
+        throw new PushException(
+            ErrorCode.BAD_REQUEST,
+            "unknown frame type \""
+                + abbreviate(type)
+                + "\"; expected subscribe, unsubscribe,"
+                + " publish or ping");
     }
+  }
+
+  /**
+   * Parses an HTTP publish body {@code {"channel","event","data"}}; a {@code type} field is
+   * ignored.
+   *
+   * @throws PushException as {@link #parse}
+   */
+  static Publish parsePublish(JsonCodec codec, String body) {
+    FrameFields f = FrameFields.read(codec, body);
+    return publish(f, text(f, FrameFields.REF, "ref"));
   }
 
   private static Publish publish(FrameFields f, String ref) {
@@ -210,6 +123,7 @@ public sealed interface ClientFrame {
     return Names.checkChannel(name);
   }
 
+  /** A string field, or {@code null} if absent or JSON null. */
   private static String text(FrameFields f, int field, String name) {
     Object value = f.value(field);
     if (value != null && !(value instanceof String)) {
@@ -218,21 +132,13 @@ public sealed interface ClientFrame {
     return (String) value;
   }
 
+  /** A boolean field, or {@code null} if absent or JSON null. */
   private static Boolean bool(FrameFields f, int field, String name) {
     Object value = f.value(field);
     if (value != null && !(value instanceof Boolean)) {
       throw new PushException(ErrorCode.BAD_REQUEST, "\"" + name + "\" must be true or false");
     }
     return (Boolean) value;
-  }
-
-  private static PushException unknownType(String type) {
-    return new PushException(
-        ErrorCode.BAD_REQUEST,
-        "unknown frame type \""
-            + abbreviate(type)
-            + "\"; expected subscribe, unsubscribe,"
-            + " publish or ping");
   }
 
   private static String abbreviate(String s) {

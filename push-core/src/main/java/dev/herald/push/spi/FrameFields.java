@@ -4,8 +4,12 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import dev.herald.push.ErrorCode;
 import dev.herald.push.JsonCodec;
+import dev.herald.push.PushException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -13,15 +17,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * building a tree: a field's string or boolean value, and for {@code data} and {@code member} the
  * value's own JSON text, cut out of the frame as the client wrote it. Immutable.
  *
- * <p>Only well-formed frames within the limits are read here; for anything else {@link #read}
- * returns {@code null} and the caller parses the frame into a tree, whose errors name the problem.
- * So both ways accept the same frames, and a frame that is not a JSON object, is malformed, nests
- * too deeply or is too large gets the same error as before.
+ * <p>A frame that is not a JSON object, is malformed, nests too deeply or is too large is refused
+ * with the codec's own error: the codec parses it again to name the problem, so the errors are the
+ * same as for every other JSON Herald reads.
  *
  * <p>Design note: a client publish used to be parsed into a tree and its {@code data} written out
  * again; both were a measurable part of each HTTP publish (issue 16). Cutting the value out keeps
- * the client's text when it is already compact, and has {@link JsonCodec#normalize} rewrite it
- * compactly otherwise, as every transport needs.
+ * the client's text, which {@link JsonCodec#normalize} returns as it is when it is already compact
+ * and otherwise rewrites compactly, as every transport needs.
  */
 final class FrameFields {
   /** The fields the frames know; any other field is skipped. */
@@ -57,18 +60,23 @@ final class FrameFields {
   }
 
   /**
-   * Reads the frame's fields, or returns {@code null} if the text is not one well-formed JSON
-   * object within the codec's limits (or is near the size limit, where only the exact UTF-8 count
-   * decides).
+   * Reads the frame's fields.
+   *
+   * @throws PushException {@link ErrorCode#TOO_LARGE}, or {@link ErrorCode#BAD_JSON} if the text is
+   *     not one JSON object or nests too deeply; the codec's own errors, word for word
    */
   static FrameFields read(JsonCodec codec, String text) {
-    if (text == null || text.length() * 3L > codec.maxBytes()) {
-      return null;
+    Objects.requireNonNull(text, "text");
+    // A UTF-8 character takes at most 3 bytes per UTF-16 unit, so the exact count is only
+    // needed near the limit.
+    if (text.length() * 3L > codec.maxBytes()
+        && text.getBytes(StandardCharsets.UTF_8).length > codec.maxBytes()) {
+      throw refused(codec, text);
     }
     FrameFields fields = new FrameFields(codec, text);
     try (JsonParser p = factory(codec).createParser(text)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
-        return null;
+        throw refused(codec, text);
       }
       JsonToken t = p.nextToken();
       while (t == JsonToken.FIELD_NAME) {
@@ -96,13 +104,25 @@ final class FrameFields {
         t = p.nextToken();
       }
       if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
-        return null;
+        throw refused(codec, text);
       }
     } catch (IOException e) {
-      // Malformed, too deep or too long: the tree parser says which.
-      return null;
+      throw refused(codec, text);
     }
     return fields;
+  }
+
+  /**
+   * The error for a frame this reader refused: the codec's, which parses the text again to name the
+   * problem (malformed, too deep, too large, not an object).
+   */
+  private static PushException refused(JsonCodec codec, String text) {
+    try {
+      codec.parseObject(text);
+    } catch (PushException e) {
+      return e;
+    }
+    return new PushException(ErrorCode.BAD_JSON, "malformed JSON");
   }
 
   /** The end of a value that starts at {@code start}, the token after it being {@code next}. */
@@ -170,27 +190,6 @@ final class FrameFields {
     if (value.equals("null")) {
       return null;
     }
-    // The parser has checked it already: only its white space may need the codec's rewriting.
-    return isCompact(value) ? value : codec.normalize(value);
-  }
-
-  /** Whether the JSON text has no white space outside its strings. */
-  private static boolean isCompact(String json) {
-    boolean inString = false;
-    for (int i = 0; i < json.length(); i++) {
-      char c = json.charAt(i);
-      if (inString) {
-        if (c == '\\') {
-          i++;
-        } else if (c == '"') {
-          inString = false;
-        }
-      } else if (c == '"') {
-        inString = true;
-      } else if (isSpace(c)) {
-        return false;
-      }
-    }
-    return true;
+    return codec.normalize(value);
   }
 }
