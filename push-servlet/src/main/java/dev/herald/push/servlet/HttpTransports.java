@@ -3,6 +3,7 @@ package dev.herald.push.servlet;
 import dev.herald.push.Client;
 import dev.herald.push.Cursor;
 import dev.herald.push.ErrorCode;
+import dev.herald.push.Publication;
 import dev.herald.push.PushException;
 import dev.herald.push.PushHub;
 import dev.herald.push.spi.CloseReason;
@@ -18,6 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -257,6 +260,19 @@ final class HttpTransports implements AutoCloseable {
     }
     Client client = ServletAccess.client(transport.accessPolicy(), request);
 
+    // The usual publish: its small body came with the request and the hub is done with it before
+    // it returns (in-memory broker, no handler on the dispatch executor). Read, publish and answer
+    // here: going asynchronous costs a publish about 4 µs more on Jetty (docs/benchmarks.md).
+    byte[] arrived = PublishRequest.arrivedBody(request.getInputStream(), length);
+    CompletionStage<Publication> published = null;
+    if (arrived != null) {
+      published = PublishRequest.publish(transport, client, arrived);
+      if (published instanceof CompletableFuture<Publication> done && done.isDone()) {
+        PublishRequest.Answer.of(client, done).send(response);
+        return;
+      }
+    }
+
     AsyncContext async = request.startAsync();
     async.setTimeout(PUBLISH_TIMEOUT_MILLIS);
     AsyncOutput output =
@@ -278,7 +294,11 @@ final class HttpTransports implements AutoCloseable {
             Math.max(0, length));
     async.addListener(publish);
     output.start();
-    request.getInputStream().setReadListener(publish);
+    if (published != null) {
+      publish.answerWhenDone(published);
+    } else {
+      request.getInputStream().setReadListener(publish);
+    }
   }
 
   // ---- bookkeeping for close()

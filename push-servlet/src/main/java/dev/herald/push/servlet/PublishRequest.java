@@ -18,7 +18,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -29,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * limit, then publishes it as the client through the hub (channel rule, authorizer, handler) and
  * answers {@code 202} or an error. Thread-safe: the container calls the read callbacks one at a
  * time, and the answer is taken once.
+ *
+ * <p>Most publishes never get here: when the whole body has arrived with the request and the hub
+ * has the publish done before it returns, {@link HttpTransports#publish} reads, publishes and
+ * answers on the container's thread without going asynchronous ({@link #arrivedBody}, {@link
+ * #publish}, {@link Answer}). An instance serves the rest: a body still on its way (read with a
+ * {@link ReadListener}), or a publish the hub finishes later ({@link #answerWhenDone}).
  */
 final class PublishRequest implements ReadListener, AsyncListener {
   private static final Logger LOG = LoggerFactory.getLogger(PublishRequest.class);
@@ -40,7 +49,7 @@ final class PublishRequest implements ReadListener, AsyncListener {
   private final AsyncOutput output;
   private final int limit;
   private final ByteArrayOutputStream body;
-  private final byte[] buffer = new byte[8192];
+  private byte[] buffer; // the reader's, made on its first read
   private final AtomicBoolean answered = new AtomicBoolean();
   private volatile boolean read;
 
@@ -63,6 +72,9 @@ final class PublishRequest implements ReadListener, AsyncListener {
 
   @Override
   public void onDataAvailable() throws IOException {
+    if (buffer == null) {
+      buffer = new byte[8192];
+    }
     while (in.isReady()) {
       int n = in.read(buffer);
       if (n < 0) {
@@ -86,63 +98,136 @@ final class PublishRequest implements ReadListener, AsyncListener {
     if (answered.get()) {
       return;
     }
+    CompletionStage<Publication> published;
+    try {
+      published = publish(transport, client, body.toByteArray());
+    } catch (HttpError e) {
+      fail(e);
+      return;
+    }
+    answerWhenDone(published);
+  }
+
+  /** Answers once the publish, whose body was read already, is done. */
+  void answerWhenDone(CompletionStage<Publication> published) {
+    read = true;
+    published.whenComplete(
+        (p, error) -> {
+          Answer a = Answer.of(client, p, error);
+          answer(a.status(), a.body(), a.error());
+        });
+  }
+
+  /**
+   * The whole body, when the request declared its length, that length is within the limit and all
+   * of it has arrived: read at once, without blocking. {@code null} otherwise, for the reader.
+   */
+  static byte[] arrivedBody(ServletInputStream in, long contentLength) throws IOException {
+    if (contentLength < 0 || in.available() < contentLength) {
+      return null;
+    }
+    // available() counted these bytes as readable without blocking.
+    byte[] body = in.readNBytes((int) contentLength);
+    if (body.length < contentLength) {
+      throw HttpError.of(ErrorCode.BAD_REQUEST, "the body ended before its Content-Length");
+    }
+    return body;
+  }
+
+  /**
+   * Reads a publish's body and publishes it as the client.
+   *
+   * @throws HttpError at once if the body is not UTF-8 or not a publish frame, or the hub refuses
+   *     it before publishing (channel rule, authorizer)
+   */
+  static CompletionStage<Publication> publish(
+      TransportContext transport, Client client, byte[] body) {
     try {
       String text =
           StandardCharsets.UTF_8
               .newDecoder()
               .onMalformedInput(CodingErrorAction.REPORT)
               .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(body.toByteArray()))
+              .decode(ByteBuffer.wrap(body))
               .toString();
       ClientFrame.Publish publish = ClientFrame.parsePublish(transport.codec(), text);
-      transport
-          .publishAs(
-              client, publish.channel(), publish.event(), publish.data(), publish.ephemeral())
-          .whenComplete(this::published);
+      return transport.publishAs(
+          client, publish.channel(), publish.event(), publish.data(), publish.ephemeral());
     } catch (CharacterCodingException e) {
-      fail(HttpError.of(ErrorCode.BAD_JSON, "the body is not valid UTF-8"));
+      throw HttpError.of(ErrorCode.BAD_JSON, "the body is not valid UTF-8");
     } catch (PushException e) {
-      fail(HttpError.of(e));
+      throw HttpError.of(e);
     } catch (RuntimeException e) {
       LOG.warn("Publish by client {} failed unexpectedly", client.id(), e);
-      fail(HttpError.of(ErrorCode.INTERNAL, "the publish failed unexpectedly"));
+      throw HttpError.of(ErrorCode.INTERNAL, "the publish failed unexpectedly");
     }
   }
 
-  private void published(Publication published, Throwable error) {
-    if (error == null) {
-      StringBuilder sb = new StringBuilder("{\"channel\":");
-      HttpError.quote(sb, published.channel());
-      if (published instanceof Message message) {
-        LOG.debug(
-            "Client {} published offset {} to {}",
-            client.id(),
-            message.offset(),
-            message.channel());
-        sb.append(",\"offset\":").append(message.offset()).append(",\"epoch\":");
-        HttpError.quote(sb, message.epoch());
-      } else {
-        LOG.debug(
-            "Client {} published an ephemeral message to {}", client.id(), published.channel());
-        sb.append(",\"ephemeral\":true");
+  /** What a publish is answered: {@code 202} with where it went, or an error. */
+  record Answer(int status, byte[] body, HttpError error) {
+    /** The answer to a publish that is done. */
+    static Answer of(Client client, CompletableFuture<Publication> done) {
+      Publication published;
+      try {
+        published = done.join();
+      } catch (CompletionException | CancellationException e) {
+        return of(client, null, e);
       }
-      answer(
-          HttpServletResponse.SC_ACCEPTED,
-          sb.append('}').toString().getBytes(StandardCharsets.UTF_8),
-          null);
-      return;
+      return of(client, published, null);
     }
-    Throwable cause = error;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
+
+    static Answer of(Client client, Publication published, Throwable error) {
+      if (error == null) {
+        StringBuilder sb = new StringBuilder("{\"channel\":");
+        HttpError.quote(sb, published.channel());
+        if (published instanceof Message message) {
+          LOG.debug(
+              "Client {} published offset {} to {}",
+              client.id(),
+              message.offset(),
+              message.channel());
+          sb.append(",\"offset\":").append(message.offset()).append(",\"epoch\":");
+          HttpError.quote(sb, message.epoch());
+        } else {
+          LOG.debug(
+              "Client {} published an ephemeral message to {}", client.id(), published.channel());
+          sb.append(",\"ephemeral\":true");
+        }
+        return new Answer(
+            HttpServletResponse.SC_ACCEPTED,
+            sb.append('}').toString().getBytes(StandardCharsets.UTF_8),
+            null);
+      }
+      Throwable cause = error;
+      while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+          && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      HttpError e;
+      if (cause instanceof PushException push) {
+        LOG.debug("Publish by client {} refused: {}", client.id(), push.code().wireName());
+        e = HttpError.of(push);
+      } else {
+        LOG.warn("Publish by client {} failed unexpectedly", client.id(), cause);
+        e = HttpError.of(ErrorCode.INTERNAL, "the publish failed unexpectedly");
+      }
+      return new Answer(e.status(), e.body(), e);
     }
-    if (cause instanceof PushException push) {
-      LOG.debug("Publish by client {} refused: {}", client.id(), push.code().wireName());
-      fail(HttpError.of(push));
-    } else {
-      LOG.warn("Publish by client {} failed unexpectedly", client.id(), cause);
-      fail(HttpError.of(ErrorCode.INTERNAL, "the publish failed unexpectedly"));
+
+    /**
+     * Answers on the container's thread, before the response is non-blocking. The body goes to the
+     * response buffer, not yet to the network: the container sends it when the request ends, with
+     * the length, without holding the thread (an error is sent as {@link HttpError#send} does).
+     */
+    void send(HttpServletResponse response) throws IOException {
+      if (error != null) {
+        error.send(response);
+        return;
+      }
+      response.setStatus(status);
+      response.setContentType("application/json");
+      response.setHeader("Cache-Control", "no-store");
+      response.getOutputStream().write(body);
     }
   }
 

@@ -53,6 +53,12 @@ final class RawHttp implements AutoCloseable {
     return new RawHttp(socket);
   }
 
+  /** Sends more bytes of the request. */
+  void write(byte[] bytes) throws IOException {
+    socket.getOutputStream().write(bytes);
+    socket.getOutputStream().flush();
+  }
+
   /** Reads until the text read so far contains {@code marker}; returns all of it. */
   String readUntil(String marker) throws IOException {
     byte[] buffer = new byte[8192];

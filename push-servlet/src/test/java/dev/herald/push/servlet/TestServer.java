@@ -25,11 +25,12 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * One real container on a free port with Herald mounted three times: {@code /push/*} (the main hub,
- * with client publish on {@code chat/*} and {@code strict/*}, a bearer-token authenticator, an
- * authorizer and {@code https://app.example.com} allowed), {@code /small/*} (a second hub with a
- * five-message history and a 64 KiB outbox) and {@code /webxml/*} (made as {@code web.xml} would,
- * finding the main hub in a context attribute). Both containers are started once per test JVM and
- * shared by every test class, so each test uses channels of its own.
+ * with client publish on {@code chat/*}, {@code strict/*} and {@code later/*} (a handler that takes
+ * 200 ms), a bearer-token authenticator, an authorizer and {@code https://app.example.com}
+ * allowed), {@code /small/*} (a second hub with a five-message history and a 64 KiB outbox) and
+ * {@code /webxml/*} (made as {@code web.xml} would, finding the main hub in a context attribute).
+ * Both containers are started once per test JVM and shared by every test class, so each test uses
+ * channels of its own.
  */
 final class TestServer {
   static final String ALLOWED_ORIGIN = "https://app.example.com";
@@ -156,6 +157,20 @@ final class TestServer {
                 throw new RejectedMessageException("no spam, please");
               }
               return message.withEvent("checked");
+            })
+        .acceptClientMessages(
+            "later/*",
+            message -> {
+              // Still running when the publish request's thread checks: answered asynchronously.
+              try {
+                Thread.sleep(200);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              if (message.data().contains("spam")) {
+                throw new RejectedMessageException("no spam, please");
+              }
+              return message;
             })
         .build();
   }
