@@ -193,6 +193,7 @@ class PublishTest {
             + body.length
             + "\r\nConnection: close\r\n\r\n";
     try (RawHttp raw = RawHttp.send(server.port(), head.getBytes(StandardCharsets.US_ASCII))) {
+      // A slow sender, on purpose: the body must not be there yet when the servlet looks.
       Thread.sleep(300);
       raw.write(Arrays.copyOf(body, 10));
       Thread.sleep(200);
