@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * asynchronous send in flight at a time. Thread-safe.
  *
  * <p>On Jetty 12 ee10, when its classes are visible, a batch goes out through {@link JettyWrites}:
- * one network write for all the frames queued since the last one. Elsewhere each frame is its own
- * {@code sendText}.
+ * one network write for all the frames queued since the last one, handed to the connection's frame
+ * queue when the session negotiated no extension. Elsewhere each frame is its own {@code sendText}.
  *
  * <p>The hub never calls {@link #write} again before the previous write's callback, so the
  * container's own send queue never holds more than one of our messages: its queue is unbounded and
@@ -122,6 +122,14 @@ final class SocketSink implements FrameSink {
   /** Whether batches go out through Jetty's own session, one network write each. */
   boolean writesBatches() {
     return jetty != null;
+  }
+
+  /**
+   * Whether data frames go straight to Jetty's connection queue, past the session's (Jetty 12.1, no
+   * extension negotiated).
+   */
+  boolean writesToConnection() {
+    return jetty != null && jetty.writesToConnection();
   }
 
   @Override

@@ -16,8 +16,11 @@ import java.nio.charset.StandardCharsets;
  * connection, one whose other end is gone. Not thread-safe.
  */
 final class RawSocket implements AutoCloseable {
-  /** One frame from the server: its opcode and payload. */
-  record ServerFrame(int opcode, byte[] payload) {
+  /**
+   * One frame from the server: its opcode, whether its RSV1 bit is set (a message compressed by
+   * {@code permessage-deflate}), and its payload as sent.
+   */
+  record ServerFrame(int opcode, boolean rsv1, byte[] payload) {
     String text() {
       return new String(payload, StandardCharsets.UTF_8);
     }
@@ -35,6 +38,7 @@ final class RawSocket implements AutoCloseable {
 
   private final Socket socket;
   private final DataInputStream in;
+  private final String head;
 
   RawSocket(int port, String path) throws IOException {
     this(port, path, 0);
@@ -46,6 +50,14 @@ final class RawSocket implements AutoCloseable {
    * @param receiveBuffer the socket's receive buffer in bytes, or 0 for the default
    */
   RawSocket(int port, String path, int receiveBuffer) throws IOException {
+    this(port, path, receiveBuffer, "");
+  }
+
+  /**
+   * Connects and does the handshake, offering the given {@code Sec-WebSocket-Extensions} (none if
+   * empty); {@link #head()} then tells what the server agreed to.
+   */
+  RawSocket(int port, String path, int receiveBuffer, String extensions) throws IOException {
     socket = new Socket();
     if (receiveBuffer > 0) {
       socket.setReceiveBufferSize(receiveBuffer);
@@ -62,12 +74,19 @@ final class RawSocket implements AutoCloseable {
             + "Upgrade: websocket\r\n"
             + "Connection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-            + "Sec-WebSocket-Version: 13\r\n\r\n";
+            + "Sec-WebSocket-Version: 13\r\n"
+            + (extensions.isEmpty() ? "" : "Sec-WebSocket-Extensions: " + extensions + "\r\n")
+            + "\r\n";
     socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
     socket.getOutputStream().flush();
     in = new DataInputStream(socket.getInputStream());
-    String head = readHead(in);
+    head = readHead(in);
     assertThat(head).startsWith("HTTP/1.1 101");
+  }
+
+  /** The server's handshake response, status line and headers. */
+  String head() {
+    return head;
   }
 
   /** Reads the next frame the server sent, waiting up to 10 s. */
@@ -82,7 +101,7 @@ final class RawSocket implements AutoCloseable {
     }
     byte[] payload = new byte[(int) length];
     in.readFully(payload);
-    return new ServerFrame(b0 & 0x0f, payload);
+    return new ServerFrame(b0 & 0x0f, (b0 & 0x40) != 0, payload);
   }
 
   /** Sends a text frame, masked as a client's must be. */

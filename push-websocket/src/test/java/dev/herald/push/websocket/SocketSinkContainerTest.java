@@ -1,6 +1,7 @@
 package dev.herald.push.websocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.herald.push.spi.Frame;
@@ -10,21 +11,28 @@ import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * {@link SocketSink} on real containers: Jetty takes the one-write-per-batch path, Tomcat the
- * portable one, and on both a batch arrives whole, in order and byte for byte.
+ * {@link SocketSink} on real containers: Jetty takes the one-write-per-batch path (straight to the
+ * connection's frame queue unless an extension was negotiated), Tomcat the portable one, and on
+ * both a batch arrives whole, in order and byte for byte.
  */
 class SocketSinkContainerTest {
   private static final CompletableFuture<Session> SESSION = new CompletableFuture<>();
@@ -47,26 +55,12 @@ class SocketSinkContainerTest {
   @EnumSource(TestServer.Kind.class)
   void batchArrivesWholeAndInOrder(TestServer.Kind kind) throws Exception {
     SESSION.obtrudeValue(null);
-    try (TestServer server =
-            TestServer.start(
-                kind,
-                context -> {
-                  // Tomcat maps a request to a servlet before its upgrade filter runs.
-                  context
-                      .addServlet("sink", new jakarta.servlet.http.HttpServlet() {})
-                      .addMapping("/sink");
-                  try {
-                    ((ServerContainer) context.getAttribute(ServerContainer.class.getName()))
-                        .addEndpoint(
-                            ServerEndpointConfig.Builder.create(Capture.class, "/sink").build());
-                  } catch (jakarta.websocket.DeploymentException e) {
-                    throw new IllegalStateException(e);
-                  }
-                });
+    try (TestServer server = startCapture(kind);
         RawSocket client = new RawSocket(server.port(), "/sink")) {
       Session session = awaitSession();
       SocketSink sink = new SocketSink(session, closer);
       assertThat(sink.writesBatches()).isEqualTo(kind == TestServer.Kind.JETTY);
+      assertThat(sink.writesToConnection()).isEqualTo(kind == TestServer.Kind.JETTY);
 
       List<Frame> batch = new ArrayList<>();
       List<String> texts = new ArrayList<>();
@@ -78,20 +72,7 @@ class SocketSinkContainerTest {
         batch.add(
             new Frame(Frame.Type.MESSAGE, null, text.getBytes(StandardCharsets.UTF_8), null, null));
       }
-      CompletableFuture<Void> written = new CompletableFuture<>();
-      sink.write(
-          batch,
-          new FrameSink.WriteCallback() {
-            @Override
-            public void succeeded() {
-              written.complete(null);
-            }
-
-            @Override
-            public void failed(Throwable cause) {
-              written.completeExceptionally(cause);
-            }
-          });
+      CompletableFuture<Void> written = write(sink, batch);
       written.get(10, TimeUnit.SECONDS);
       for (String text : texts) {
         RawSocket.ServerFrame frame = client.read();
@@ -99,6 +80,128 @@ class SocketSinkContainerTest {
         assertThat(frame.text()).isEqualTo(text);
       }
     }
+  }
+
+  /**
+   * A client that asked for {@code permessage-deflate} gets it: on Jetty its frames keep the
+   * session's path, through the extension, and arrive compressed (RSV1) and whole.
+   */
+  @ParameterizedTest
+  @EnumSource(TestServer.Kind.class)
+  void compressedSessionKeepsItsExtension(TestServer.Kind kind) throws Exception {
+    SESSION.obtrudeValue(null);
+    try (TestServer server = startCapture(kind);
+        RawSocket client = new RawSocket(server.port(), "/sink", 0, "permessage-deflate")) {
+      assertThat(client.head()).containsIgnoringCase("permessage-deflate");
+      SocketSink sink = new SocketSink(awaitSession(), closer);
+      assertThat(sink.writesBatches()).isEqualTo(kind == TestServer.Kind.JETTY);
+      assertThat(sink.writesToConnection()).isFalse();
+
+      List<Frame> batch = new ArrayList<>();
+      List<String> texts = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        String text = "{\"n\":" + i + ",\"text\":\"héllo ☃ " + "x".repeat(i * 7) + "\"}";
+        texts.add(text);
+        batch.add(
+            new Frame(Frame.Type.MESSAGE, null, text.getBytes(StandardCharsets.UTF_8), null, null));
+      }
+      write(sink, batch).get(10, TimeUnit.SECONDS);
+      Inflater inflater = new Inflater(true);
+      for (String text : texts) {
+        RawSocket.ServerFrame frame = client.read();
+        assertThat(frame.opcode()).isEqualTo(1);
+        assertThat(frame.rsv1()).isTrue();
+        assertThat(inflate(inflater, frame.payload())).isEqualTo(text);
+      }
+    }
+  }
+
+  /**
+   * On Jetty, a write after the session's close frame fails at once: the connection's frame queue,
+   * which now takes the data frames without the session's checks, sends nothing after a close
+   * (Jetty closes a session by itself on a client's close, an idle timeout or a protocol error).
+   */
+  @Test
+  void writeAfterCloseFailsOnJetty() throws Exception {
+    SESSION.obtrudeValue(null);
+    try (TestServer server = startCapture(TestServer.Kind.JETTY);
+        RawSocket client = new RawSocket(server.port(), "/sink")) {
+      Session session = awaitSession();
+      SocketSink sink = new SocketSink(session, closer);
+      assertThat(sink.writesToConnection()).isTrue();
+      closer.execute(
+          () -> {
+            try {
+              session.close(
+                  new jakarta.websocket.CloseReason(
+                      jakarta.websocket.CloseReason.CloseCodes.NORMAL_CLOSURE, "bye"));
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          });
+      RawSocket.ServerFrame close = client.read();
+      assertThat(close.opcode()).isEqualTo(8);
+      assertThat(close.closeCode()).isEqualTo(1000);
+
+      byte[] late = "{\"late\":true}".getBytes(StandardCharsets.UTF_8);
+      CompletableFuture<Void> written =
+          write(sink, List.of(new Frame(Frame.Type.MESSAGE, null, late, null, null)));
+      assertThatThrownBy(() -> written.get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class);
+    }
+  }
+
+  private static TestServer startCapture(TestServer.Kind kind) throws Exception {
+    return TestServer.start(
+        kind,
+        context -> {
+          // Tomcat maps a request to a servlet before its upgrade filter runs.
+          context.addServlet("sink", new jakarta.servlet.http.HttpServlet() {}).addMapping("/sink");
+          try {
+            ((ServerContainer) context.getAttribute(ServerContainer.class.getName()))
+                .addEndpoint(ServerEndpointConfig.Builder.create(Capture.class, "/sink").build());
+          } catch (jakarta.websocket.DeploymentException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+  }
+
+  /** Writes the frames; the future ends with the sink's callback. */
+  private static CompletableFuture<Void> write(SocketSink sink, List<Frame> frames) {
+    CompletableFuture<Void> written = new CompletableFuture<>();
+    sink.write(
+        frames,
+        new FrameSink.WriteCallback() {
+          @Override
+          public void succeeded() {
+            written.complete(null);
+          }
+
+          @Override
+          public void failed(Throwable cause) {
+            written.completeExceptionally(cause);
+          }
+        });
+    return written;
+  }
+
+  /**
+   * One message of a {@code permessage-deflate} stream (RFC 7692): the payload with the empty
+   * block's tail put back, inflated with the connection's one inflater (context takeover).
+   */
+  private static String inflate(Inflater inflater, byte[] payload) throws DataFormatException {
+    byte[] input = Arrays.copyOf(payload, payload.length + 4);
+    input[payload.length + 2] = (byte) 0xff;
+    input[payload.length + 3] = (byte) 0xff;
+    inflater.setInput(input);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buffer = new byte[1024];
+    int n;
+    do {
+      n = inflater.inflate(buffer);
+      out.write(buffer, 0, n);
+    } while (n > 0);
+    return out.toString(StandardCharsets.UTF_8);
   }
 
   private static Session awaitSession() {
