@@ -30,7 +30,7 @@ import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
  * <p>On Jetty 12.1, a session that negotiated no extension has its frames handed straight to its
  * connection's frame queue ({@code WebSocketConnection.enqueueFrame}), the queue that Jetty's
  * session feeds: the session would only pass each frame through its own outgoing queue, one frame
- * at a time, and through an empty extension stack, which cost 2-3 % of the server's CPU per
+ * at a time, and through an empty extension stack, which cost 2-5 % of the server's CPU per
  * delivery (docs/benchmarks.md). The connection's queue still writes frames whole and in order,
  * puts control frames between them, and fails what comes after a close frame. A session with an
  * extension (a browser that asked for {@code permessage-deflate}) keeps the session's path, so that
