@@ -94,18 +94,21 @@ final class JettyWrites {
   /** Sends the frames in order and then calls back exactly once. */
   void send(List<Frame> frames, FrameSink.WriteCallback done) {
     int last = frames.size() - 1;
+    for (int i = 0; i < last; i++) {
+      send(text(frames.get(i)), Callback.NOOP, true);
+    }
+    send(text(frames.get(last)), completion(done), false);
+  }
+
+  /** One data frame, to the connection's frame queue when it takes them, else to the session. */
+  private void send(
+      org.eclipse.jetty.websocket.core.Frame frame, Callback callback, boolean batch) {
     WebSocketConnection direct = connection;
     if (direct != null) {
-      for (int i = 0; i < last; i++) {
-        Entries.enqueue(direct, text(frames.get(i)), Callback.NOOP, true);
-      }
-      Entries.enqueue(direct, text(frames.get(last)), completion(done), false);
-      return;
+      Entries.enqueue(direct, frame, callback, batch);
+    } else {
+      core.sendFrame(frame, callback, batch);
     }
-    for (int i = 0; i < last; i++) {
-      core.sendFrame(text(frames.get(i)), Callback.NOOP, true);
-    }
-    core.sendFrame(text(frames.get(last)), completion(done), false);
   }
 
   /**
