@@ -3,7 +3,6 @@ package dev.herald.push;
 import dev.herald.push.spi.Frame;
 import dev.herald.push.spi.WireFormat;
 import java.nio.charset.StandardCharsets;
-import java.time.format.DateTimeFormatter;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -49,7 +48,7 @@ final class EncodedEphemeral {
     Json.field(sb, "channel", m.channel());
     Json.field(sb, "event", m.event());
     sb.append(",\"ephemeral\":true");
-    Json.field(sb, "time", DateTimeFormatter.ISO_INSTANT.format(m.time()));
+    Json.field(sb, "time", m.time());
     if (m.publisherId() != null) {
       Json.field(sb, "publisher", m.publisherId());
     }

@@ -3,7 +3,6 @@ package dev.herald.push;
 import dev.herald.push.spi.Frame;
 import dev.herald.push.spi.WireFormat;
 import java.nio.charset.StandardCharsets;
-import java.time.format.DateTimeFormatter;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -100,7 +99,7 @@ final class EncodedMessage {
     Json.field(sb, "event", m.event());
     Json.field(sb, "offset", m.offset());
     Json.field(sb, "epoch", m.epoch());
-    Json.field(sb, "time", DateTimeFormatter.ISO_INSTANT.format(m.time()));
+    Json.field(sb, "time", m.time());
     if (m.publisherId() != null) {
       Json.field(sb, "publisher", m.publisherId());
     }

@@ -104,7 +104,7 @@ final class FrameEncoder {
     if (m.user() != null) {
       Json.field(sb, "user", m.user());
     }
-    Json.field(sb, "since", java.time.format.DateTimeFormatter.ISO_INSTANT.format(m.since()));
+    Json.field(sb, "since", m.since());
     if (m.data() != null) {
       sb.append(",\"data\":").append(m.data());
     }
