@@ -64,6 +64,27 @@ class LoadToolIT {
         "--publisher",
         "http");
 
+    // Both servers at once, steps alternated; the CPU with and without the JIT compiler threads.
+    run(
+        out.resolve("paired"),
+        "--scenarios",
+        "paired",
+        "--protocols",
+        "herald-ws,raw-ws",
+        "--sizes",
+        "100",
+        "--rates",
+        "2000",
+        "--repeat",
+        "1");
+    for (String step : List.of("paired broadcast 2000/s", "paired chat 1000/s")) {
+      JsonNode paired = row(rows(out.resolve("paired")), step, "herald-ws");
+      assertThat(paired.get("medianRatio").asDouble()).as(step).isPositive();
+      assertThat(paired.get("medianRatioWithoutJit").asDouble()).as(step).isPositive();
+    }
+    assertThat(Files.readString(out.resolve("paired").resolve("paired.md")))
+        .contains("| broadcast 2000/s |", "without the JIT compiler threads");
+
     for (String protocol : List.of("herald-ws", "raw-ws")) {
       JsonNode broadcast = row(rows(out.resolve("http-publisher")), "broadcast", protocol);
       assertThat(broadcast.get("delivered_2000").asDouble()).as(protocol).isPositive();

@@ -360,6 +360,7 @@ public final class LoadTool {
     double rate = deliveriesPerSecond * channels / n;
     clients.send("RESET");
     double cpu0 = server.cpuSeconds();
+    double jit0 = server.compilerCpuSeconds();
     long t0 = System.nanoTime();
     server.publish(channels, rate, seconds, bytes);
     Thread.sleep((long) (seconds * 1000));
@@ -368,7 +369,8 @@ public final class LoadTool {
     ClientGroup.Report report = awaitDelivered(server, clients, expected, 5_000);
     double elapsed = (System.nanoTime() - t0) / 1e9;
     double cpu = server.cpuSeconds() - cpu0;
-    return new Step(report, cpu, elapsed, seconds, server.publishFailures());
+    double jit = server.compilerCpuSeconds() - jit0;
+    return new Step(report, cpu, jit, elapsed, seconds, server.publishFailures());
   }
 
   /** Reports once every subscriber has everything or the grace period has passed. */
@@ -384,9 +386,14 @@ public final class LoadTool {
     }
   }
 
+  /**
+   * One measured step. {@code compilerSeconds} is the part of {@code cpuSeconds} that the JIT
+   * compiler threads took ({@link ServerProcess#compilerCpuSeconds}), {@code NaN} where not read.
+   */
   record Step(
       ClientGroup.Report report,
       double cpuSeconds,
+      double compilerSeconds,
       double elapsed,
       double seconds,
       long publishFailed) {
@@ -400,6 +407,11 @@ public final class LoadTool {
 
     double cpuMicrosPerDelivery() {
       return report.received() == 0 ? Double.NaN : cpuSeconds * 1e6 / report.received();
+    }
+
+    /** The JIT compiler threads' part of {@link #cpuMicrosPerDelivery}. */
+    double compilerMicrosPerDelivery() {
+      return report.received() == 0 ? Double.NaN : compilerSeconds * 1e6 / report.received();
     }
 
     double deliveriesPerSecond() {
@@ -420,7 +432,8 @@ public final class LoadTool {
       return String.format(
           java.util.Locale.ROOT,
           "received %d (%.0f/s over the step and its drain) lost %d dup %d closed %d"
-              + " publish failed %d p50 %.1f p99 %.1f max %.1f ms, cpu %.2f µs/delivery",
+              + " publish failed %d p50 %.1f p99 %.1f max %.1f ms, cpu %.2f µs/delivery"
+              + " (JIT %.2f)",
           report.received(),
           deliveredOverTime(),
           report.lost(),
@@ -430,7 +443,8 @@ public final class LoadTool {
           report.p(50),
           report.p(99),
           report.maxMillis(),
-          cpuMicrosPerDelivery());
+          cpuMicrosPerDelivery(),
+          compilerMicrosPerDelivery());
     }
   }
 
@@ -465,10 +479,44 @@ public final class LoadTool {
       rows.add("broadcast " + rate + "/s");
     }
     rows.add("chat " + (10 * n) + "/s");
-    // cpu[row][protocol][round]
+    // cpu[row][protocol][round], and the JIT compiler threads' part of it
     double[][][] cpu = new double[rows.size()][protocols.size()][s.repeat()];
-    sideBySide(protocols, n, 1, stepRates, cpu, 0);
-    sideBySide(protocols, n, 100, new int[] {10 * n}, cpu, stepRates.length);
+    double[][][] jit = new double[rows.size()][protocols.size()][s.repeat()];
+    sideBySide(protocols, n, 1, stepRates, cpu, jit, 0);
+    sideBySide(protocols, n, 100, new int[] {10 * n}, cpu, jit, stepRates.length);
+    double[][][] rest = new double[rows.size()][protocols.size()][s.repeat()];
+    for (int row = 0; row < rows.size(); row++) {
+      for (int i = 0; i < protocols.size(); i++) {
+        for (int round = 0; round < s.repeat(); round++) {
+          rest[row][i][round] = cpu[row][i][round] - jit[row][i][round];
+        }
+      }
+    }
+    List<double[]> ratios = table(md, protocols, rows, cpu);
+    md.append(
+            "\nThe same steps without the JIT compiler threads' CPU time (a server's compiler works")
+        .append(" in its first minutes, and on code that gets hot late):\n\n");
+    List<double[]> restRatios = table(md, protocols, rows, rest);
+    int last = protocols.size() - 1;
+    for (int row = 0; row < rows.size(); row++) {
+      for (int i = 0; i < last; i++) {
+        Map<String, Double> f = new LinkedHashMap<>();
+        f.put("medianRatio", Results.median(numbers(ratios.get(row * last + i))));
+        f.put("medianRatioWithoutJit", Results.median(numbers(restRatios.get(row * last + i))));
+        results.add("paired " + rows.get(row), protocols.get(i), n, f);
+      }
+    }
+    Files.writeString(s.out().resolve("paired.md"), md);
+    System.out.println();
+    System.out.println(md);
+  }
+
+  /**
+   * Appends one table of {@link #paired}: each protocol's µs per delivery, then each protocol's
+   * ratio to the last, round by round. Returns the ratios, row by row, protocol by protocol.
+   */
+  private List<double[]> table(
+      StringBuilder md, List<Protocol> protocols, List<String> rows, double[][][] values) {
     md.append("| step |");
     for (Protocol p : protocols) {
       md.append(' ').append(p.label()).append(" µs/delivery |");
@@ -479,31 +527,29 @@ public final class LoadTool {
     md.append("\n|---|");
     md.append("---:|".repeat(2 * protocols.size() - 1)).append('\n');
     int last = protocols.size() - 1;
+    List<double[]> ratios = new ArrayList<>();
     for (int row = 0; row < rows.size(); row++) {
       md.append("| ").append(rows.get(row)).append(" |");
       for (int i = 0; i < protocols.size(); i++) {
-        md.append(' ').append(Results.spread(numbers(cpu[row][i]), 1, 2)).append(" |");
+        md.append(' ').append(Results.spread(numbers(values[row][i]), 1, 2)).append(" |");
       }
       for (int i = 0; i < last; i++) {
         double[] ratio = new double[s.repeat()];
         for (int round = 0; round < s.repeat(); round++) {
-          ratio[round] = cpu[row][i][round] / cpu[row][last][round];
+          ratio[round] = values[row][i][round] / values[row][last][round];
         }
         md.append(' ').append(Results.spread(numbers(ratio), 1, 2)).append(" |");
-        Map<String, Double> f = new LinkedHashMap<>();
-        f.put("medianRatio", Results.median(numbers(ratio)));
-        results.add("paired " + rows.get(row), protocols.get(i), n, f);
+        ratios.add(ratio);
       }
       md.append('\n');
     }
-    Files.writeString(s.out().resolve("paired.md"), md);
-    System.out.println();
-    System.out.println(md);
+    return ratios;
   }
 
   /**
    * One phase of {@link #paired}: a server and clients on {@code channels} channels per protocol,
-   * each warmed up, then the alternated steps; fills {@code cpu[firstRow + rate's index]}.
+   * each warmed up, then the alternated steps; fills {@code cpu[firstRow + rate's index]} and
+   * {@code jit[…]}, the JIT compiler threads' part of it.
    */
   private void sideBySide(
       List<Protocol> protocols,
@@ -511,6 +557,7 @@ public final class LoadTool {
       int channels,
       int[] stepRates,
       double[][][] cpu,
+      double[][][] jit,
       int firstRow)
       throws Exception {
     List<ServerProcess> servers = new ArrayList<>();
@@ -538,6 +585,8 @@ public final class LoadTool {
                 "    round %d %s %d/s: %s%n",
                 round + 1, protocols.get(i).label(), stepRates[r], step);
             cpu[firstRow + r][i][round] = step.passed() ? step.cpuMicrosPerDelivery() : Double.NaN;
+            jit[firstRow + r][i][round] =
+                step.passed() ? step.compilerMicrosPerDelivery() : Double.NaN;
           }
         }
       }
@@ -609,7 +658,7 @@ public final class LoadTool {
       // After a full GC, with the slow readers still connected and still not reading: what the
       // server holds for them.
       long heapAfter = server.stats(true).get("heap").asLong();
-      Step slowed = new Step(r, cpu, 0, seconds, server.publishFailures());
+      Step slowed = new Step(r, cpu, Double.NaN, 0, seconds, server.publishFailures());
       System.out.println("    normal: " + normal + "\n    slowed: " + slowed);
       Map<String, Double> f = new LinkedHashMap<>();
       f.put("p99Normal", normal.report().p(99));

@@ -104,6 +104,34 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /**
+   * User plus system CPU time of the server's JIT compiler threads, in seconds: the threads whose
+   * name starts with {@code C1 CompilerThre} or {@code C2 CompilerThre} (Linux keeps 15 characters
+   * of a thread's name). Part of {@link #cpuSeconds}. A compiler thread the JVM stops takes its
+   * time with it; with one or two processors HotSpot keeps one thread per compiler, so none stops.
+   */
+  double compilerCpuSeconds() throws IOException {
+    long ticks = 0;
+    try (var tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+      for (Path task : tasks) {
+        String stat;
+        try {
+          stat = Files.readString(task.resolve("stat"));
+        } catch (IOException e) {
+          continue; // the thread ended meanwhile
+        }
+        int open = stat.indexOf('(');
+        int close = stat.lastIndexOf(')');
+        String name = stat.substring(open + 1, close);
+        if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+          String[] f = stat.substring(close + 2).split(" ");
+          ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        }
+      }
+    }
+    return ticks / (double) Settings.CLOCK_TICKS;
+  }
+
+  /**
    * Anonymous resident memory in bytes ({@code RssAnon}, or {@code VmRSS} where the kernel does not
    * tell them apart): the pages of the jar and the JVM's libraries, which the kernel drops and
    * reads back as other processes need memory, would move the figure by megabytes.
