@@ -97,10 +97,14 @@ final class ServerProcess implements AutoCloseable {
   /** User plus system CPU time of the whole server process, in seconds. */
   double cpuSeconds() throws IOException {
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    return ticks(stat) / (double) Settings.CLOCK_TICKS;
+  }
+
+  /** User plus system clock ticks from a {@code /proc/…/stat} line, of a process or a thread. */
+  private static long ticks(String stat) {
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     // After the command: state is field 3, utime 14 and stime 15 (1-based over the whole line).
-    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    return ticks / (double) Settings.CLOCK_TICKS;
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 
   /**
@@ -110,7 +114,7 @@ final class ServerProcess implements AutoCloseable {
    * time with it; with one or two processors HotSpot keeps one thread per compiler, so none stops.
    */
   double compilerCpuSeconds() throws IOException {
-    long ticks = 0;
+    long total = 0;
     try (var tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
       for (Path task : tasks) {
         String stat;
@@ -119,16 +123,13 @@ final class ServerProcess implements AutoCloseable {
         } catch (IOException e) {
           continue; // the thread ended meanwhile
         }
-        int open = stat.indexOf('(');
-        int close = stat.lastIndexOf(')');
-        String name = stat.substring(open + 1, close);
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
         if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
-          String[] f = stat.substring(close + 2).split(" ");
-          ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          total += ticks(stat);
         }
       }
     }
-    return ticks / (double) Settings.CLOCK_TICKS;
+    return total / (double) Settings.CLOCK_TICKS;
   }
 
   /**
