@@ -33,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * the rest. When {@code isReady()} is false the caller leaves, and the container's {@link
  * #onWritePossible()} carries on.
  *
+ * <p>A chunk goes to the container's stream in one of two ways. The portable one writes it into the
+ * response buffer and then flushes. Where the container has a write that hands bytes to the
+ * connection unbuffered ({@link DirectWrite}; Jetty's, {@link JettyConnections#directWrite}), the
+ * chunk is written with that and needs no flush: the response then never takes a buffer from the
+ * container's pool, which a stream would otherwise hold for its whole life.
+ *
  * <p>Once the response is ending ({@link #end()}), it has the hub's close timeout to finish: a
  * client that stopped reading would otherwise keep the last write, and the connection under it,
  * pending until the container's idle timeout. When the timeout is over the output drops the
@@ -49,8 +55,20 @@ final class AsyncOutput implements WriteListener {
         public void failed(Throwable cause) {}
       };
 
+  /**
+   * A container's own non-blocking write that hands the bytes to the connection as they are, with
+   * no response buffer between, so that no flush follows it. It has the contract of {@link
+   * ServletOutputStream#write(byte[])} in non-blocking mode: called only when {@code isReady()}
+   * said yes, and the write is over once {@code isReady()} says yes again.
+   */
+  @FunctionalInterface
+  interface DirectWrite {
+    void write(byte[] bytes) throws IOException;
+  }
+
   private final AsyncContext async;
   private final ServletOutputStream out;
+  private final DirectWrite direct;
   private final Consumer<Throwable> onFailure;
   private final ConnectionAbort closeTimeout;
   private final ConnectionAbort.Drop drop;
@@ -88,12 +106,14 @@ final class AsyncOutput implements WriteListener {
       ServletOutputStream out,
       boolean commitAtStart,
       Consumer<Throwable> onFailure) {
-    this(async, out, commitAtStart, onFailure, null, () -> false);
+    this(async, out, null, commitAtStart, onFailure, null, () -> false);
   }
 
   /**
    * Creates the output with a bound on its ending.
    *
+   * @param direct the container's unbuffered write for this stream, or {@code null} to write and
+   *     flush
    * @param closeTimeout starts the close timeout once the response is ending, or {@code null} for
    *     none
    * @param drop drops the connection under the request once the timeout is over
@@ -101,12 +121,14 @@ final class AsyncOutput implements WriteListener {
   AsyncOutput(
       AsyncContext async,
       ServletOutputStream out,
+      DirectWrite direct,
       boolean commitAtStart,
       Consumer<Throwable> onFailure,
       ConnectionAbort closeTimeout,
       ConnectionAbort.Drop drop) {
     this.async = async;
     this.out = out;
+    this.direct = direct;
     this.unflushed = commitAtStart;
     this.onFailure = onFailure;
     this.closeTimeout = closeTimeout;
@@ -134,22 +156,16 @@ final class AsyncOutput implements WriteListener {
    */
   void write(byte[] bytes, WriteCallback callback) {
     WriteCallback cb = callback == null ? NO_CALLBACK : callback;
-    boolean refused;
     lock.lock();
-    try {
-      refused = ending || done;
-      if (!refused) {
-        chunks.add(bytes);
-        queuedCallbacks.add(cb);
-      }
-    } finally {
+    if (ending || done) {
       lock.unlock();
-    }
-    if (refused) {
       cb.failed(new ClosedChannelException());
-    } else {
-      drive();
+      return;
     }
+    chunks.add(bytes);
+    queuedCallbacks.add(cb);
+    // Written now, on this thread, unless a write is in flight or the output has not started.
+    driveHeld();
   }
 
   /**
@@ -329,31 +345,53 @@ final class AsyncOutput implements WriteListener {
   }
 
   private void drive() {
+    lock.lock();
+    driveHeld();
+  }
+
+  /**
+   * Writes and flushes what is queued while the container takes it at once, then tells the
+   * callbacks of what went out; called with {@link #lock} held, and releases it. Returns once
+   * nothing is left that this call must do: a caller that queues more, or the container's {@link
+   * #onWritePossible()}, drives again.
+   */
+  private void driveHeld() {
     while (true) {
-      List<WriteCallback> notify;
+      WriteCallback one = null;
+      List<WriteCallback> many = null;
       Exception failure = null;
-      boolean idle = false;
       ScheduledFuture<?> ended = null;
-      lock.lock();
+      boolean again;
       try {
         if (done || !started || awaitingWritePossible) {
           return;
         }
-        if (!out.isReady()) {
-          // The container calls onWritePossible once it is.
-          awaitingWritePossible = true;
-          return;
+        while (true) {
+          if (!out.isReady()) {
+            // The container calls onWritePossible once it is.
+            awaitingWritePossible = true;
+            return;
+          }
+          if (!chunks.isEmpty()) {
+            byte[] bytes = takeChunks();
+            if (direct != null) {
+              direct.write(bytes);
+              // The write committed the response, and its bytes need no flush.
+              unflushed = false;
+            } else {
+              out.write(bytes);
+              unflushed = true;
+            }
+          } else if (unflushed) {
+            unflushed = false;
+            out.flush();
+          } else {
+            break;
+          }
         }
-        if (!chunks.isEmpty()) {
-          out.write(takeChunks());
-          continue;
-        }
-        if (unflushed) {
-          unflushed = false;
-          out.flush();
-          continue;
-        }
-        if (writtenCallbacks.isEmpty()) {
+        // Everything written is flushed.
+        int written = writtenCallbacks.size();
+        if (written == 0) {
           if (ending) {
             done = true;
             finished = true;
@@ -361,14 +399,17 @@ final class AsyncOutput implements WriteListener {
             ended = deadline;
             deadline = null;
           }
-          idle = true;
-          notify = List.of();
+        } else if (written == 1) {
+          one = writtenCallbacks.get(0);
+        } else {
+          many = new ArrayList<>(writtenCallbacks);
         }
-        notify = new ArrayList<>(writtenCallbacks);
         writtenCallbacks.clear();
+        // An end() that came meanwhile found callbacks still to tell, and left completing to us.
+        again = ending && written > 0;
       } catch (IOException | RuntimeException e) {
         failure = e;
-        notify = List.of();
+        again = false;
       } finally {
         lock.unlock();
       }
@@ -378,15 +419,20 @@ final class AsyncOutput implements WriteListener {
         }
         return;
       }
-      if (idle) {
-        if (ended != null) {
-          ended.cancel(false);
+      if (ended != null) {
+        ended.cancel(false);
+      }
+      if (one != null) {
+        one.succeeded();
+      } else if (many != null) {
+        for (WriteCallback cb : many) {
+          cb.succeeded();
         }
+      }
+      if (!again) {
         return;
       }
-      for (WriteCallback cb : notify) {
-        cb.succeeded();
-      }
+      lock.lock();
     }
   }
 
@@ -409,7 +455,6 @@ final class AsyncOutput implements WriteListener {
     }
     writtenCallbacks.addAll(queuedCallbacks);
     queuedCallbacks.clear();
-    unflushed = true;
     return bytes;
   }
 

@@ -1,5 +1,6 @@
 package dev.herald.push.servlet;
 
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
@@ -20,6 +21,9 @@ import org.slf4j.LoggerFactory;
  * closed with {@code SO_LINGER} 0. Elsewhere (a multiplexed HTTP/2 connection, Jetty's classes
  * hidden, another container) the fallback completes the request, and the container closes the
  * connection in its own time.
+ *
+ * <p>Being where Herald checks that Jetty's classes are visible, it also finds Jetty's unbuffered
+ * write for a stream ({@link #directWrite}).
  */
 final class ConnectionAbort {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionAbort.class);
@@ -63,6 +67,21 @@ final class ConnectionAbort {
     return drop != null ? drop : NONE;
   }
 
+  /**
+   * Jetty's unbuffered write for a response's stream, or {@code null} where there is none (another
+   * container, Jetty's classes hidden, a stream wrapped by a filter).
+   */
+  static AsyncOutput.DirectWrite directWrite(ServletOutputStream out) {
+    if (JETTY) {
+      try {
+        return JettyConnections.directWrite(out);
+      } catch (RuntimeException | LinkageError e) {
+        LOG.debug("No Jetty output under the response: {}", e.toString());
+      }
+    }
+    return null;
+  }
+
   /** The close timeout, in milliseconds. */
   long timeoutMillis() {
     return timeoutMillis;
@@ -88,6 +107,7 @@ final class ConnectionAbort {
       Class.forName("org.eclipse.jetty.server.ConnectionMetaData", false, loader);
       Class.forName("org.eclipse.jetty.io.SocketChannelEndPoint", false, loader);
       Class.forName("org.eclipse.jetty.http.HttpVersion", false, loader);
+      Class.forName("org.eclipse.jetty.ee10.servlet.HttpOutput", false, loader);
       return true;
     } catch (ClassNotFoundException | LinkageError e) {
       return false;

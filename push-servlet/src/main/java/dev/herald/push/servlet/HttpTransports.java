@@ -11,6 +11,7 @@ import dev.herald.push.spi.Connection;
 import dev.herald.push.spi.TransportContext;
 import dev.herald.push.spi.WireFormat;
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -94,9 +95,15 @@ final class HttpTransports implements AutoCloseable {
     List<String> presence = RequestParams.presence(request);
     Client client = ServletAccess.client(transport.accessPolicy(), request);
 
-    // A stream lives for hours and writes whole batches, so it needs no large response buffer: the
-    // container's default (32 KiB on Jetty) would stay allocated per idle connection.
-    response.setBufferSize(STREAM_BUFFER_BYTES);
+    // A stream lives for hours and writes whole batches, so it needs no response buffer: once
+    // taken, the container's (32 KiB by default on Jetty) would stay allocated per idle connection.
+    // On Jetty the frames go to the connection unbuffered and no buffer is ever taken; elsewhere
+    // the buffer is made small.
+    ServletOutputStream out = response.getOutputStream();
+    AsyncOutput.DirectWrite direct = ConnectionAbort.directWrite(out);
+    if (direct == null) {
+      response.setBufferSize(STREAM_BUFFER_BYTES);
+    }
     AsyncContext async = request.startAsync();
     async.setTimeout(0);
     AtomicReference<Connection> ref = new AtomicReference<>();
@@ -104,7 +111,8 @@ final class HttpTransports implements AutoCloseable {
     AsyncOutput output =
         new AsyncOutput(
             async,
-            response.getOutputStream(),
+            out,
+            direct,
             true,
             e -> sink.clientGone(),
             closeTimeout,
@@ -217,6 +225,7 @@ final class HttpTransports implements AutoCloseable {
         new AsyncOutput(
             async,
             response.getOutputStream(),
+            null,
             false,
             e -> sink.gone(),
             closeTimeout,
@@ -279,6 +288,7 @@ final class HttpTransports implements AutoCloseable {
         new AsyncOutput(
             async,
             response.getOutputStream(),
+            null,
             false,
             e -> {},
             closeTimeout,

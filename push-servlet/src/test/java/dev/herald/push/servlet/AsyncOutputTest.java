@@ -163,6 +163,63 @@ class AsyncOutputTest {
     assertThat(stream.callsAfterNotReady).as("isReady() polled after it said no").isZero();
   }
 
+  /** An unbuffered write whose bytes are in flight until the test says the connection took them. */
+  final class DirectWrites implements AsyncOutput.DirectWrite {
+    final List<String> writes = new ArrayList<>();
+    boolean pending;
+
+    @Override
+    public void write(byte[] bytes) {
+      assertThat(stream.isReady()).as("written only once isReady() said yes").isTrue();
+      writes.add(new String(bytes, StandardCharsets.UTF_8));
+      stream.ready = !pending;
+    }
+  }
+
+  AsyncOutput direct(DirectWrites direct, boolean commitAtStart) {
+    return new AsyncOutput(async, stream, direct, commitAtStart, failures::add, null, () -> false);
+  }
+
+  @Test
+  void directWrite_commitsAndNeedsNoFlush() {
+    DirectWrites direct = new DirectWrites();
+    AsyncOutput out = direct(direct, true);
+    Recorded cb = new Recorded();
+    out.write(bytes("retry: 1500\n\n"), cb);
+    out.start();
+
+    assertThat(direct.writes).containsExactly("retry: 1500\n\n");
+    assertThat(stream.text()).as("nothing through the buffered stream").isEmpty();
+    assertThat(stream.flushes).as("the write itself commits the response").isZero();
+    assertThat(cb.events).containsExactly("succeeded");
+  }
+
+  @Test
+  void directWrite_inFlight_succeedsOnlyOnceTheContainerIsReadyAgain() throws Exception {
+    DirectWrites direct = new DirectWrites();
+    AsyncOutput out = direct(direct, false);
+    out.start();
+    direct.pending = true;
+    Recorded first = new Recorded();
+    Recorded second = new Recorded();
+    Recorded third = new Recorded();
+    out.write(bytes("one "), first);
+    out.write(bytes("two "), second);
+    out.write(bytes("three"), third);
+    assertThat(direct.writes).containsExactly("one ");
+    assertThat(first.events).as("its bytes are still in flight").isEmpty();
+
+    direct.pending = false;
+    stream.becomeReady();
+    assertThat(direct.writes)
+        .as("what queued meanwhile goes as one write")
+        .containsExactly("one ", "two three");
+    assertThat(first.events).containsExactly("succeeded");
+    assertThat(second.events).containsExactly("succeeded");
+    assertThat(third.events).containsExactly("succeeded");
+    assertThat(stream.flushes).isZero();
+  }
+
   @Test
   void end_completesOnlyAfterEverythingQueuedIsWrittenAndFlushed() throws Exception {
     AsyncOutput out = output(false);
@@ -191,6 +248,7 @@ class AsyncOutputTest {
           new AsyncOutput(
               async,
               stream,
+              null,
               false,
               failures::add,
               new ConnectionAbort(timer, Duration.ofMillis(50)),
@@ -222,6 +280,7 @@ class AsyncOutputTest {
           new AsyncOutput(
               async,
               stream,
+              null,
               false,
               failures::add,
               new ConnectionAbort(timer, Duration.ofHours(1)),
