@@ -91,6 +91,13 @@ final class AsyncOutput implements WriteListener {
   /** {@code isReady()} said no: only the container's {@code onWritePossible} goes on. */
   private boolean awaitingWritePossible;
 
+  /**
+   * {@code isReady()} said yes and nothing was written or flushed since: the next write needs no
+   * new question, as the answer stays yes until a write (the container must still be asked after
+   * each write, which also tells whether the write is over).
+   */
+  private boolean knownReady;
+
   /** Runs out the close timeout once the response is ending; {@code null} before or after. */
   private ScheduledFuture<?> deadline;
 
@@ -367,12 +374,16 @@ final class AsyncOutput implements WriteListener {
           return;
         }
         while (true) {
-          if (!out.isReady()) {
-            // The container calls onWritePossible once it is.
-            awaitingWritePossible = true;
-            return;
+          if (!knownReady) {
+            if (!out.isReady()) {
+              // The container calls onWritePossible once it is.
+              awaitingWritePossible = true;
+              return;
+            }
+            knownReady = true;
           }
           if (!chunks.isEmpty()) {
+            knownReady = false;
             byte[] bytes = takeChunks();
             if (direct != null) {
               direct.write(bytes);
@@ -383,6 +394,7 @@ final class AsyncOutput implements WriteListener {
               unflushed = true;
             }
           } else if (unflushed) {
+            knownReady = false;
             unflushed = false;
             out.flush();
           } else {

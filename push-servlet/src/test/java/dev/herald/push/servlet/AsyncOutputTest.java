@@ -24,23 +24,35 @@ import org.junit.jupiter.api.Test;
 /** The non-blocking write engine against a scripted stream, one step at a time. */
 class AsyncOutputTest {
 
-  /** A non-blocking stream whose readiness the test sets, as a container's would be. */
+  /**
+   * A non-blocking stream with a container's contract (Jetty's, checked): a write or flush is
+   * allowed only once {@code isReady()} said yes since the last one; while the test holds the
+   * connection full ({@code ready} false) a write is taken but stays in flight, and {@code
+   * isReady()} says no until the test drains it ({@link #becomeReady}).
+   */
   static final class ScriptedStream extends ServletOutputStream {
     final ByteArrayOutputStream written = new ByteArrayOutputStream();
+    final ByteArrayOutputStream inFlight = new ByteArrayOutputStream();
+    final List<String> writes = new ArrayList<>();
     boolean ready = true;
     int flushes;
+    int readyCalls;
     IOException failure;
     WriteListener listener;
     int callsAfterNotReady;
     private boolean reportedNotReady;
+    private boolean saidYes;
 
     @Override
     public boolean isReady() {
-      if (reportedNotReady && !ready) {
+      readyCalls++;
+      boolean answer = ready && inFlight.size() == 0;
+      if (reportedNotReady && !answer) {
         callsAfterNotReady++;
       }
-      reportedNotReady = !ready;
-      return ready;
+      reportedNotReady = !answer;
+      saidYes = answer;
+      return answer;
     }
 
     @Override
@@ -55,17 +67,29 @@ class AsyncOutputTest {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-      if (!ready) {
-        throw new IllegalStateException("write while not ready");
+      take(new String(b, off, len, StandardCharsets.UTF_8));
+    }
+
+    /** One write, whichever way it came. */
+    void take(String text) throws IOException {
+      if (!saidYes) {
+        throw new IllegalStateException("write without isReady() saying yes since the last");
       }
+      saidYes = false;
       if (failure != null) {
         throw failure;
       }
-      written.write(b, off, len);
+      writes.add(text);
+      byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+      (ready ? written : inFlight).write(bytes, 0, bytes.length);
     }
 
     @Override
     public void flush() throws IOException {
+      if (!saidYes) {
+        throw new IllegalStateException("flush without isReady() saying yes since the last");
+      }
+      saidYes = false;
       if (failure != null) {
         throw failure;
       }
@@ -76,9 +100,11 @@ class AsyncOutputTest {
       return written.toString(StandardCharsets.UTF_8);
     }
 
-    /** The stream drained: the container tells the listener. */
+    /** The connection took what was in flight: the container tells the listener. */
     void becomeReady() throws IOException {
       ready = true;
+      inFlight.writeTo(written);
+      inFlight.reset();
       listener.onWritePossible();
     }
   }
@@ -151,28 +177,65 @@ class AsyncOutputTest {
     stream.ready = false;
     Recorded first = new Recorded();
     Recorded second = new Recorded();
+    Recorded third = new Recorded();
     out.write(bytes("one "), first);
-    out.write(bytes("two"), second);
+    out.write(bytes("two "), second);
+    out.write(bytes("three"), third);
     assertThat(stream.text()).isEmpty();
-    assertThat(first.events).isEmpty();
+    assertThat(first.events).as("in flight, and not flushed").isEmpty();
 
     stream.becomeReady();
-    assertThat(stream.text()).as("queued chunks go out as one write").isEqualTo("one two");
+    assertThat(stream.text()).isEqualTo("one two three");
+    assertThat(stream.writes)
+        .as("what queued meanwhile goes out as one write")
+        .containsExactly("one ", "two three");
     assertThat(first.events).containsExactly("succeeded");
     assertThat(second.events).containsExactly("succeeded");
+    assertThat(third.events).containsExactly("succeeded");
+    assertThat(stream.flushes).isEqualTo(1);
     assertThat(stream.callsAfterNotReady).as("isReady() polled after it said no").isZero();
   }
 
-  /** An unbuffered write whose bytes are in flight until the test says the connection took them. */
+  @Test
+  void steadyWrites_askIsReadyOncePerWriteAndFlush() {
+    AsyncOutput out = output(false);
+    out.start();
+    int before = stream.readyCalls;
+    for (int i = 0; i < 10; i++) {
+      Recorded cb = new Recorded();
+      out.write(bytes("m" + i), cb);
+      assertThat(cb.events).containsExactly("succeeded");
+    }
+    assertThat(stream.writes).hasSize(10);
+    assertThat(stream.flushes).isEqualTo(10);
+    // Asked after each write and each flush, to learn that it is over; a yes lets the next go.
+    assertThat(stream.readyCalls - before).isEqualTo(20);
+  }
+
+  @Test
+  void steadyDirectWrites_askIsReadyOncePerWrite() {
+    DirectWrites direct = new DirectWrites();
+    AsyncOutput out = direct(direct, false);
+    out.start();
+    int before = stream.readyCalls;
+    for (int i = 0; i < 10; i++) {
+      Recorded cb = new Recorded();
+      out.write(bytes("m" + i), cb);
+      assertThat(cb.events).containsExactly("succeeded");
+    }
+    assertThat(direct.writes).hasSize(10);
+    assertThat(stream.readyCalls - before).isEqualTo(10);
+  }
+
+  /** An unbuffered write, under the same contract as the stream's own. */
   final class DirectWrites implements AsyncOutput.DirectWrite {
     final List<String> writes = new ArrayList<>();
-    boolean pending;
 
     @Override
-    public void write(byte[] bytes) {
-      assertThat(stream.isReady()).as("written only once isReady() said yes").isTrue();
-      writes.add(new String(bytes, StandardCharsets.UTF_8));
-      stream.ready = !pending;
+    public void write(byte[] bytes) throws IOException {
+      String text = new String(bytes, StandardCharsets.UTF_8);
+      writes.add(text);
+      stream.take(text);
     }
   }
 
@@ -189,7 +252,7 @@ class AsyncOutputTest {
     out.start();
 
     assertThat(direct.writes).containsExactly("retry: 1500\n\n");
-    assertThat(stream.text()).as("nothing through the buffered stream").isEmpty();
+    assertThat(stream.text()).isEqualTo("retry: 1500\n\n");
     assertThat(stream.flushes).as("the write itself commits the response").isZero();
     assertThat(cb.events).containsExactly("succeeded");
   }
@@ -199,7 +262,7 @@ class AsyncOutputTest {
     DirectWrites direct = new DirectWrites();
     AsyncOutput out = direct(direct, false);
     out.start();
-    direct.pending = true;
+    stream.ready = false;
     Recorded first = new Recorded();
     Recorded second = new Recorded();
     Recorded third = new Recorded();
@@ -209,7 +272,6 @@ class AsyncOutputTest {
     assertThat(direct.writes).containsExactly("one ");
     assertThat(first.events).as("its bytes are still in flight").isEmpty();
 
-    direct.pending = false;
     stream.becomeReady();
     assertThat(direct.writes)
         .as("what queued meanwhile goes as one write")
