@@ -198,24 +198,23 @@ class AsyncOutputTest {
 
   @Test
   void steadyWrites_askIsReadyOncePerWriteAndFlush() {
-    AsyncOutput out = output(false);
-    out.start();
-    int before = stream.readyCalls;
-    for (int i = 0; i < 10; i++) {
-      Recorded cb = new Recorded();
-      out.write(bytes("m" + i), cb);
-      assertThat(cb.events).containsExactly("succeeded");
-    }
+    int asked = questionsForTenWrites(output(false));
     assertThat(stream.writes).hasSize(10);
     assertThat(stream.flushes).isEqualTo(10);
     // Asked after each write and each flush, to learn that it is over; a yes lets the next go.
-    assertThat(stream.readyCalls - before).isEqualTo(20);
+    assertThat(asked).isEqualTo(20);
   }
 
   @Test
   void steadyDirectWrites_askIsReadyOncePerWrite() {
     DirectWrites direct = new DirectWrites();
-    AsyncOutput out = direct(direct, false);
+    int asked = questionsForTenWrites(direct(direct, false));
+    assertThat(direct.writes).hasSize(10);
+    assertThat(asked).isEqualTo(10);
+  }
+
+  /** Starts the output, writes ten chunks that each succeed at once, and counts isReady() calls. */
+  private int questionsForTenWrites(AsyncOutput out) {
     out.start();
     int before = stream.readyCalls;
     for (int i = 0; i < 10; i++) {
@@ -223,8 +222,7 @@ class AsyncOutputTest {
       out.write(bytes("m" + i), cb);
       assertThat(cb.events).containsExactly("succeeded");
     }
-    assertThat(direct.writes).hasSize(10);
-    assertThat(stream.readyCalls - before).isEqualTo(10);
+    return stream.readyCalls - before;
   }
 
   /** An unbuffered write, under the same contract as the stream's own. */
