@@ -27,6 +27,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -79,8 +80,13 @@ final class Hub {
     }
     // One drainer per processor: sinks never block, so more would only take turns on a core, and
     // a drainer that loses its core inside a connection's lock makes the next one wait for it.
+    // On the hub's own pool a drainer yields only to tasks that wait for a thread; on an executor
+    // handed in, whose queue the hub cannot see, after every part.
+    int drainers = Math.max(1, Runtime.getRuntime().availableProcessors());
     Outboxes outboxes =
-        new Outboxes(executor, Math.max(1, Runtime.getRuntime().availableProcessors()));
+        ownExecutor instanceof ThreadPoolExecutor pool
+            ? new Outboxes(executor, drainers, () -> !pool.getQueue().isEmpty())
+            : new Outboxes(executor, drainers);
     handOff = new HandOff(executor, outboxes);
     timer = Executors.newSingleThreadScheduledExecutor(daemon("herald-" + n + "-timer-"));
     presenceDispatch = new SerialExecutor(executor);
