@@ -26,11 +26,14 @@ class OutboxesTest {
       tasks.add(task);
     }
 
+    void runOne() {
+      ran++;
+      tasks.remove().run();
+    }
+
     void runAll() {
-      Runnable task;
-      while ((task = tasks.poll()) != null) {
-        ran++;
-        task.run();
+      while (!tasks.isEmpty()) {
+        runOne();
       }
     }
   }
@@ -46,15 +49,19 @@ class OutboxesTest {
     };
   }
 
-  @Test
-  void aDrainerKeepsItsThread_whileNothingElseWaits() {
-    Manual executor = new Manual();
-    Outboxes outboxes = new Outboxes(executor, 1, () -> false);
-    List<Integer> log = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
+  /** Queues {@code count} parts of a walk, numbered from 0, and starts a drainer. */
+  private static void drain(Outboxes outboxes, List<Integer> log, int count) {
+    for (int i = 0; i < count; i++) {
       outboxes.add(part(log, i));
     }
     outboxes.startDrainer();
+  }
+
+  @Test
+  void aDrainerKeepsItsThread_whileNothingElseWaits() {
+    Manual executor = new Manual();
+    List<Integer> log = new ArrayList<>();
+    drain(new Outboxes(executor, 1, () -> false), log, 4);
     executor.runAll();
     assertThat(log).containsExactly(0, 1, 2, 3);
     assertThat(executor.ran).isEqualTo(1);
@@ -63,20 +70,15 @@ class OutboxesTest {
   @Test
   void aDrainerHandsItsThreadBack_afterEachBatch_whenOthersWait() {
     Manual executor = new Manual();
-    Outboxes outboxes = new Outboxes(executor, 1, () -> true);
     List<Integer> log = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      outboxes.add(part(log, i));
-    }
-    outboxes.startDrainer();
-    assertThat(executor.tasks).hasSize(1);
-    executor.tasks.poll().run();
+    drain(new Outboxes(executor, 1, () -> true), log, 4);
+    executor.runOne();
     // One batch, then a successor queued behind whatever else waits.
     assertThat(log).containsExactly(0);
     assertThat(executor.tasks).hasSize(1);
     executor.runAll();
     assertThat(log).containsExactly(0, 1, 2, 3);
-    assertThat(executor.ran).isEqualTo(3);
+    assertThat(executor.ran).isEqualTo(4);
   }
 
   @Test
@@ -97,7 +99,7 @@ class OutboxesTest {
         });
     outboxes.add(part(log, 2));
     outboxes.startDrainer();
-    executor.tasks.poll().run();
+    executor.runOne();
     assertThat(log).containsExactly(0, 1);
     waiting.set(false);
     executor.runAll();
@@ -117,10 +119,7 @@ class OutboxesTest {
       ThreadPoolExecutor tpe = (ThreadPoolExecutor) pool;
       Outboxes outboxes = new Outboxes(counting, 1, () -> !tpe.getQueue().isEmpty());
       List<Integer> log = Collections.synchronizedList(new ArrayList<>());
-      for (int i = 0; i < 8; i++) {
-        outboxes.add(part(log, i));
-      }
-      outboxes.startDrainer();
+      drain(outboxes, log, 8);
       pool.shutdown();
       assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
       assertThat(log).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
