@@ -170,17 +170,25 @@ class AsyncOutputTest {
     assertThat(stream.text()).isEmpty();
   }
 
+  /**
+   * Starts the output, makes the container not ready, and writes "one ", "two " and "three";
+   * returns their callbacks, in order.
+   */
+  private Recorded[] writeThreeWhileNotReady(AsyncOutput out) {
+    out.start();
+    stream.ready = false;
+    Recorded[] callbacks = {new Recorded(), new Recorded(), new Recorded()};
+    out.write(bytes("one "), callbacks[0]);
+    out.write(bytes("two "), callbacks[1]);
+    out.write(bytes("three"), callbacks[2]);
+    return callbacks;
+  }
+
   @Test
   void write_whileNotReady_waitsForOnWritePossibleAndSucceedsOnlyOnceFlushed() throws Exception {
     AsyncOutput out = output(false);
-    out.start();
-    stream.ready = false;
-    Recorded first = new Recorded();
-    Recorded second = new Recorded();
-    Recorded third = new Recorded();
-    out.write(bytes("one "), first);
-    out.write(bytes("two "), second);
-    out.write(bytes("three"), third);
+    Recorded[] three = writeThreeWhileNotReady(out);
+    Recorded first = three[0];
     assertThat(stream.text()).isEmpty();
     assertThat(first.events).as("in flight, and not flushed").isEmpty();
 
@@ -190,8 +198,8 @@ class AsyncOutputTest {
         .as("what queued meanwhile goes out as one write")
         .containsExactly("one ", "two three");
     assertThat(first.events).containsExactly("succeeded");
-    assertThat(second.events).containsExactly("succeeded");
-    assertThat(third.events).containsExactly("succeeded");
+    assertThat(three[1].events).containsExactly("succeeded");
+    assertThat(three[2].events).containsExactly("succeeded");
     assertThat(stream.flushes).isEqualTo(1);
     assertThat(stream.callsAfterNotReady).as("isReady() polled after it said no").isZero();
   }
@@ -259,14 +267,8 @@ class AsyncOutputTest {
   void directWrite_inFlight_succeedsOnlyOnceTheContainerIsReadyAgain() throws Exception {
     DirectWrites direct = new DirectWrites();
     AsyncOutput out = direct(direct, false);
-    out.start();
-    stream.ready = false;
-    Recorded first = new Recorded();
-    Recorded second = new Recorded();
-    Recorded third = new Recorded();
-    out.write(bytes("one "), first);
-    out.write(bytes("two "), second);
-    out.write(bytes("three"), third);
+    Recorded[] three = writeThreeWhileNotReady(out);
+    Recorded first = three[0];
     assertThat(direct.writes).containsExactly("one ");
     assertThat(first.events).as("its bytes are still in flight").isEmpty();
 
@@ -275,8 +277,8 @@ class AsyncOutputTest {
         .as("what queued meanwhile goes as one write")
         .containsExactly("one ", "two three");
     assertThat(first.events).containsExactly("succeeded");
-    assertThat(second.events).containsExactly("succeeded");
-    assertThat(third.events).containsExactly("succeeded");
+    assertThat(three[1].events).containsExactly("succeeded");
+    assertThat(three[2].events).containsExactly("succeeded");
     assertThat(stream.flushes).isZero();
   }
 
