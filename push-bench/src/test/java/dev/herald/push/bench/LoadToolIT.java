@@ -142,7 +142,17 @@ class LoadToolIT {
     assertThat(jar).exists();
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(List.of("-jar", jar.toString(), "run", "--quick", "true", "--step-seconds", "1"));
+    cmd.addAll(
+        List.of(
+            "-jar",
+            jar.toString(),
+            "run",
+            "--quick",
+            "true",
+            "--step-seconds",
+            "1",
+            "--warmup-seconds",
+            "1"));
     cmd.addAll(List.of("--out", out.toString()));
     // Small heaps: this checks the tool, not the figures.
     cmd.addAll(List.of("--server-jvm", "-Xmx512m", "--client-jvm", "-Xmx256m"));

@@ -41,6 +41,7 @@ public final class LoadTool {
                  [--sizes 1000,5000]   (connection counts, instead of each scenario's own)
                  [--idle-warmup 5000]  (connections opened and closed twice before idle counts)
                  [--idle-settle 30]    (seconds to wait for the server to see the warm-up leave)
+                 [--warmup-seconds 5]  (each of the two or three warm-up steps before a load)
                  [--rates 20000,45000] (broadcast: run these deliveries/s, each one, instead of
                                         climbing the ladder until p99 passes 100 ms)
                  [--resume-rounds 3]   (resume: rounds on one server; the last is reported)
@@ -85,6 +86,9 @@ public final class LoadTool {
    */
   private int idleSettle = 30;
 
+  /** {@code --warmup-seconds}: how long each warm-up step publishes before a measured load. */
+  private double warmupSeconds = 5;
+
   private int nextPort = 18_090;
 
   private LoadTool(Settings s) throws IOException {
@@ -106,6 +110,16 @@ public final class LoadTool {
     }
     tool.idleWarmup = a.integer("--idle-warmup", tool.idleWarmup);
     tool.idleSettle = a.integer("--idle-settle", tool.idleSettle);
+    String warmup = a.string("--warmup-seconds", "5");
+    try {
+      tool.warmupSeconds = Double.parseDouble(warmup);
+    } catch (NumberFormatException e) {
+      tool.warmupSeconds = Double.NaN;
+    }
+    if (!(tool.warmupSeconds > 0)) {
+      throw new IllegalArgumentException(
+          "--warmup-seconds must be a number of seconds above 0, got: " + warmup);
+    }
     List<String> scenarios =
         List.of(a.string("--scenarios", "idle,broadcast,chat,slow,storm").split(","));
     List<Protocol> protocols = new ArrayList<>();
@@ -331,7 +345,7 @@ public final class LoadTool {
   private void warmUp(ServerProcess server, ClientGroup clients, int n, int channels)
       throws Exception {
     for (int i = 0; i < (s.quick() ? 2 : 3); i++) {
-      Step w = step(server, clients, n, channels, LADDER[0], 5);
+      Step w = step(server, clients, n, channels, LADDER[0], warmupSeconds);
       System.out.println("    warm-up: " + w);
     }
   }
@@ -679,12 +693,13 @@ public final class LoadTool {
         ClientGroup clients = new ClientGroup(s, p, server.port(), n, 1, 0)) {
       connect(server, clients, n);
       double rate = 10;
-      double seconds = 20;
+      // Four steps of publishing (20 s by default); every client drops after the first.
+      double seconds = 4 * s.stepSeconds();
       warmUp(server, clients, n, 1);
       clients.send("RESET");
       double cpu0 = server.cpuSeconds();
       server.publish(1, rate, seconds, s.messageBytes());
-      Thread.sleep(5000);
+      Thread.sleep((long) (s.stepSeconds() * 1000));
       long dropped = System.nanoTime();
       clients.send("DROP");
       long back = clients.awaitConnected(120);
