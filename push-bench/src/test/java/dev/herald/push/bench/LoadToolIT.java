@@ -77,13 +77,35 @@ class LoadToolIT {
         "2000",
         "--repeat",
         "1");
-    for (String step : List.of("paired broadcast 2000/s", "paired chat 1000/s")) {
-      JsonNode paired = row(rows(out.resolve("paired")), step, "herald-ws");
-      assertThat(paired.get("medianRatio").asDouble()).as(step).isPositive();
-      assertThat(paired.get("medianRatioWithoutJit").asDouble()).as(step).isPositive();
+    // The same with both servers loaded at once.
+    run(
+        out.resolve("together"),
+        "--scenarios",
+        "paired",
+        "--together",
+        "true",
+        "--protocols",
+        "herald-sse,raw-sse",
+        "--sizes",
+        "100",
+        "--rates",
+        "2000",
+        "--repeat",
+        "1");
+    for (String run : List.of("paired", "together")) {
+      String protocol = run.equals("paired") ? "herald-ws" : "herald-sse";
+      for (String step : List.of("paired broadcast 2000/s", "paired chat 1000/s")) {
+        JsonNode paired = row(rows(out.resolve(run)), step, protocol);
+        assertThat(paired.get("medianRatio").asDouble()).as(run + ": " + step).isPositive();
+        assertThat(paired.get("medianRatioWithoutJit").asDouble())
+            .as(run + ": " + step)
+            .isPositive();
+      }
     }
     assertThat(Files.readString(out.resolve("paired").resolve("paired.md")))
-        .contains("| broadcast 2000/s |", "without the JIT compiler threads");
+        .contains("steps alternated", "| broadcast 2000/s |", "without the JIT compiler threads");
+    assertThat(Files.readString(out.resolve("together").resolve("paired.md")))
+        .contains("servers loaded together", "| broadcast 2000/s |", "ratios to raw-sse");
 
     for (String protocol : List.of("herald-ws", "raw-ws")) {
       JsonNode broadcast = row(rows(out.resolve("http-publisher")), "broadcast", protocol);

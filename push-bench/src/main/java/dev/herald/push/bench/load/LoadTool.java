@@ -48,6 +48,8 @@ public final class LoadTool {
                  (paired: every protocol's server at once, steps alternated, --repeat rounds,
                   broadcast at --rates (default 10000,20000,30000) then chat; ratios to the
                   protocol listed last)
+                 [--together false]    (paired: true loads every server at once, each at the
+                                        rate, rather than one after the other)
                  [--publisher inside]  (inside: a thread in the server publishes; http: a process
                                         on the client CPUs publishes with POST /push/publish, or
                                         /raw/publish, pipelined on one connection; herald and raw
@@ -89,6 +91,12 @@ public final class LoadTool {
   /** {@code --warmup-seconds}: how long each warm-up step publishes before a measured load. */
   private double warmupSeconds = 5;
 
+  /**
+   * {@code --together}: {@code paired} loads all its servers at once instead of one after the
+   * other.
+   */
+  private boolean together;
+
   private int nextPort = 18_090;
 
   private LoadTool(Settings s) throws IOException {
@@ -110,6 +118,11 @@ public final class LoadTool {
     }
     tool.idleWarmup = a.integer("--idle-warmup", tool.idleWarmup);
     tool.idleSettle = a.integer("--idle-settle", tool.idleSettle);
+    String together = a.string("--together", "false");
+    if (!together.equals("true") && !together.equals("false")) {
+      throw new IllegalArgumentException("--together must be true or false, got: " + together);
+    }
+    tool.together = Boolean.parseBoolean(together);
     String warmup = a.string("--warmup-seconds", "5");
     try {
       tool.warmupSeconds = Double.parseDouble(warmup);
@@ -371,20 +384,115 @@ public final class LoadTool {
       double seconds,
       int bytes)
       throws Exception {
+    Running running = begin(server, clients, n, channels, deliveriesPerSecond, seconds, bytes);
+    Thread.sleep((long) (seconds * 1000));
+    return running.end();
+  }
+
+  /**
+   * One step on each server at the same time ({@code paired} with {@code --together}): every server
+   * publishes at the rate at once, so that whatever the machine does meanwhile falls on all of them
+   * alike. Each server's CPU is read when every server's step is delivered.
+   */
+  private List<Step> together(
+      List<ServerProcess> servers,
+      List<ClientGroup> groups,
+      int n,
+      int channels,
+      double deliveriesPerSecond,
+      double seconds)
+      throws Exception {
+    List<Running> running = new ArrayList<>();
+    for (int i = 0; i < servers.size(); i++) {
+      running.add(
+          begin(
+              servers.get(i),
+              groups.get(i),
+              n,
+              channels,
+              deliveriesPerSecond,
+              seconds,
+              s.messageBytes()));
+    }
+    Thread.sleep((long) (seconds * 1000));
+    for (Running r : running) {
+      r.awaitDelivered();
+    }
+    List<Step> steps = new ArrayList<>();
+    for (Running r : running) {
+      steps.add(r.end());
+    }
+    return steps;
+  }
+
+  private Running begin(
+      ServerProcess server,
+      ClientGroup clients,
+      int n,
+      int channels,
+      double deliveriesPerSecond,
+      double seconds,
+      int bytes)
+      throws Exception {
     double rate = deliveriesPerSecond * channels / n;
     clients.send("RESET");
-    double cpu0 = server.cpuSeconds();
-    double jit0 = server.compilerCpuSeconds();
-    long t0 = System.nanoTime();
+    Running running =
+        new Running(
+            server,
+            clients,
+            Math.round(rate * seconds) * n / channels,
+            seconds,
+            server.cpuSeconds(),
+            server.compilerCpuSeconds(),
+            System.nanoTime());
     server.publish(channels, rate, seconds, bytes);
-    Thread.sleep((long) (seconds * 1000));
-    server.awaitPublished();
-    long expected = Math.round(rate * seconds) * n / channels;
-    ClientGroup.Report report = awaitDelivered(server, clients, expected, 5_000);
-    double elapsed = (System.nanoTime() - t0) / 1e9;
-    double cpu = server.cpuSeconds() - cpu0;
-    double jit = server.compilerCpuSeconds() - jit0;
-    return new Step(report, cpu, jit, elapsed, seconds, server.publishFailures());
+    return running;
+  }
+
+  /** A step whose publishing has started: the readings it began with. */
+  private final class Running {
+    final ServerProcess server;
+    final ClientGroup clients;
+    final long expected;
+    final double seconds;
+    final double cpu0;
+    final double jit0;
+    final long t0;
+    ClientGroup.Report report;
+
+    Running(
+        ServerProcess server,
+        ClientGroup clients,
+        long expected,
+        double seconds,
+        double cpu0,
+        double jit0,
+        long t0) {
+      this.server = server;
+      this.clients = clients;
+      this.expected = expected;
+      this.seconds = seconds;
+      this.cpu0 = cpu0;
+      this.jit0 = jit0;
+      this.t0 = t0;
+    }
+
+    /** Waits until the publisher is done and every subscriber has it all, or the grace passed. */
+    void awaitDelivered() throws Exception {
+      if (report == null) {
+        server.awaitPublished();
+        report = LoadTool.this.awaitDelivered(server, clients, expected, 5_000);
+      }
+    }
+
+    /** Waits for delivery, then reads the server's CPU since the step began. */
+    Step end() throws Exception {
+      awaitDelivered();
+      double elapsed = (System.nanoTime() - t0) / 1e9;
+      double cpu = server.cpuSeconds() - cpu0;
+      double jit = server.compilerCpuSeconds() - jit0;
+      return new Step(report, cpu, jit, elapsed, seconds, server.publishFailures());
+    }
   }
 
   /** Reports once every subscriber has everything or the grace period has passed. */
@@ -476,6 +584,10 @@ public final class LoadTool {
    * steps seconds apart on servers started together drift together, so the ratio between a round's
    * steps is steadier than the ratio between runs made minutes apart. One server is loaded at a
    * time; the others idle (their pings and timers run, and are counted to them, not to it).
+   *
+   * <p>With {@code --together true} every server is loaded at once, each at the step's rate: the
+   * machine's moments fall on all of them alike, at the price of sharing the server CPUs (and the
+   * clients') between them, so that only rates whose sum the CPUs carry compare anything.
    */
   private void paired(List<Protocol> protocols) throws Exception {
     if (protocols.size() < 2 || protocols.stream().anyMatch(Protocol::idleOnly)) {
@@ -486,7 +598,8 @@ public final class LoadTool {
     int[] stepRates = rates != null ? rates : PAIRED_RATES;
     StringBuilder md = new StringBuilder();
     md.append("## Side by side: ").append(n).append(" clients, ").append(s.repeat());
-    md.append(" round(s), publisher ").append(s.httpPublisher() ? "http" : "inside");
+    md.append(" round(s), ").append(together ? "servers loaded together" : "steps alternated");
+    md.append(", publisher ").append(s.httpPublisher() ? "http" : "inside");
     md.append(", ratios to ").append(protocols.get(protocols.size() - 1).label()).append("\n\n");
     List<String> rows = new ArrayList<>();
     for (int rate : stepRates) {
@@ -592,6 +705,20 @@ public final class LoadTool {
       double seconds = channels == 1 ? s.stepSeconds() : s.stepSeconds() * 2;
       for (int round = 0; round < s.repeat(); round++) {
         for (int r = 0; r < stepRates.length; r++) {
+          if (together) {
+            List<Step> steps = together(servers, groups, n, channels, stepRates[r], seconds);
+            for (int i = 0; i < protocols.size(); i++) {
+              Step step = steps.get(i);
+              System.out.printf(
+                  "    round %d %s %d/s, together: %s%n",
+                  round + 1, protocols.get(i).label(), stepRates[r], step);
+              cpu[firstRow + r][i][round] =
+                  step.passed() ? step.cpuMicrosPerDelivery() : Double.NaN;
+              jit[firstRow + r][i][round] =
+                  step.passed() ? step.compilerMicrosPerDelivery() : Double.NaN;
+            }
+            continue;
+          }
           for (int k = 0; k < protocols.size(); k++) {
             int i = (round + k) % protocols.size();
             Step step = step(servers.get(i), groups.get(i), n, channels, stepRates[r], seconds);
