@@ -465,7 +465,10 @@ final class AsyncOutput implements WriteListener {
       }
       chunks.clear();
     }
-    writtenCallbacks.addAll(queuedCallbacks);
+    // One by one: addAll would copy the list into a new array on every write.
+    for (int i = 0, n = queuedCallbacks.size(); i < n; i++) {
+      writtenCallbacks.add(queuedCallbacks.get(i));
+    }
     queuedCallbacks.clear();
     return bytes;
   }
