@@ -708,26 +708,16 @@ public final class LoadTool {
           if (together) {
             List<Step> steps = together(servers, groups, n, channels, stepRates[r], seconds);
             for (int i = 0; i < protocols.size(); i++) {
-              Step step = steps.get(i);
-              System.out.printf(
-                  "    round %d %s %d/s, together: %s%n",
-                  round + 1, protocols.get(i).label(), stepRates[r], step);
-              cpu[firstRow + r][i][round] =
-                  step.passed() ? step.cpuMicrosPerDelivery() : Double.NaN;
-              jit[firstRow + r][i][round] =
-                  step.passed() ? step.compilerMicrosPerDelivery() : Double.NaN;
+              String label = protocols.get(i).label() + " " + stepRates[r] + "/s, together";
+              record(round, label, steps.get(i), cpu[firstRow + r][i], jit[firstRow + r][i]);
             }
             continue;
           }
           for (int k = 0; k < protocols.size(); k++) {
             int i = (round + k) % protocols.size();
             Step step = step(servers.get(i), groups.get(i), n, channels, stepRates[r], seconds);
-            System.out.printf(
-                "    round %d %s %d/s: %s%n",
-                round + 1, protocols.get(i).label(), stepRates[r], step);
-            cpu[firstRow + r][i][round] = step.passed() ? step.cpuMicrosPerDelivery() : Double.NaN;
-            jit[firstRow + r][i][round] =
-                step.passed() ? step.compilerMicrosPerDelivery() : Double.NaN;
+            String label = protocols.get(i).label() + " " + stepRates[r] + "/s";
+            record(round, label, step, cpu[firstRow + r][i], jit[firstRow + r][i]);
           }
         }
       }
@@ -739,6 +729,16 @@ public final class LoadTool {
         server.close();
       }
     }
+  }
+
+  /**
+   * Prints a side-by-side step and keeps its CPU per delivery, and the compiler's part of it, for
+   * the round; a step that did not pass counts as no figure.
+   */
+  private static void record(int round, String label, Step step, double[] cpu, double[] jit) {
+    System.out.printf("    round %d %s: %s%n", round + 1, label, step);
+    cpu[round] = step.passed() ? step.cpuMicrosPerDelivery() : Double.NaN;
+    jit[round] = step.passed() ? step.compilerMicrosPerDelivery() : Double.NaN;
   }
 
   /** The values that are numbers, sorted ascending. */
