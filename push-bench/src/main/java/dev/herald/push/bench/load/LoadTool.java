@@ -385,6 +385,7 @@ public final class LoadTool {
       int bytes)
       throws Exception {
     Running running = begin(server, clients, n, channels, deliveriesPerSecond, seconds, bytes);
+    // The publisher runs on its own for the step's length; delivery is then awaited.
     Thread.sleep((long) (seconds * 1000));
     return running.end();
   }
@@ -414,6 +415,7 @@ public final class LoadTool {
               seconds,
               s.messageBytes()));
     }
+    // The publishers run on their own for the step's length; delivery is then awaited.
     Thread.sleep((long) (seconds * 1000));
     for (Running r : running) {
       r.awaitDelivered();
@@ -826,6 +828,7 @@ public final class LoadTool {
       clients.send("RESET");
       double cpu0 = server.cpuSeconds();
       server.publish(1, rate, seconds, s.messageBytes());
+      // Every client drops one step into the publishing: a point in time, not a condition.
       Thread.sleep((long) (s.stepSeconds() * 1000));
       long dropped = System.nanoTime();
       clients.send("DROP");
