@@ -42,6 +42,9 @@ public final class LoadTool {
                  [--idle-warmup 5000]  (connections opened and closed twice before idle counts)
                  [--idle-settle 30]    (seconds to wait for the server to see the warm-up leave)
                  [--warmup-seconds 5]  (each of the two or three warm-up steps before a load)
+                 [--settle-gc true]    (after the warm-ups, a full GC in each server, so that its
+                                        connections' state is in the old generation, as in a
+                                        server that has been up for a while)
                  [--rates 20000,45000] (broadcast: run these deliveries/s, each one, instead of
                                         climbing the ladder until p99 passes 100 ms)
                  [--resume-rounds 3]   (resume: rounds on one server; the last is reported)
@@ -97,6 +100,15 @@ public final class LoadTool {
    */
   private boolean together;
 
+  /**
+   * {@code --settle-gc}: a full GC in each server after its warm-ups. Without it, a server that
+   * allocates little (the raw floor) may see no collection during a whole run, so the state of its
+   * connections stays in the young generation, where G1's write barrier skips its card marks; in a
+   * server that has run for a while that state is old, and every reference a write stores into it
+   * dirties a card for G1's refinement threads to scan.
+   */
+  private boolean settleGc = true;
+
   private int nextPort = 18_090;
 
   private LoadTool(Settings s) throws IOException {
@@ -118,11 +130,8 @@ public final class LoadTool {
     }
     tool.idleWarmup = a.integer("--idle-warmup", tool.idleWarmup);
     tool.idleSettle = a.integer("--idle-settle", tool.idleSettle);
-    String together = a.string("--together", "false");
-    if (!together.equals("true") && !together.equals("false")) {
-      throw new IllegalArgumentException("--together must be true or false, got: " + together);
-    }
-    tool.together = Boolean.parseBoolean(together);
+    tool.together = booleanOption(a, "--together", "false");
+    tool.settleGc = booleanOption(a, "--settle-gc", "true");
     String warmup = a.string("--warmup-seconds", "5");
     try {
       tool.warmupSeconds = Double.parseDouble(warmup);
@@ -156,6 +165,7 @@ public final class LoadTool {
             + s.repeat()
             + " run(s) each, publisher "
             + (s.httpPublisher() ? "http" : "inside")
+            + (tool.settleGc ? ", a full GC after each warm-up" : ", no GC after the warm-ups")
             + ", results in "
             + s.out().toAbsolutePath());
     if (scenarios.stream().anyMatch(x -> x.trim().equals("paired"))) {
@@ -353,7 +363,9 @@ public final class LoadTool {
 
   /**
    * Publishes for a while before anything is measured, so that the JIT has compiled the delivery
-   * path on both sides; on one pinned core, compiling competes with serving for seconds.
+   * path on both sides; on one pinned core, compiling competes with serving for seconds. Then,
+   * unless {@code --settle-gc false}, has the server collect its heap in full, which moves what the
+   * connections hold into the old generation (see {@link #settleGc}).
    */
   private void warmUp(ServerProcess server, ClientGroup clients, int n, int channels)
       throws Exception {
@@ -361,6 +373,17 @@ public final class LoadTool {
       Step w = step(server, clients, n, channels, LADDER[0], warmupSeconds);
       System.out.println("    warm-up: " + w);
     }
+    if (settleGc) {
+      server.stats(true);
+    }
+  }
+
+  private static boolean booleanOption(Args a, String option, String defaultValue) {
+    String value = a.string(option, defaultValue);
+    if (!value.equals("true") && !value.equals("false")) {
+      throw new IllegalArgumentException(option + " must be true or false, got: " + value);
+    }
+    return Boolean.parseBoolean(value);
   }
 
   /** One measured step at a fixed rate: publish, wait for delivery, report. */
@@ -602,6 +625,7 @@ public final class LoadTool {
     md.append("## Side by side: ").append(n).append(" clients, ").append(s.repeat());
     md.append(" round(s), ").append(together ? "servers loaded together" : "steps alternated");
     md.append(", publisher ").append(s.httpPublisher() ? "http" : "inside");
+    md.append(settleGc ? ", a full GC after each warm-up" : ", no GC after the warm-ups");
     md.append(", ratios to ").append(protocols.get(protocols.size() - 1).label()).append("\n\n");
     List<String> rows = new ArrayList<>();
     for (int rate : stepRates) {
