@@ -114,7 +114,7 @@ class LoadToolIT {
     assertThat(Files.readString(out.resolve("together").resolve("paired.md")))
         .contains(
             "servers loaded together",
-            "a full GC after each warm-up",
+            "a full GC after the warm-ups",
             "| broadcast 2000/s |",
             "ratios to raw-sse");
 

@@ -165,7 +165,7 @@ public final class LoadTool {
             + s.repeat()
             + " run(s) each, publisher "
             + (s.httpPublisher() ? "http" : "inside")
-            + (tool.settleGc ? ", a full GC after each warm-up" : ", no GC after the warm-ups")
+            + (tool.settleGc ? ", a full GC after the warm-ups" : ", no GC after the warm-ups")
             + ", results in "
             + s.out().toAbsolutePath());
     if (scenarios.stream().anyMatch(x -> x.trim().equals("paired"))) {
@@ -625,7 +625,7 @@ public final class LoadTool {
     md.append("## Side by side: ").append(n).append(" clients, ").append(s.repeat());
     md.append(" round(s), ").append(together ? "servers loaded together" : "steps alternated");
     md.append(", publisher ").append(s.httpPublisher() ? "http" : "inside");
-    md.append(settleGc ? ", a full GC after each warm-up" : ", no GC after the warm-ups");
+    md.append(settleGc ? ", a full GC after the warm-ups" : ", no GC after the warm-ups");
     md.append(", ratios to ").append(protocols.get(protocols.size() - 1).label()).append("\n\n");
     List<String> rows = new ArrayList<>();
     for (int rate : stepRates) {
