@@ -61,11 +61,13 @@ class ServerFrameHandlingTest {
                 "{\"type\":\"error\",\"code\":\"server_shutdown\",\"message\":\"bye\"}"));
     Recorder recorder = subscribeOverStream();
 
-    await().until(() -> recorder.count("close:") == 1);
+    // The client then reconnects with full jitter, so possibly at once, and the server plays its
+    // script again: what follows the first close is not this test's.
+    await().until(() -> recorder.count("close:") >= 1);
 
     assertThat(recorder.offsets("a")).containsExactly(1L, 3L);
     assertThat(recorder.events)
-        .containsExactly(
+        .startsWith(
             "transport:STREAM", "open:STREAM", "error:protocol", "close:STREAM:server_shutdown");
     assertThat(recorder.errors.get(0))
         .hasMessageStartingWith("the server sent a malformed message frame");
@@ -93,13 +95,15 @@ class ServerFrameHandlingTest {
                 "{\"type\":\"error\",\"code\":\"server_shutdown\",\"message\":\"bye\"}"));
     Recorder recorder = subscribeOverStream();
 
-    await().until(() -> recorder.count("close:") == 1);
+    // The client then reconnects with full jitter, so possibly at once, and the server plays its
+    // script again: what follows the first close is not this test's.
+    await().until(() -> recorder.count("close:") >= 1);
 
     // subscribe(channel, handler) drops ephemeral messages silently.
     assertThat(recorder.offsets("a")).containsExactly(1L, 2L);
     assertThat(recorder.ephemeral).isEmpty();
     assertThat(recorder.events)
-        .containsExactly("transport:STREAM", "open:STREAM", "close:STREAM:server_shutdown");
+        .startsWith("transport:STREAM", "open:STREAM", "close:STREAM:server_shutdown");
     assertThat(dev.herald.push.Cursor.decode(client.cursor()).position("a"))
         .isEqualTo(new dev.herald.push.Position("E1", 2));
   }
@@ -113,9 +117,11 @@ class ServerFrameHandlingTest {
                 "<html>oops</html>"));
     Recorder recorder = subscribeOverStream();
 
-    await().until(() -> recorder.count("close:") == 1);
+    // The client then reconnects with full jitter, so possibly at once, and the server plays its
+    // script again: what follows the first close is not this test's.
+    await().until(() -> recorder.count("close:") >= 1);
 
     assertThat(recorder.events)
-        .containsExactly("transport:STREAM", "open:STREAM", "close:STREAM:protocol");
+        .startsWith("transport:STREAM", "open:STREAM", "close:STREAM:protocol");
   }
 }
