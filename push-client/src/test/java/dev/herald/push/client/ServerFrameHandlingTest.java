@@ -47,6 +47,14 @@ class ServerFrameHandlingTest {
     return recorder;
   }
 
+  /**
+   * Waits for the stream's first close. The client then reconnects with full jitter, so possibly at
+   * once, and the server plays its script again: what follows the first close is not these tests'.
+   */
+  private static void awaitFirstClose(Recorder recorder) {
+    await().until(() -> recorder.count("close:") >= 1);
+  }
+
   @Test
   void malformedAndUnknownFrames_areReportedOrIgnored_andTheStreamCarriesOn() throws Exception {
     server =
@@ -61,9 +69,7 @@ class ServerFrameHandlingTest {
                 "{\"type\":\"error\",\"code\":\"server_shutdown\",\"message\":\"bye\"}"));
     Recorder recorder = subscribeOverStream();
 
-    // The client then reconnects with full jitter, so possibly at once, and the server plays its
-    // script again: what follows the first close is not this test's.
-    await().until(() -> recorder.count("close:") >= 1);
+    awaitFirstClose(recorder);
 
     assertThat(recorder.offsets("a")).containsExactly(1L, 3L);
     assertThat(recorder.events)
@@ -95,9 +101,7 @@ class ServerFrameHandlingTest {
                 "{\"type\":\"error\",\"code\":\"server_shutdown\",\"message\":\"bye\"}"));
     Recorder recorder = subscribeOverStream();
 
-    // The client then reconnects with full jitter, so possibly at once, and the server plays its
-    // script again: what follows the first close is not this test's.
-    await().until(() -> recorder.count("close:") >= 1);
+    awaitFirstClose(recorder);
 
     // subscribe(channel, handler) drops ephemeral messages silently.
     assertThat(recorder.offsets("a")).containsExactly(1L, 2L);
@@ -117,9 +121,7 @@ class ServerFrameHandlingTest {
                 "<html>oops</html>"));
     Recorder recorder = subscribeOverStream();
 
-    // The client then reconnects with full jitter, so possibly at once, and the server plays its
-    // script again: what follows the first close is not this test's.
-    await().until(() -> recorder.count("close:") >= 1);
+    awaitFirstClose(recorder);
 
     assertThat(recorder.events)
         .startsWith("transport:STREAM", "open:STREAM", "close:STREAM:protocol");

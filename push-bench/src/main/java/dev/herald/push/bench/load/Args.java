@@ -32,4 +32,16 @@ public final class Args {
       throw new IllegalArgumentException(name + " must be an integer, got: " + v);
     }
   }
+
+  /** The option as {@code true} or {@code false}, or the fallback; throws on any other value. */
+  public boolean bool(String name, boolean fallback) {
+    String v = values.get(name);
+    if (v == null) {
+      return fallback;
+    }
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException(name + " must be true or false, got: " + v);
+    }
+    return Boolean.parseBoolean(v);
+  }
 }

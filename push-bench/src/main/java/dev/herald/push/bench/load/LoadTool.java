@@ -130,8 +130,8 @@ public final class LoadTool {
     }
     tool.idleWarmup = a.integer("--idle-warmup", tool.idleWarmup);
     tool.idleSettle = a.integer("--idle-settle", tool.idleSettle);
-    tool.together = booleanOption(a, "--together", "false");
-    tool.settleGc = booleanOption(a, "--settle-gc", "true");
+    tool.together = a.bool("--together", false);
+    tool.settleGc = a.bool("--settle-gc", true);
     String warmup = a.string("--warmup-seconds", "5");
     try {
       tool.warmupSeconds = Double.parseDouble(warmup);
@@ -165,7 +165,7 @@ public final class LoadTool {
             + s.repeat()
             + " run(s) each, publisher "
             + (s.httpPublisher() ? "http" : "inside")
-            + (tool.settleGc ? ", a full GC after the warm-ups" : ", no GC after the warm-ups")
+            + tool.settleNote()
             + ", results in "
             + s.out().toAbsolutePath());
     if (scenarios.stream().anyMatch(x -> x.trim().equals("paired"))) {
@@ -378,12 +378,9 @@ public final class LoadTool {
     }
   }
 
-  private static boolean booleanOption(Args a, String option, String defaultValue) {
-    String value = a.string(option, defaultValue);
-    if (!value.equals("true") && !value.equals("false")) {
-      throw new IllegalArgumentException(option + " must be true or false, got: " + value);
-    }
-    return Boolean.parseBoolean(value);
+  /** How the warm-ups ended, for the banner and {@code paired.md}. */
+  private String settleNote() {
+    return settleGc ? ", a full GC after the warm-ups" : ", no GC after the warm-ups";
   }
 
   /** One measured step at a fixed rate: publish, wait for delivery, report. */
@@ -625,7 +622,7 @@ public final class LoadTool {
     md.append("## Side by side: ").append(n).append(" clients, ").append(s.repeat());
     md.append(" round(s), ").append(together ? "servers loaded together" : "steps alternated");
     md.append(", publisher ").append(s.httpPublisher() ? "http" : "inside");
-    md.append(settleGc ? ", a full GC after the warm-ups" : ", no GC after the warm-ups");
+    md.append(settleNote());
     md.append(", ratios to ").append(protocols.get(protocols.size() - 1).label()).append("\n\n");
     List<String> rows = new ArrayList<>();
     for (int rate : stepRates) {
