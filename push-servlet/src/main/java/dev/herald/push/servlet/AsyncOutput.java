@@ -33,11 +33,14 @@ import org.slf4j.LoggerFactory;
  * the rest. When {@code isReady()} is false the caller leaves, and the container's {@link
  * #onWritePossible()} carries on.
  *
- * <p>A chunk goes to the container's stream in one of two ways. The portable one writes it into the
- * response buffer and then flushes. Where the container has a write that hands bytes to the
- * connection unbuffered ({@link DirectWrite}; Jetty's, {@link JettyConnections#directWrite}), the
- * chunk is written with that and needs no flush: the response then never takes a buffer from the
- * container's pool, which a stream would otherwise hold for its whole life.
+ * <p>A chunk goes to the container in one of two ways. The portable one writes it into the
+ * response's stream and then flushes, asking {@code isReady()} before each. Where the container has
+ * a write that hands bytes to the connection with a completion callback ({@link DirectWrite};
+ * Jetty's, {@link JettyConnections#directWrite}), the chunk is written with that: no flush, no
+ * {@code isReady()}, no {@link WriteListener}, and no buffer taken from the container's pool, which
+ * a stream would otherwise hold for its whole life. One such write is in flight at a time; its
+ * completion, on the writing thread if the connection took the bytes at once, or later on a
+ * container thread, lets the next go.
  *
  * <p>Once the response is ending ({@link #end()}), it has the hub's close timeout to finish: a
  * client that stopped reading would otherwise keep the last write, and the connection under it,
@@ -57,14 +60,27 @@ final class AsyncOutput implements WriteListener {
 
   /**
    * A container's own non-blocking write that hands the bytes to the connection as they are, with
-   * no response buffer between, so that no flush follows it. It has the contract of {@link
-   * ServletOutputStream#write(byte[])} in non-blocking mode: called only when {@code isReady()}
-   * said yes, and the write is over once {@code isReady()} says yes again.
+   * neither a response buffer nor the servlet stream's state between: no flush follows it, and
+   * {@code isReady()} is never asked. One write at a time: the next starts only once {@code done}
+   * heard of the last.
    */
-  @FunctionalInterface
   interface DirectWrite {
-    void write(byte[] bytes) throws IOException;
+    /**
+     * Starts writing {@code bytes} (none: sends the response headers); never blocks. {@code done}
+     * hears exactly once, when the bytes are written or failed, possibly before this returns, on
+     * the calling thread. The bytes stay the caller's until then, unchanged.
+     */
+    void write(byte[] bytes, Done done);
+
+    /** Hears how a {@link DirectWrite} ended. */
+    @FunctionalInterface
+    interface Done {
+      /** The write is over: written if {@code failure} is {@code null}. */
+      void written(Throwable failure);
+    }
   }
+
+  private static final byte[] NO_BYTES = new byte[0];
 
   private final AsyncContext async;
   private final ServletOutputStream out;
@@ -100,6 +116,18 @@ final class AsyncOutput implements WriteListener {
 
   /** Runs out the close timeout once the response is ending; {@code null} before or after. */
   private ScheduledFuture<?> deadline;
+
+  /** A {@link DirectWrite} was started and has not told {@link #directDone} yet. */
+  private boolean directInFlight;
+
+  /** This thread is inside {@link DirectWrite#write}: a completion now is that call's own. */
+  private boolean directWriting;
+
+  /** How the direct write that completed during its own call failed, for that call to handle. */
+  private Throwable directFailure;
+
+  /** One completion for every direct write of this output. */
+  private final DirectWrite.Done directDone = this::directWritten;
 
   /**
    * Creates the output; nothing is written before {@link #start()}.
@@ -149,7 +177,9 @@ final class AsyncOutput implements WriteListener {
       if (finished) {
         return;
       }
-      out.setWriteListener(this);
+      if (direct == null) {
+        out.setWriteListener(this);
+      }
       started = true;
     } finally {
       lock.unlock();
@@ -373,32 +403,31 @@ final class AsyncOutput implements WriteListener {
         if (done || !started || awaitingWritePossible) {
           return;
         }
-        while (true) {
-          if (!knownReady) {
-            if (!out.isReady()) {
-              // The container calls onWritePossible once it is.
-              awaitingWritePossible = true;
-              return;
-            }
-            knownReady = true;
+        if (direct != null) {
+          if (!writeDirect()) {
+            return;
           }
-          if (!chunks.isEmpty()) {
-            knownReady = false;
-            byte[] bytes = takeChunks();
-            if (direct != null) {
-              direct.write(bytes);
-              // The write committed the response, and its bytes need no flush.
-              unflushed = false;
-            } else {
-              out.write(bytes);
-              unflushed = true;
+        } else {
+          while (true) {
+            if (!knownReady) {
+              if (!out.isReady()) {
+                // The container calls onWritePossible once it is.
+                awaitingWritePossible = true;
+                return;
+              }
+              knownReady = true;
             }
-          } else if (unflushed) {
-            knownReady = false;
-            unflushed = false;
-            out.flush();
-          } else {
-            break;
+            if (!chunks.isEmpty()) {
+              knownReady = false;
+              out.write(takeChunks());
+              unflushed = true;
+            } else if (unflushed) {
+              knownReady = false;
+              unflushed = false;
+              out.flush();
+            } else {
+              break;
+            }
           }
         }
         // Everything written is flushed.
@@ -446,6 +475,55 @@ final class AsyncOutput implements WriteListener {
       }
       lock.lock();
     }
+  }
+
+  /**
+   * Starts direct writes of what is queued (first the headers, if the response must commit at
+   * start) while each completes at once; called with {@link #lock} held. Returns whether everything
+   * is written: false while a write is in flight, whose completion drives on.
+   */
+  private boolean writeDirect() throws IOException {
+    while (!directInFlight) {
+      if (chunks.isEmpty() && !unflushed) {
+        return true;
+      }
+      byte[] bytes = chunks.isEmpty() ? NO_BYTES : takeChunks();
+      // The write commits the response, and its bytes need no flush.
+      unflushed = false;
+      directInFlight = true;
+      directWriting = true;
+      try {
+        direct.write(bytes, directDone);
+      } finally {
+        directWriting = false;
+      }
+      Throwable failed = directFailure;
+      if (failed != null) {
+        directFailure = null;
+        throw failed instanceof IOException io ? io : new IOException(failed);
+      }
+    }
+    return false;
+  }
+
+  /** A direct write is over: on the thread that started it, or later on a container thread. */
+  private void directWritten(Throwable failure) {
+    lock.lock();
+    directInFlight = false;
+    if (directWriting) {
+      // Within direct.write, on the thread that called it: that thread carries on.
+      directFailure = failure;
+      lock.unlock();
+      return;
+    }
+    if (failure != null) {
+      lock.unlock();
+      if (stop(false, failure)) {
+        onFailure.accept(failure);
+      }
+      return;
+    }
+    driveHeld();
   }
 
   private byte[] takeChunks() {

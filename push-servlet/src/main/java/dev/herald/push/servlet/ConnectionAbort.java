@@ -71,10 +71,10 @@ final class ConnectionAbort {
    * Jetty's unbuffered write for a response's stream, or {@code null} where there is none (another
    * container, Jetty's classes hidden, a stream wrapped by a filter).
    */
-  static AsyncOutput.DirectWrite directWrite(ServletOutputStream out) {
+  static AsyncOutput.DirectWrite directWrite(HttpServletRequest request, ServletOutputStream out) {
     if (JETTY) {
       try {
-        return JettyConnections.directWrite(out);
+        return JettyConnections.directWrite(request, out);
       } catch (RuntimeException | LinkageError e) {
         LOG.debug("No Jetty output under the response: {}", e.toString());
       }

@@ -100,7 +100,7 @@ final class HttpTransports implements AutoCloseable {
     // On Jetty the frames go to the connection unbuffered and no buffer is ever taken; elsewhere
     // the buffer is made small.
     ServletOutputStream out = response.getOutputStream();
-    AsyncOutput.DirectWrite direct = ConnectionAbort.directWrite(out);
+    AsyncOutput.DirectWrite direct = ConnectionAbort.directWrite(request, out);
     if (direct == null) {
       response.setBufferSize(STREAM_BUFFER_BYTES);
     }

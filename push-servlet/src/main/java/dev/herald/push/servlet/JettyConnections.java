@@ -11,6 +11,8 @@ import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.server.ConnectionMetaData;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * Jetty 12 (ee10) only: reaches the TCP connection under a servlet request, and the unbuffered
@@ -21,23 +23,66 @@ final class JettyConnections {
   private JettyConnections() {}
 
   /**
-   * Writes through Jetty's {@code HttpOutput.write(ByteBuffer)}, or {@code null} if {@code out} is
-   * not Jetty's own stream.
+   * Writes through the Jetty response under {@code out}'s own stream, or {@code null} if {@code
+   * out} is not Jetty's stream for {@code request} (a filter wrapped it).
    *
-   * <p>Jetty copies a {@code byte[]} no larger than the response buffer into that buffer, which it
-   * takes from the server's pool on the first such write and keeps until the response is over: one
-   * pooled buffer per stream, for hours. Those buffers share the pool's smallest bucket with the
-   * few bytes of a chunk header that every write of a chunked response takes and gives back, and
-   * with a thousand streams holding theirs, each of those takes looked past the thousand first. A
-   * heap {@code ByteBuffer} under the buffer size is written as it is instead, and one above it in
-   * buffer-sized pieces. The bytes are not copied or changed: they stay the caller's until the
-   * write is over.
+   * <p>The bytes go to {@code Response.write(false, buffer, callback)} of the request's channel,
+   * the call {@code HttpOutput} itself makes once it has decided to write: every header, commit and
+   * chunking rule of the response applies, and a compression or other handler wrapping the core
+   * response sees the bytes as it sees the stream's. What is left out is the stream's own state
+   * machine around each write (its lock, taken by the write, by its completion and by each {@code
+   * isReady()}, and an iterating callback made per write) and its response buffer: Jetty takes that
+   * buffer from the server's pool on the first {@code byte[]} write and keeps it until the response
+   * is over, one pooled buffer per stream for hours. The bytes are not copied or changed: they stay
+   * the caller's until the write is over. The stream is left alone, so when the request completes
+   * it ends the response as usual, with the last chunk.
    */
-  static AsyncOutput.DirectWrite directWrite(ServletOutputStream out) {
-    if (!(out instanceof HttpOutput jetty)) {
+  static AsyncOutput.DirectWrite directWrite(ServletRequest request, ServletOutputStream out) {
+    if (!(out instanceof HttpOutput)) {
       return null;
     }
-    return bytes -> jetty.write(ByteBuffer.wrap(bytes));
+    ServletContextRequest jetty;
+    try {
+      jetty = ServletContextRequest.getServletContextRequest(request);
+    } catch (IllegalStateException e) {
+      return null;
+    }
+    if (jetty.getServletContextResponse().getHttpOutput() != out) {
+      return null;
+    }
+    return new CoreWrite(jetty.getServletChannel().getResponse());
+  }
+
+  /**
+   * One stream's direct writes; the Jetty callback is made once, for the one completion that all of
+   * an {@link AsyncOutput}'s writes share. Called one write at a time.
+   */
+  private static final class CoreWrite implements AsyncOutput.DirectWrite, Callback {
+    private final Response response;
+    private AsyncOutput.DirectWrite.Done done;
+
+    CoreWrite(Response response) {
+      this.response = response;
+    }
+
+    @Override
+    public void write(byte[] bytes, AsyncOutput.DirectWrite.Done done) {
+      if (this.done != done) {
+        // Once per stream: each store of a reference, even the same one, is a card to mark for G1.
+        this.done = done;
+      }
+      response.write(false, ByteBuffer.wrap(bytes), this);
+    }
+
+    @Override
+    public void succeeded() {
+      done.written(null);
+    }
+
+    @Override
+    public void failed(Throwable x) {
+      done.written(x);
+    }
   }
 
   /**

@@ -214,11 +214,20 @@ class AsyncOutputTest {
   }
 
   @Test
-  void steadyDirectWrites_askIsReadyOncePerWrite() {
+  void steadyDirectWrites_neverTouchTheStream() {
     DirectWrites direct = new DirectWrites();
-    int asked = questionsForTenWrites(direct(direct, false));
+    AsyncOutput out = direct(direct, false);
+    out.start();
+    for (int i = 0; i < 10; i++) {
+      Recorded cb = new Recorded();
+      out.write(bytes("m" + i), cb);
+      assertThat(cb.events).containsExactly("succeeded");
+    }
     assertThat(direct.writes).hasSize(10);
-    assertThat(asked).isEqualTo(10);
+    assertThat(stream.listener).as("no write listener set").isNull();
+    assertThat(stream.readyCalls).isZero();
+    assertThat(stream.writes).isEmpty();
+    assertThat(stream.flushes).isZero();
   }
 
   /** Starts the output, writes ten chunks that each succeed at once, and counts isReady() calls. */
@@ -233,15 +242,40 @@ class AsyncOutputTest {
     return stream.readyCalls - before;
   }
 
-  /** An unbuffered write, under the same contract as the stream's own. */
-  final class DirectWrites implements AsyncOutput.DirectWrite {
+  /**
+   * A container's direct write, scripted: while {@code ready} the connection takes the bytes at
+   * once and the write completes before it returns; otherwise the write stays in flight until the
+   * test completes it ({@link #complete}), as a container thread would. A second write while one is
+   * in flight breaks the contract and throws.
+   */
+  static final class DirectWrites implements AsyncOutput.DirectWrite {
     final List<String> writes = new ArrayList<>();
+    boolean ready = true;
+    IOException failure;
+    private Done pending;
 
     @Override
-    public void write(byte[] bytes) throws IOException {
-      String text = new String(bytes, StandardCharsets.UTF_8);
-      writes.add(text);
-      stream.take(text);
+    public void write(byte[] bytes, Done done) {
+      if (pending != null) {
+        throw new IllegalStateException("a write is still in flight");
+      }
+      writes.add(new String(bytes, StandardCharsets.UTF_8));
+      if (ready) {
+        done.written(failure);
+      } else {
+        pending = done;
+      }
+    }
+
+    /** The write in flight is over, as a container thread would say. */
+    void complete(Throwable failed) {
+      Done done = pending;
+      pending = null;
+      done.written(failed);
+    }
+
+    boolean inFlight() {
+      return pending != null;
     }
   }
 
@@ -257,29 +291,133 @@ class AsyncOutputTest {
     out.write(bytes("retry: 1500\n\n"), cb);
     out.start();
 
-    assertThat(direct.writes).containsExactly("retry: 1500\n\n");
-    assertThat(stream.text()).isEqualTo("retry: 1500\n\n");
-    assertThat(stream.flushes).as("the write itself commits the response").isZero();
+    assertThat(direct.writes).as("the write itself commits").containsExactly("retry: 1500\n\n");
     assertThat(cb.events).containsExactly("succeeded");
   }
 
   @Test
-  void directWrite_inFlight_succeedsOnlyOnceTheContainerIsReadyAgain() throws Exception {
+  void directWrite_commitAtStartWithNothingQueued_sendsTheHeadersWithAnEmptyWrite() {
+    DirectWrites direct = new DirectWrites();
+    direct(direct, true).start();
+    assertThat(direct.writes).containsExactly("");
+    assertThat(stream.flushes).isZero();
+  }
+
+  @Test
+  void directWrite_inFlight_succeedsOnlyOnceItCompletes() {
     DirectWrites direct = new DirectWrites();
     AsyncOutput out = direct(direct, false);
-    Recorded[] three = writeThreeWhileNotReady(out);
-    Recorded first = three[0];
+    out.start();
+    direct.ready = false;
+    Recorded[] three = {new Recorded(), new Recorded(), new Recorded()};
+    out.write(bytes("one "), three[0]);
+    out.write(bytes("two "), three[1]);
+    out.write(bytes("three"), three[2]);
     assertThat(direct.writes).containsExactly("one ");
-    assertThat(first.events).as("its bytes are still in flight").isEmpty();
+    assertThat(three[0].events).as("its bytes are still in flight").isEmpty();
 
-    stream.becomeReady();
+    direct.ready = true;
+    direct.complete(null);
     assertThat(direct.writes)
         .as("what queued meanwhile goes as one write")
         .containsExactly("one ", "two three");
-    assertThat(first.events).containsExactly("succeeded");
+    assertThat(three[0].events).containsExactly("succeeded");
     assertThat(three[1].events).containsExactly("succeeded");
     assertThat(three[2].events).containsExactly("succeeded");
-    assertThat(stream.flushes).isZero();
+  }
+
+  @Test
+  void directWrite_completedByAnotherThreadDuringTheCall_carriesOnOnThatThread() throws Exception {
+    List<Thread> completers = new ArrayList<>();
+    AsyncOutput.DirectWrite elsewhere =
+        (bytes, done) -> {
+          // The container finishes the write on its own thread before this call returns; that
+          // thread waits for the output's lock, held by this one.
+          Thread t = new Thread(() -> done.written(null));
+          completers.add(t);
+          t.start();
+        };
+    AsyncOutput out =
+        new AsyncOutput(async, stream, elsewhere, false, failures::add, null, () -> false);
+    out.start();
+    Recorded first = new Recorded();
+    out.write(bytes("one"), first);
+    completers.get(0).join(5_000);
+    assertThat(first.events).containsExactly("succeeded");
+    Recorded second = new Recorded();
+    out.write(bytes("two"), second);
+    completers.get(1).join(5_000);
+    assertThat(second.events).containsExactly("succeeded");
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void directWrite_failingAtOnce_failsTheCallbacksAndCompletesOnce() {
+    DirectWrites direct = new DirectWrites();
+    AsyncOutput out = direct(direct, false);
+    out.start();
+    direct.failure = new IOException("reset by peer");
+    Recorded cb = new Recorded();
+    out.write(bytes("lost"), cb);
+
+    assertThat(cb.events).containsExactly("failed: IOException");
+    assertThat(failures).singleElement().isInstanceOf(IOException.class);
+    assertThat(completions).hasValue(1);
+    assertThat(out.isDone()).isTrue();
+  }
+
+  @Test
+  void directWrite_failingLater_failsEveryWaitingCallbackAndCompletesOnce() {
+    DirectWrites direct = new DirectWrites();
+    AsyncOutput out = direct(direct, false);
+    out.start();
+    direct.ready = false;
+    Recorded inFlight = new Recorded();
+    Recorded queued = new Recorded();
+    out.write(bytes("one"), inFlight);
+    out.write(bytes("two"), queued);
+
+    direct.complete(new IOException("reset by peer"));
+    assertThat(inFlight.events).containsExactly("failed: IOException");
+    assertThat(queued.events).containsExactly("failed: IOException");
+    assertThat(failures).singleElement().isInstanceOf(IOException.class);
+    assertThat(completions).hasValue(1);
+    assertThat(direct.writes).as("nothing written after the failure").containsExactly("one");
+  }
+
+  @Test
+  void directWrite_endWhileInFlight_completesOnlyOnceTheWriteIsOver() {
+    DirectWrites direct = new DirectWrites();
+    AsyncOutput out = direct(direct, false);
+    out.start();
+    direct.ready = false;
+    Recorded last = new Recorded();
+    out.write(bytes("last words"), last);
+    out.end();
+    assertThat(completions).hasValue(0);
+    assertThat(direct.inFlight()).isTrue();
+
+    direct.complete(null);
+    assertThat(last.events).containsExactly("succeeded");
+    assertThat(completions).hasValue(1);
+  }
+
+  @Test
+  void directWrite_completionAfterAbort_isIgnored() {
+    DirectWrites direct = new DirectWrites();
+    AsyncOutput out = direct(direct, false);
+    out.start();
+    direct.ready = false;
+    Recorded cb = new Recorded();
+    out.write(bytes("one"), cb);
+    out.abort();
+    assertThat(cb.events).containsExactly("failed: ClosedChannelException");
+    assertThat(completions).hasValue(1);
+
+    direct.complete(null);
+    assertThat(cb.events).as("told once").containsExactly("failed: ClosedChannelException");
+    assertThat(completions).hasValue(1);
+    assertThat(failures).isEmpty();
   }
 
   @Test
