@@ -285,28 +285,44 @@ final class Hub {
   }
 
   /**
-   * A new random client id: 16 characters drawn uniformly from {@link #ID_CHARS}, about 95 bits.
-   * The random bytes come from one {@code SecureRandom} call (a byte's low six bits pick a
-   * character; 62 and 63 are drawn again), not one call per character: each call of the default
-   * {@code SecureRandom} takes a lock and mixes a digest, and an HTTP publish makes an id every
+   * A new random client id: 16 characters drawn uniformly from {@link #ID_CHARS}, about 95 bits. A
+   * byte's low six bits pick a character; 62 and 63 are drawn again. The bytes come from {@code
+   * SecureRandom}, drawn {@value RandomBytes#SIZE} at a time per thread ({@link RandomBytes}): each
+   * call of the default {@code SecureRandom} takes a lock, mixes a digest and, on Linux, mostly
+   * reads {@code /dev/urandom} with a system call of its own, and an HTTP publish makes an id every
    * time.
    */
   public static String newClientId() {
     char[] id = new char[16];
-    byte[] random = new byte[24];
-    RANDOM.nextBytes(random);
-    int used = 0;
+    RandomBytes random = RANDOM_BYTES.get();
     for (int i = 0; i < id.length; ) {
-      if (used == random.length) {
-        RANDOM.nextBytes(random);
-        used = 0;
-      }
-      int pick = random[used++] & 0x3F;
+      int pick = random.next() & 0x3F;
       if (pick < ID_CHARS.length) {
         id[i++] = ID_CHARS[pick];
       }
     }
     return new String(id);
+  }
+
+  private static final ThreadLocal<RandomBytes> RANDOM_BYTES =
+      ThreadLocal.withInitial(RandomBytes::new);
+
+  /**
+   * One thread's secure random bytes not used yet, enough for about 15 ids: each byte is handed out
+   * once. Not thread-safe: one per thread.
+   */
+  private static final class RandomBytes {
+    static final int SIZE = 256;
+    private final byte[] bytes = new byte[SIZE];
+    private int used = SIZE;
+
+    int next() {
+      if (used == SIZE) {
+        RANDOM.nextBytes(bytes);
+        used = 0;
+      }
+      return bytes[used++];
+    }
   }
 
   /** Whether this thread holds a connection's or a route's lock; for tests of the lock contract. */

@@ -2,8 +2,11 @@ package dev.herald.push;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 class ClientIdTest {
@@ -37,5 +40,26 @@ class ClientIdTest {
         assertThat(count).isBetween(750, 1250);
       }
     }
+  }
+
+  @Test
+  void newClientId_fromManyThreadsAtOnce_neverRepeats() throws Exception {
+    // Each thread draws its own bytes ahead: ids made on different threads still never meet.
+    Set<String> ids = ConcurrentHashMap.newKeySet();
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      threads.add(
+          new Thread(
+              () -> {
+                for (int i = 0; i < 5_000; i++) {
+                  ids.add(Hub.newClientId());
+                }
+              }));
+    }
+    threads.forEach(Thread::start);
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    assertThat(ids).hasSize(40_000);
   }
 }
