@@ -13,6 +13,7 @@ import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.IteratingCallback;
 
 /**
  * Jetty 12 (ee10) only: reaches the TCP connection under a servlet request, and the unbuffered
@@ -34,8 +35,9 @@ final class JettyConnections {
    * isReady()}, and an iterating callback made per write) and its response buffer: Jetty takes that
    * buffer from the server's pool on the first {@code byte[]} write and keeps it until the response
    * is over, one pooled buffer per stream for hours. The bytes are not copied or changed: they stay
-   * the caller's until the write is over. The stream is left alone, so when the request completes
-   * it ends the response as usual, with the last chunk.
+   * the caller's until the write is over; bytes of more than the buffer's size go in pieces of that
+   * size ({@link CoreWrite}). The stream is left alone, so when the request completes it ends the
+   * response as usual, with the last chunk.
    */
   static AsyncOutput.DirectWrite directWrite(ServletRequest request, ServletOutputStream out) {
     if (!(out instanceof HttpOutput)) {
@@ -50,19 +52,28 @@ final class JettyConnections {
     if (jetty.getServletContextResponse().getHttpOutput() != out) {
       return null;
     }
-    return new CoreWrite(jetty.getServletChannel().getResponse());
+    return new CoreWrite(
+        jetty.getServletChannel().getResponse(),
+        jetty.getConnectionMetaData().getHttpConfiguration().getOutputBufferSize());
   }
 
   /**
    * One stream's direct writes; the Jetty callback is made once, for the one completion that all of
    * an {@link AsyncOutput}'s writes share. Called one write at a time.
+   *
+   * <p>Bytes of more than the response buffer's size (a catch-up's batch, or a backlog written at
+   * once) go in pieces of that size, one after the other, as {@code HttpOutput} writes them: the
+   * JDK copies a heap buffer into a temporary direct buffer of its whole size for each socket
+   * write, and keeps that buffer for the thread afterwards.
    */
-  private static final class CoreWrite implements AsyncOutput.DirectWrite, Callback {
+  static final class CoreWrite implements AsyncOutput.DirectWrite, Callback {
     private final Response response;
+    private final int piece;
     private AsyncOutput.DirectWrite.Done done;
 
-    CoreWrite(Response response) {
+    CoreWrite(Response response, int piece) {
       this.response = response;
+      this.piece = Math.max(1, piece);
     }
 
     @Override
@@ -71,7 +82,42 @@ final class JettyConnections {
         // Once per stream: each store of a reference, even the same one, is a card to mark for G1.
         this.done = done;
       }
-      response.write(false, ByteBuffer.wrap(bytes), this);
+      if (bytes.length <= piece) {
+        response.write(false, ByteBuffer.wrap(bytes), this);
+      } else {
+        new Pieces(ByteBuffer.wrap(bytes)).iterate();
+      }
+    }
+
+    /** Writes one large batch a piece at a time, each once the last is written. */
+    private final class Pieces extends IteratingCallback {
+      private final ByteBuffer rest;
+
+      Pieces(ByteBuffer rest) {
+        this.rest = rest;
+      }
+
+      @Override
+      protected Action process() {
+        if (!rest.hasRemaining()) {
+          return Action.SUCCEEDED;
+        }
+        int n = Math.min(piece, rest.remaining());
+        ByteBuffer next = rest.slice(rest.position(), n);
+        rest.position(rest.position() + n);
+        response.write(false, next, this);
+        return Action.SCHEDULED;
+      }
+
+      @Override
+      protected void onCompleteSuccess() {
+        done.written(null);
+      }
+
+      @Override
+      protected void onCompleteFailure(Throwable cause) {
+        done.written(cause);
+      }
     }
 
     @Override
