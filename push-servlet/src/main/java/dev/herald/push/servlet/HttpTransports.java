@@ -138,6 +138,12 @@ final class HttpTransports implements AutoCloseable {
         format == WireFormat.SSE ? "text/event-stream" : "application/x-ndjson");
     response.setHeader("Cache-Control", "no-cache, no-transform");
     response.setHeader("X-Accel-Buffering", "no");
+    if ("HTTP/1.1".equals(request.getProtocol())) {
+      // The stream's end is the connection's: its body goes unchunked, each frame one buffer to
+      // the socket instead of a chunk's size line, the frame and its line end (a stream is never
+      // followed by another request on its connection in practice; HTTP/2 has no chunks).
+      response.setHeader("Connection", "close");
+    }
     sink.attach(connection);
     output.start();
     LOG.debug("Client {} opened {} on {}", client.id(), format, channels);

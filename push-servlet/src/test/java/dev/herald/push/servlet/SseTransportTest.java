@@ -7,9 +7,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.push.Message;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -289,6 +291,43 @@ class SseTransportTest {
         thread.join(TimeUnit.SECONDS.toMillis(10));
       }
       assertThat(errors).isEmpty();
+    }
+  }
+
+  /**
+   * Over HTTP/1.1 the stream is the connection's last response: {@code Connection: close} and no
+   * chunking, so each frame reaches the socket as it is. The body starts with the frames
+   * themselves, and when the server ends the stream the connection ends with it.
+   */
+  @OnBothContainers
+  void sse_overHttp11_isUnchunkedAndEndsWithItsConnection(TestServer server) throws Exception {
+    String channel = TestServer.channel("plain");
+    String request =
+        "GET /small/sse?channel="
+            + channel
+            + " HTTP/1.1\r\nHost: 127.0.0.1:"
+            + server.port()
+            + "\r\n\r\n";
+    try (RawHttp raw = RawHttp.send(server.port(), request.getBytes(StandardCharsets.US_ASCII))) {
+      String ready = raw.readUntil("event: ready");
+      String head = ready.substring(0, ready.indexOf("\r\n\r\n")).toLowerCase(Locale.ROOT);
+      assertThat(head).startsWith("http/1.1 200").contains("\r\nconnection: close");
+      assertThat(head).doesNotContain("transfer-encoding");
+      assertThat(ready.substring(ready.indexOf("\r\n\r\n") + 4)).startsWith("retry: ");
+      await().until(() -> server.small.channel(channel).subscriberCount() == 1);
+
+      publish(server.small, channel, "e", "{\"n\":1}");
+      raw.readUntil("\"data\":{\"n\":1}");
+
+      server.small.disconnectAll();
+      String all = raw.readToEnd();
+      String body = all.substring(all.indexOf("\r\n\r\n") + 4);
+      assertThat(body)
+          .endsWith("\n\n")
+          .contains("event: error\ndata: {\"type\":\"error\",\"code\":\"reconnect\"");
+      // No chunk size line anywhere between the frames.
+      assertThat(body.split("\n"))
+          .allSatisfy(line -> assertThat(line).doesNotMatch("[0-9a-fA-F]+\r?"));
     }
   }
 }
