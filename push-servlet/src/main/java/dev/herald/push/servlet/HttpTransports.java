@@ -139,9 +139,10 @@ final class HttpTransports implements AutoCloseable {
     response.setHeader("Cache-Control", "no-cache, no-transform");
     response.setHeader("X-Accel-Buffering", "no");
     if ("HTTP/1.1".equals(request.getProtocol())) {
-      // The stream's end is the connection's: its body goes unchunked, each frame one buffer to
-      // the socket instead of a chunk's size line, the frame and its line end (a stream is never
-      // followed by another request on its connection in practice; HTTP/2 has no chunks).
+      // The stream is its connection's last response: the container sends the body as it is,
+      // each frame one buffer to the socket, rather than chunked (a size line before each frame
+      // and a line end after it). A client coming back after the stream ends opens a new
+      // connection. HTTP/2 and later have neither chunks nor this header.
       response.setHeader("Connection", "close");
     }
     sink.attach(connection);

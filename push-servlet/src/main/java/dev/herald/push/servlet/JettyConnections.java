@@ -37,7 +37,8 @@ final class JettyConnections {
    * is over, one pooled buffer per stream for hours. The bytes are not copied or changed: they stay
    * the caller's until the write is over; bytes of more than the buffer's size go in pieces of that
    * size ({@link CoreWrite}). The stream is left alone, so when the request completes it ends the
-   * response as usual, with the last chunk.
+   * response as usual (over HTTP/1.1 a stream's response ends with its connection, {@link
+   * HttpTransports}).
    */
   static AsyncOutput.DirectWrite directWrite(ServletRequest request, ServletOutputStream out) {
     if (!(out instanceof HttpOutput)) {
