@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * A bare HTTP/1.0 client on a socket, for what the JDK client cannot do: stop reading while the
@@ -41,6 +42,22 @@ final class RawHttp implements AutoCloseable {
     socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
     socket.getOutputStream().flush();
     return new RawHttp(socket);
+  }
+
+  /** Sends {@code GET target} over HTTP/1.1 on a new connection. */
+  static RawHttp get11(int port, String target) throws IOException {
+    String request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n";
+    return send(port, request.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** The head of a response read so far, up to its blank line, lower-cased. */
+  static String head(String response) {
+    return response.substring(0, response.indexOf("\r\n\r\n")).toLowerCase(Locale.ROOT);
+  }
+
+  /** What of a response's body was read so far. */
+  static String body(String response) {
+    return response.substring(response.indexOf("\r\n\r\n") + 4);
   }
 
   /** Sends raw request bytes over a new connection; HTTP/1.0 or {@code Connection: close}. */

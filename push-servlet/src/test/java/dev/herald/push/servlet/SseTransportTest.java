@@ -7,11 +7,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.push.Message;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -302,26 +300,18 @@ class SseTransportTest {
   @OnBothContainers
   void sse_overHttp11_isUnchunkedAndEndsWithItsConnection(TestServer server) throws Exception {
     String channel = TestServer.channel("plain");
-    String request =
-        "GET /small/sse?channel="
-            + channel
-            + " HTTP/1.1\r\nHost: 127.0.0.1:"
-            + server.port()
-            + "\r\n\r\n";
-    try (RawHttp raw = RawHttp.send(server.port(), request.getBytes(StandardCharsets.US_ASCII))) {
+    try (RawHttp raw = RawHttp.get11(server.port(), "/small/sse?channel=" + channel)) {
       String ready = raw.readUntil("event: ready");
-      String head = ready.substring(0, ready.indexOf("\r\n\r\n")).toLowerCase(Locale.ROOT);
-      assertThat(head).startsWith("http/1.1 200").contains("\r\nconnection: close");
-      assertThat(head).doesNotContain("transfer-encoding");
-      assertThat(ready.substring(ready.indexOf("\r\n\r\n") + 4)).startsWith("retry: ");
+      assertThat(RawHttp.head(ready)).startsWith("http/1.1 200").contains("\r\nconnection: close");
+      assertThat(RawHttp.head(ready)).doesNotContain("transfer-encoding");
+      assertThat(RawHttp.body(ready)).startsWith("retry: ");
       await().until(() -> server.small.channel(channel).subscriberCount() == 1);
 
       publish(server.small, channel, "e", "{\"n\":1}");
       raw.readUntil("\"data\":{\"n\":1}");
 
       server.small.disconnectAll();
-      String all = raw.readToEnd();
-      String body = all.substring(all.indexOf("\r\n\r\n") + 4);
+      String body = RawHttp.body(raw.readToEnd());
       assertThat(body)
           .endsWith("\n\n")
           .contains("event: error\ndata: {\"type\":\"error\",\"code\":\"reconnect\"");

@@ -7,8 +7,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.push.Message;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /** {@code GET …/stream} (NDJSON) on both containers. */
 class StreamTransportTest {
@@ -104,26 +102,18 @@ class StreamTransportTest {
   @OnBothContainers
   void stream_overHttp11_isUnchunkedAndEndsWithItsConnection(TestServer server) throws Exception {
     String channel = TestServer.channel("plain");
-    String request =
-        "GET /small/stream?channel="
-            + channel
-            + " HTTP/1.1\r\nHost: 127.0.0.1:"
-            + server.port()
-            + "\r\n\r\n";
-    try (RawHttp raw = RawHttp.send(server.port(), request.getBytes(StandardCharsets.US_ASCII))) {
+    try (RawHttp raw = RawHttp.get11(server.port(), "/small/stream?channel=" + channel)) {
       String ready = raw.readUntil("\"type\":\"ready\"");
-      String head = ready.substring(0, ready.indexOf("\r\n\r\n")).toLowerCase(Locale.ROOT);
-      assertThat(head).startsWith("http/1.1 200").contains("\r\nconnection: close");
-      assertThat(head).doesNotContain("transfer-encoding");
-      assertThat(ready.substring(ready.indexOf("\r\n\r\n") + 4)).startsWith("{\"type\":\"ready\"");
+      assertThat(RawHttp.head(ready)).startsWith("http/1.1 200").contains("\r\nconnection: close");
+      assertThat(RawHttp.head(ready)).doesNotContain("transfer-encoding");
+      assertThat(RawHttp.body(ready)).startsWith("{\"type\":\"ready\"");
       await().until(() -> server.small.channel(channel).subscriberCount() == 1);
 
       publish(server.small, channel, "e", "{\"n\":1}");
       raw.readUntil("\"data\":{\"n\":1}");
 
       server.small.disconnectAll();
-      String all = raw.readToEnd();
-      String[] lines = all.substring(all.indexOf("\r\n\r\n") + 4).split("\n");
+      String[] lines = RawHttp.body(raw.readToEnd()).split("\n");
       // Every line of the body is a frame (heartbeats among them): no chunk size lines.
       assertThat(lines).allSatisfy(line -> assertThat(line).startsWith("{\"type\":"));
       assertThat(lines[0]).contains("\"type\":\"ready\"");
