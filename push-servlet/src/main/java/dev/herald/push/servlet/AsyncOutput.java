@@ -117,6 +117,16 @@ final class AsyncOutput implements WriteListener {
   /** Runs out the close timeout once the response is ending; {@code null} before or after. */
   private ScheduledFuture<?> deadline;
 
+  /**
+   * The hub gave up on the client while it was behind ({@link #giveUp}): once everything is written
+   * the connection's output is ended and the response held, not completed, until the close timeout
+   * drops its connection.
+   */
+  private boolean resetAtDeadline;
+
+  /** Everything of a held response is written and its connection's output ended. */
+  private boolean outputEnded;
+
   /** A {@link DirectWrite} was started and has not told {@link #directDone} yet. */
   private boolean directInFlight;
 
@@ -141,7 +151,7 @@ final class AsyncOutput implements WriteListener {
       ServletOutputStream out,
       boolean commitAtStart,
       Consumer<Throwable> onFailure) {
-    this(async, out, null, commitAtStart, onFailure, null, () -> false);
+    this(async, out, null, commitAtStart, onFailure, null, ConnectionAbort.NONE);
   }
 
   /**
@@ -265,17 +275,45 @@ final class AsyncOutput implements WriteListener {
   }
 
   /**
+   * Ends the response for a hub that gives up on its client, as {@link #end()} does, unless the
+   * client is behind: the hub says so ({@code slowConsumer}), or a write is waiting for the
+   * connection to take it. Then the socket taking the last bytes says nothing of the client reading
+   * them, and closing it would leave the kernel keeping what it has not sent, for a client that may
+   * never read it, for as long as it probes the peer. So once such a response is written, its
+   * connection's output is ended (a client that reads it all sees the stream end cleanly, at once)
+   * while the socket stays open, and the connection is reset when the close timeout is over, where
+   * the container lets us reach it.
+   */
+  void giveUp(boolean slowConsumer) {
+    lock.lock();
+    try {
+      if (closeTimeout != null
+          && drop != ConnectionAbort.NONE
+          && !ending
+          && !done
+          && (slowConsumer || directInFlight || awaitingWritePossible)) {
+        resetAtDeadline = true;
+      }
+    } finally {
+      lock.unlock();
+    }
+    end();
+  }
+
+  /**
    * The close timeout is over and the response has not ended: the client does not read. Drops the
    * connection, under the lock so that it still belongs to this request, and completes the request.
    */
   private void closeTimedOut() {
     boolean dropped;
+    boolean held = false;
     lock.lock();
     try {
       deadline = null;
       if (done || finished) {
         return;
       }
+      held = outputEnded;
       dropped = drop.drop();
     } catch (RuntimeException e) {
       LOG.debug("Dropping a connection failed: {}", e.toString());
@@ -283,10 +321,18 @@ final class AsyncOutput implements WriteListener {
     } finally {
       lock.unlock();
     }
-    LOG.info(
-        "A response did not end within {} ms of closing; {}",
-        closeTimeout.timeoutMillis(),
-        dropped ? "its connection was reset" : "completing it");
+    if (held) {
+      // Held on purpose (giveUp): the client had the close timeout to read what the socket held.
+      LOG.debug(
+          "A stream given up on while its client was behind was {} after {} ms",
+          dropped ? "reset" : "completed",
+          closeTimeout.timeoutMillis());
+    } else {
+      LOG.info(
+          "A response did not end within {} ms of closing; {}",
+          closeTimeout.timeoutMillis(),
+          dropped ? "its connection was reset" : "completing it");
+    }
     if (stop(false, new TimeoutException("the close timeout is over"))) {
       onFailure.accept(new TimeoutException("the close timeout is over"));
     }
@@ -433,7 +479,12 @@ final class AsyncOutput implements WriteListener {
         // Everything written is flushed.
         int written = writtenCallbacks.size();
         if (written == 0) {
-          if (ending) {
+          if (ending && resetAtDeadline) {
+            if (!outputEnded) {
+              outputEnded = true;
+              drop.endOutput();
+            }
+          } else if (ending) {
             done = true;
             finished = true;
             complete();

@@ -2,6 +2,10 @@ package dev.herald.push.servlet;
 
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.Channel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,16 +32,44 @@ import org.slf4j.LoggerFactory;
 final class ConnectionAbort {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionAbort.class);
 
-  /**
-   * Drops one connection, or readies it to be reset when the caller completes the request next
-   * (Tomcat); {@code false} if it could not be reached.
-   */
+  /** Reaches one connection's socket under the container. */
   @FunctionalInterface
   interface Drop {
+    /**
+     * Drops the connection with a reset, or readies it to be reset when the caller completes the
+     * request next (Tomcat); {@code false} if it could not be reached.
+     */
     boolean drop();
+
+    /**
+     * Ends the connection's output (a FIN, sent once the peer has read what the socket holds) and
+     * keeps it open, so that it can still be dropped; {@code false} if it could not be reached.
+     */
+    default boolean endOutput() {
+      return false;
+    }
   }
 
-  private static final Drop NONE = () -> false;
+  /** Ends a TCP channel's output; {@code false} if it is not one or is closed. */
+  static boolean endOutput(Channel channel) {
+    try {
+      if (channel instanceof SocketChannel socket) {
+        socket.shutdownOutput();
+        return true;
+      }
+      if (channel instanceof AsynchronousSocketChannel socket) {
+        socket.shutdownOutput();
+        return true;
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("Ending a connection's output failed: {}", e.toString());
+    }
+    return false;
+  }
+
+  /** The drop of a connection that cannot be reached: it only answers {@code false}. */
+  static final Drop NONE = () -> false;
+
   private static final boolean JETTY = jettyVisible();
 
   private final ScheduledExecutorService timer;

@@ -149,21 +149,33 @@ final class JettyConnections {
       return null;
     }
     EndPoint endPoint = meta.getConnection().getEndPoint();
-    return () -> {
-      if (!endPoint.isOpen()) {
-        return false;
-      }
-      if (endPoint instanceof SocketChannelEndPoint socket) {
-        try {
-          // A reset: the kernel drops the unsent bytes at once rather than keeping them for a
-          // peer that does not read.
-          socket.getChannel().setOption(StandardSocketOptions.SO_LINGER, 0);
-        } catch (IOException | RuntimeException e) {
-          // Closed meanwhile, or not a TCP socket: the close below is all there is to do.
+    return new ConnectionAbort.Drop() {
+      @Override
+      public boolean drop() {
+        if (!endPoint.isOpen()) {
+          return false;
         }
+        if (endPoint instanceof SocketChannelEndPoint socket) {
+          try {
+            // A reset: the kernel drops the unsent bytes at once rather than keeping them for a
+            // peer that does not read.
+            socket.getChannel().setOption(StandardSocketOptions.SO_LINGER, 0);
+          } catch (IOException | RuntimeException e) {
+            // Closed meanwhile, or not a TCP socket: the close below is all there is to do.
+          }
+        }
+        endPoint.close(new IOException("the response did not end within the close timeout"));
+        return true;
       }
-      endPoint.close(new IOException("the response did not end within the close timeout"));
-      return true;
+
+      @Override
+      public boolean endOutput() {
+        // On the socket itself: the endpoint's own shutdown would close it once its input is shut,
+        // and a closed socket can no longer be reset.
+        return endPoint.isOpen()
+            && endPoint instanceof SocketChannelEndPoint socket
+            && ConnectionAbort.endOutput(socket.getChannel());
+      }
     };
   }
 }

@@ -69,11 +69,14 @@ final class StreamSink implements FrameSink, AsyncListener {
       output.abort();
       return;
     }
-    if (!reason.equals(CloseReason.COMPLETED)) {
-      // Queued behind any write still in flight, so a slow client reads it after its backlog.
-      output.write(closingFrame(format, reason), null);
+    if (reason.equals(CloseReason.COMPLETED)) {
+      output.end();
+      return;
     }
-    output.end();
+    // Queued behind any write still in flight, so a slow client reads it after its backlog.
+    output.write(closingFrame(format, reason), null);
+    // A slow consumer is behind by definition: its unconfirmed bytes filled the outbox.
+    output.giveUp(reason.code().equals(CloseReason.SLOW_CONSUMER.code()));
   }
 
   /**

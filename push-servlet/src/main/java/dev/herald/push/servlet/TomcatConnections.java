@@ -53,26 +53,34 @@ final class TomcatConnections {
       if (!(io instanceof NetworkChannel channel)) {
         return null;
       }
-      return () -> {
-        if (!channel.isOpen()) {
-          return false;
+      return new ConnectionAbort.Drop() {
+        @Override
+        public boolean drop() {
+          if (!channel.isOpen()) {
+            return false;
+          }
+          try {
+            // A reset: the kernel drops the unsent bytes at once rather than keeping them for a
+            // peer that does not read.
+            channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+          } catch (IOException | RuntimeException e) {
+            return false;
+          }
+          // Tomcat's own way to give up on a response (its error report valve's for a committed
+          // one): no more writes, and the connection is closed once the caller completes the
+          // request. Closing the socket from here would recycle the request under the caller.
+          try {
+            action.invoke(coyote, closeNow, null);
+          } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+          }
+          return true;
         }
-        try {
-          // A reset: the kernel drops the unsent bytes at once rather than keeping them for a
-          // peer that does not read.
-          channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-        } catch (IOException | RuntimeException e) {
-          return false;
+
+        @Override
+        public boolean endOutput() {
+          return channel.isOpen() && ConnectionAbort.endOutput(channel);
         }
-        // Tomcat's own way to give up on a response (its error report valve's for a committed
-        // one): no more writes, and the connection is closed once the caller completes the
-        // request. Closing the socket from here would recycle the request under the caller.
-        try {
-          action.invoke(coyote, closeNow, null);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-          return false;
-        }
-        return true;
       };
     } catch (ReflectiveOperationException | RuntimeException e) {
       return null;

@@ -98,6 +98,20 @@ final class RawHttp implements AutoCloseable {
     return seen.toString(StandardCharsets.UTF_8);
   }
 
+  /** Reads and drops {@code n} bytes, or fewer if the connection ends first; returns how many. */
+  long skip(long n) throws IOException {
+    byte[] buffer = new byte[8192];
+    long left = n;
+    while (left > 0) {
+      int r = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+      if (r < 0) {
+        break;
+      }
+      left -= r;
+    }
+    return n - left;
+  }
+
   /** Reads until the server closes the connection; returns everything read. */
   String readToEnd() throws IOException {
     byte[] buffer = new byte[65536];

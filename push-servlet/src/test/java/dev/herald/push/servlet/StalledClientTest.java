@@ -119,6 +119,31 @@ class StalledClientTest {
     }
   }
 
+  /**
+   * A stalled client that reads 40 KiB once the hub gave up on it, then stops again: enough for the
+   * socket to take the write that was waiting and the closing frame (about one message of 8 KiB),
+   * not enough to empty the kernel's queue (64 KiB and more). The response is all written, yet its
+   * client is still behind: it must be reset too, not closed, or the kernel keeps the orphaned
+   * socket and its unsent bytes (seen: 39 and 64 KB in {@code FIN-WAIT-1} for over 10 s).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("nodes")
+  void sse_clientThatReadsALittleOnceCondemned_isStillReset(Node node) throws Exception {
+    String channel = TestServer.channel("stall-sse-trickle");
+    try (SseClient reader = SseClient.open(node.server(), "/push/sse?channel=" + channel);
+        RawHttp stalled =
+            RawHttp.get(node.port(), "/push/sse?channel=" + channel, RECEIVE_BUFFER)) {
+      reader.ready();
+      stalled.readUntil("event: ready");
+      condemnAndExpectRelease(
+          node,
+          channel,
+          stalled.localPort(),
+          i -> assertThat(reader.next("message").json().get("data").get("i").asInt()).isEqualTo(i),
+          () -> assertThat(stalled.skip(40 * 1024)).isEqualTo(40 * 1024));
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("nodes")
   void ndjson_clientThatStopsReading_isCondemnedAndItsConnectionReset_readerUndisturbed(Node node)
@@ -219,6 +244,11 @@ class StalledClientTest {
     void expect(int i) throws Exception;
   }
 
+  @FunctionalInterface
+  interface Step {
+    void run() throws Exception;
+  }
+
   /**
    * Publishes, one message at a time and each only once the reader has it, until the hub closes the
    * stalled connection; then expects its socket released within the close timeout and the reader
@@ -226,6 +256,13 @@ class StalledClientTest {
    */
   private static void condemnAndExpectRelease(
       Node node, String channel, int clientPort, Delivery reader) throws Exception {
+    condemnAndExpectRelease(node, channel, clientPort, reader, () -> {});
+  }
+
+  /** As above, with what the stalled client does once the hub has given up on it. */
+  private static void condemnAndExpectRelease(
+      Node node, String channel, int clientPort, Delivery reader, Step onceCondemned)
+      throws Exception {
     int before = node.hub().connectionCount();
     boolean sawStall = false;
     int i = 0;
@@ -240,6 +277,7 @@ class StalledClientTest {
         .as("connections after the stall")
         .isEqualTo(before - 1);
     assertThat(sawStall).as("the kernel held unsent bytes for the stalled client").isTrue();
+    onceCondemned.run();
 
     await()
         .atMost(RELEASED_WITHIN)
