@@ -500,6 +500,144 @@ class AsyncOutputTest {
     }
   }
 
+  /** Counts what the output asks of the connection under it. */
+  static final class CountingDrop implements ConnectionAbort.Drop {
+    final AtomicInteger drops = new AtomicInteger();
+    final AtomicInteger outputEnds = new AtomicInteger();
+
+    @Override
+    public boolean drop() {
+      drops.incrementAndGet();
+      return true;
+    }
+
+    @Override
+    public boolean endOutput() {
+      outputEnds.incrementAndGet();
+      return true;
+    }
+  }
+
+  @Test
+  void giveUp_whileBehind_endsTheOutputOnceWrittenAndDropsAtTheCloseTimeout() throws Exception {
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    try {
+      CountingDrop drop = new CountingDrop();
+      AsyncOutput out =
+          new AsyncOutput(
+              async,
+              stream,
+              null,
+              false,
+              failures::add,
+              new ConnectionAbort(timer, Duration.ofMillis(300)),
+              drop);
+      out.start();
+      stream.ready = false;
+      Recorded backlog = new Recorded();
+      out.write(bytes("backlog "), backlog);
+      out.write(bytes("closing frame"), null);
+      out.giveUp(false);
+
+      // The socket takes the rest: written, yet the client has not read it.
+      stream.becomeReady();
+      assertThat(stream.text()).isEqualTo("backlog closing frame");
+      assertThat(backlog.events).containsExactly("succeeded");
+      assertThat(drop.outputEnds).hasValue(1);
+      assertThat(completions).as("held").hasValue(0);
+      assertThat(drop.drops).hasValue(0);
+
+      await().atMost(Duration.ofSeconds(5)).until(out::isDone);
+      assertThat(drop.drops).hasValue(1);
+      assertThat(drop.outputEnds).hasValue(1);
+      assertThat(completions).hasValue(1);
+    } finally {
+      timer.shutdownNow();
+    }
+  }
+
+  @Test
+  void giveUp_slowConsumerWithNothingInFlight_isHeldToo() throws Exception {
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    try {
+      CountingDrop drop = new CountingDrop();
+      AsyncOutput out =
+          new AsyncOutput(
+              async,
+              stream,
+              null,
+              false,
+              failures::add,
+              new ConnectionAbort(timer, Duration.ofMillis(50)),
+              drop);
+      out.start();
+      out.write(bytes("closing frame"), null);
+      out.giveUp(true);
+      assertThat(drop.outputEnds).hasValue(1);
+      assertThat(completions).hasValue(0);
+
+      await().atMost(Duration.ofSeconds(5)).until(out::isDone);
+      assertThat(drop.drops).hasValue(1);
+      assertThat(completions).hasValue(1);
+    } finally {
+      timer.shutdownNow();
+    }
+  }
+
+  @Test
+  void giveUp_notBehind_completesAtOnceLikeEnd() throws Exception {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
+    timer.setRemoveOnCancelPolicy(true);
+    try {
+      CountingDrop drop = new CountingDrop();
+      AsyncOutput out =
+          new AsyncOutput(
+              async,
+              stream,
+              null,
+              false,
+              failures::add,
+              new ConnectionAbort(timer, Duration.ofHours(1)),
+              drop);
+      out.start();
+      out.write(bytes("closing frame"), null);
+      out.giveUp(false);
+
+      assertThat(completions).hasValue(1);
+      assertThat(drop.outputEnds).hasValue(0);
+      assertThat(drop.drops).hasValue(0);
+      assertThat(timer.getQueue()).as("no deadline").isEmpty();
+    } finally {
+      timer.shutdownNow();
+    }
+  }
+
+  @Test
+  void giveUp_whereTheConnectionCannotBeReached_completesOnceWritten() throws Exception {
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    try {
+      AsyncOutput out =
+          new AsyncOutput(
+              async,
+              stream,
+              null,
+              false,
+              failures::add,
+              new ConnectionAbort(timer, Duration.ofHours(1)),
+              ConnectionAbort.NONE);
+      out.start();
+      stream.ready = false;
+      out.write(bytes("backlog"), null);
+      out.giveUp(true);
+      assertThat(completions).hasValue(0);
+
+      stream.becomeReady();
+      assertThat(completions).as("nothing to reset: closed as before").hasValue(1);
+    } finally {
+      timer.shutdownNow();
+    }
+  }
+
   @Test
   void write_streamFails_failsTheCallbackReportsItAndCompletesOnce() {
     AsyncOutput out = output(false);
