@@ -59,7 +59,10 @@ final class EncodedMessage {
       if (cursor == null) {
         soleCursorText = cursor = soleCursor().encode();
       }
-      f = FrameEncoder.message(format, this, cursor).compact();
+      f =
+          format == WireFormat.SSE
+              ? new Frame(Frame.Type.MESSAGE, null, sseEvent(cursor), null, cursor)
+              : FrameEncoder.message(format, this, cursor).compact();
       soleFrames.set(format.ordinal(), f);
     }
     return f;
@@ -78,22 +81,43 @@ final class EncodedMessage {
   byte[] sseBody() {
     byte[] bytes = sse;
     if (bytes == null) {
-      String text = frameText() + "}";
-      sse = bytes = FrameEncoder.sseData(null, text).getBytes(StandardCharsets.UTF_8);
+      sse = bytes = sseEvent(null);
     }
     return bytes;
+  }
+
+  /**
+   * The whole SSE event: {@code id: cursor} (unless {@code cursor} is {@code null}), then the
+   * {@code data:} line, built in one pass. Only the application's data can hold a raw line break
+   * (names are checked, Herald's strings escaped); data that does is split into several {@code
+   * data:} lines as {@link FrameEncoder#sseData} does.
+   */
+  private byte[] sseEvent(String cursor) {
+    String data = message.data();
+    if (data.indexOf('\n') >= 0 || data.indexOf('\r') >= 0) {
+      String event = FrameEncoder.sseData(null, frameText() + "}");
+      return (cursor == null ? event : "id: " + cursor + "\n" + event)
+          .getBytes(StandardCharsets.UTF_8);
+    }
+    StringBuilder sb =
+        new StringBuilder(192 + (cursor == null ? 0 : cursor.length()) + data.length());
+    if (cursor != null) {
+      sb.append("id: ").append(cursor).append('\n');
+    }
+    appendFrameText(sb.append("data: "));
+    return sb.append("}\n\n").toString().getBytes(StandardCharsets.UTF_8);
   }
 
   /**
    * Built for each format that needs it (at most twice) rather than kept: it would double the size.
    */
   private String frameText() {
-    return buildFrameText();
+    return appendFrameText(new StringBuilder(160 + message.data().length())).toString();
   }
 
-  private String buildFrameText() {
+  /** Appends {@code {"type":"message",…,"data":…}} without its closing brace. */
+  private StringBuilder appendFrameText(StringBuilder sb) {
     Message m = message;
-    StringBuilder sb = new StringBuilder(160 + m.data().length());
     sb.append("{\"type\":\"message\"");
     Json.field(sb, "channel", m.channel());
     Json.field(sb, "event", m.event());
@@ -103,6 +127,6 @@ final class EncodedMessage {
     if (m.publisherId() != null) {
       Json.field(sb, "publisher", m.publisherId());
     }
-    return sb.append(",\"data\":").append(m.data()).toString();
+    return sb.append(",\"data\":").append(m.data());
   }
 }
