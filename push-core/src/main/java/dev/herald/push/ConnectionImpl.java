@@ -85,6 +85,12 @@ final class ConnectionImpl implements Connection {
   // Sized for the usual one channel: a default map's table of 16 costs 56 bytes more.
   private final Map<String, Subscription> subscriptions = new HashMap<>(2);
 
+  /**
+   * Whether {@link #subscriptions} holds exactly one channel: read by every delivery, which then
+   * need not reach the map.
+   */
+  private boolean sole;
+
   ConnectionImpl(Hub hub, Client client, WireFormat format, FrameSink sink) {
     this.hub = hub;
     this.client = client;
@@ -204,6 +210,7 @@ final class ConnectionImpl implements Connection {
       } else {
         cursorNow();
         subscriptions.put(channel, sub);
+        sole = subscriptions.size() == 1;
       }
     } finally {
       lock.unlock();
@@ -336,6 +343,7 @@ final class ConnectionImpl implements Connection {
     try {
       Cursor before = cursorNow();
       sub = subscriptions.remove(channel);
+      sole = subscriptions.size() == 1;
       if (sub != null) {
         sub.dropped = true;
         cursor = before.without(channel);
@@ -403,7 +411,7 @@ final class ConnectionImpl implements Connection {
     if (m.epoch().equals(p.epoch()) && m.offset() <= p.offset()) {
       return null;
     }
-    if (subscriptions.size() == 1) {
+    if (sole) {
       // Its one channel is this one: the cursor and the frame are those of every such connection.
       // The cursor is this position alone: made when asked for, not stored per message.
       sub.position = encoded.position();
@@ -425,8 +433,8 @@ final class ConnectionImpl implements Connection {
   private Cursor cursorNow() {
     Cursor c = cursor;
     if (c == null) {
-      Subscription sole = subscriptions.values().iterator().next();
-      cursor = c = Cursor.empty().with(sole.channel, sole.position);
+      Subscription only = subscriptions.values().iterator().next();
+      cursor = c = Cursor.empty().with(only.channel, only.position);
     }
     return c;
   }
@@ -731,6 +739,7 @@ final class ConnectionImpl implements Connection {
       }
       cursorNow();
       subscriptions.clear();
+      sole = false;
     } finally {
       lock.unlock();
     }
