@@ -308,11 +308,11 @@ final class Hub {
       ThreadLocal.withInitial(RandomBytes::new);
 
   /**
-   * One thread's secure random bytes not used yet, enough for about 15 ids: each byte is handed out
+   * One thread's secure random bytes not used yet, enough for about 60 ids: each byte is handed out
    * once. Not thread-safe: one per thread.
    */
   private static final class RandomBytes {
-    static final int SIZE = 256;
+    static final int SIZE = 1024;
     private final byte[] bytes = new byte[SIZE];
     private int used = SIZE;
 

@@ -111,6 +111,10 @@ final class RequestParams {
       throw HttpError.of(
           ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the body as Content-Type: application/json");
     }
+    if (type.equalsIgnoreCase("application/json")) {
+      // What nearly every publisher sends: nothing to split.
+      return;
+    }
     String[] parts = type.split(";");
     String essence = parts[0].trim().toLowerCase(Locale.ROOT);
     if (!essence.equals("application/json")
