@@ -65,9 +65,11 @@ record HubSettings(
     return false;
   }
 
+  /** An exact name, or a prefix and {@code *}; asked on every publish, without making a string. */
   static boolean matches(String pattern, String channel) {
-    return pattern.endsWith("*")
-        ? channel.startsWith(pattern.substring(0, pattern.length() - 1))
+    int star = pattern.length() - 1;
+    return star >= 0 && pattern.charAt(star) == '*'
+        ? channel.regionMatches(0, pattern, 0, star)
         : channel.equals(pattern);
   }
 
