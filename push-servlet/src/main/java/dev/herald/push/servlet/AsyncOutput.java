@@ -231,33 +231,26 @@ final class AsyncOutput implements WriteListener {
    * releases it. What {@link #driveHeld} would do for one chunk, in the same order.
    */
   private void writeAlone(byte[] bytes, WriteCallback cb) {
-    Throwable failed;
+    IOException failure = null;
     try {
-      directInFlight = true;
-      directWriting = true;
-      try {
-        direct.write(bytes, directDone);
-      } finally {
-        directWriting = false;
-      }
+      startDirect(bytes);
       if (directInFlight) {
         // The connection takes the bytes later: its completion, on a container thread once this
         // lock is free, tells the callback with the others.
         writtenCallbacks.add(cb);
         return;
       }
-      failed = directFailure;
-      directFailure = null;
+    } catch (IOException e) {
+      failure = e;
     } catch (RuntimeException e) {
-      failed = e;
+      failure = new IOException(e);
     } finally {
       lock.unlock();
     }
-    if (failed == null) {
+    if (failure == null) {
       cb.succeeded();
       return;
     }
-    IOException failure = failed instanceof IOException io ? io : new IOException(failed);
     if (stop(false, failure)) {
       onFailure.accept(failure);
     }
@@ -590,20 +583,28 @@ final class AsyncOutput implements WriteListener {
       byte[] bytes = chunks.isEmpty() ? NO_BYTES : takeChunks();
       // The write commits the response, and its bytes need no flush.
       unflushed = false;
-      directInFlight = true;
-      directWriting = true;
-      try {
-        direct.write(bytes, directDone);
-      } finally {
-        directWriting = false;
-      }
-      Throwable failed = directFailure;
-      if (failed != null) {
-        directFailure = null;
-        throw failed instanceof IOException io ? io : new IOException(failed);
-      }
+      startDirect(bytes);
     }
     return false;
+  }
+
+  /**
+   * Starts one direct write; called with {@link #lock} held. On return {@link #directInFlight} says
+   * whether it is still going; one that failed at once throws.
+   */
+  private void startDirect(byte[] bytes) throws IOException {
+    directInFlight = true;
+    directWriting = true;
+    try {
+      direct.write(bytes, directDone);
+    } finally {
+      directWriting = false;
+    }
+    Throwable failed = directFailure;
+    if (failed != null) {
+      directFailure = null;
+      throw failed instanceof IOException io ? io : new IOException(failed);
+    }
   }
 
   /** A direct write is over: on the thread that started it, or later on a container thread. */

@@ -144,6 +144,13 @@ class AsyncOutputTest {
     return new AsyncOutput(async, stream, commitAtStart, failures::add);
   }
 
+  /** An output on the scripted stream with a close timeout on {@code timer} and a drop. */
+  AsyncOutput closing(
+      ScheduledExecutorService timer, Duration closeTimeout, ConnectionAbort.Drop drop) {
+    return new AsyncOutput(
+        async, stream, null, false, failures::add, new ConnectionAbort(timer, closeTimeout), drop);
+  }
+
   static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
@@ -444,15 +451,7 @@ class AsyncOutputTest {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     try {
       AtomicInteger drops = new AtomicInteger();
-      AsyncOutput out =
-          new AsyncOutput(
-              async,
-              stream,
-              null,
-              false,
-              failures::add,
-              new ConnectionAbort(timer, Duration.ofMillis(50)),
-              () -> drops.incrementAndGet() > 0);
+      AsyncOutput out = closing(timer, Duration.ofMillis(50), () -> drops.incrementAndGet() > 0);
       out.start();
       stream.ready = false;
       Recorded pending = new Recorded();
@@ -476,15 +475,7 @@ class AsyncOutputTest {
     timer.setRemoveOnCancelPolicy(true);
     try {
       AtomicInteger drops = new AtomicInteger();
-      AsyncOutput out =
-          new AsyncOutput(
-              async,
-              stream,
-              null,
-              false,
-              failures::add,
-              new ConnectionAbort(timer, Duration.ofHours(1)),
-              () -> drops.incrementAndGet() > 0);
+      AsyncOutput out = closing(timer, Duration.ofHours(1), () -> drops.incrementAndGet() > 0);
       out.start();
       stream.ready = false;
       out.write(bytes("read at last"), null);
@@ -523,15 +514,7 @@ class AsyncOutputTest {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     try {
       CountingDrop drop = new CountingDrop();
-      AsyncOutput out =
-          new AsyncOutput(
-              async,
-              stream,
-              null,
-              false,
-              failures::add,
-              new ConnectionAbort(timer, Duration.ofMillis(300)),
-              drop);
+      AsyncOutput out = closing(timer, Duration.ofMillis(300), drop);
       out.start();
       stream.ready = false;
       Recorded backlog = new Recorded();
@@ -561,15 +544,7 @@ class AsyncOutputTest {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     try {
       CountingDrop drop = new CountingDrop();
-      AsyncOutput out =
-          new AsyncOutput(
-              async,
-              stream,
-              null,
-              false,
-              failures::add,
-              new ConnectionAbort(timer, Duration.ofMillis(50)),
-              drop);
+      AsyncOutput out = closing(timer, Duration.ofMillis(50), drop);
       out.start();
       out.write(bytes("closing frame"), null);
       out.giveUp(true);
@@ -590,15 +565,7 @@ class AsyncOutputTest {
     timer.setRemoveOnCancelPolicy(true);
     try {
       CountingDrop drop = new CountingDrop();
-      AsyncOutput out =
-          new AsyncOutput(
-              async,
-              stream,
-              null,
-              false,
-              failures::add,
-              new ConnectionAbort(timer, Duration.ofHours(1)),
-              drop);
+      AsyncOutput out = closing(timer, Duration.ofHours(1), drop);
       out.start();
       out.write(bytes("closing frame"), null);
       out.giveUp(false);
@@ -616,15 +583,7 @@ class AsyncOutputTest {
   void giveUp_whereTheConnectionCannotBeReached_completesOnceWritten() throws Exception {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     try {
-      AsyncOutput out =
-          new AsyncOutput(
-              async,
-              stream,
-              null,
-              false,
-              failures::add,
-              new ConnectionAbort(timer, Duration.ofHours(1)),
-              ConnectionAbort.NONE);
+      AsyncOutput out = closing(timer, Duration.ofHours(1), ConnectionAbort.NONE);
       out.start();
       stream.ready = false;
       out.write(bytes("backlog"), null);

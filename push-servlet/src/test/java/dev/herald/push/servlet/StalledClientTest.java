@@ -105,18 +105,7 @@ class StalledClientTest {
   @MethodSource("nodes")
   void sse_clientThatStopsReading_isCondemnedAndItsConnectionReset_readerUndisturbed(Node node)
       throws Exception {
-    String channel = TestServer.channel("stall-sse");
-    try (SseClient reader = SseClient.open(node.server(), "/push/sse?channel=" + channel);
-        RawHttp stalled =
-            RawHttp.get(node.port(), "/push/sse?channel=" + channel, RECEIVE_BUFFER)) {
-      reader.ready();
-      stalled.readUntil("event: ready");
-      condemnAndExpectRelease(
-          node,
-          channel,
-          stalled.localPort(),
-          i -> assertThat(reader.next("message").json().get("data").get("i").asInt()).isEqualTo(i));
-    }
+    sseStall(node, TestServer.channel("stall-sse"), stalled -> {});
   }
 
   /**
@@ -129,7 +118,18 @@ class StalledClientTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("nodes")
   void sse_clientThatReadsALittleOnceCondemned_isStillReset(Node node) throws Exception {
-    String channel = TestServer.channel("stall-sse-trickle");
+    sseStall(
+        node,
+        TestServer.channel("stall-sse-trickle"),
+        stalled -> assertThat(stalled.skip(40 * 1024)).isEqualTo(40 * 1024));
+  }
+
+  /**
+   * A reading SSE subscriber and a stalled one on the channel, the second condemned and released as
+   * {@link #condemnAndExpectRelease} checks; {@code onceCondemned} is what it does meanwhile.
+   */
+  private static void sseStall(Node node, String channel, StalledStep onceCondemned)
+      throws Exception {
     try (SseClient reader = SseClient.open(node.server(), "/push/sse?channel=" + channel);
         RawHttp stalled =
             RawHttp.get(node.port(), "/push/sse?channel=" + channel, RECEIVE_BUFFER)) {
@@ -140,7 +140,7 @@ class StalledClientTest {
           channel,
           stalled.localPort(),
           i -> assertThat(reader.next("message").json().get("data").get("i").asInt()).isEqualTo(i),
-          () -> assertThat(stalled.skip(40 * 1024)).isEqualTo(40 * 1024));
+          () -> onceCondemned.run(stalled));
     }
   }
 
@@ -247,6 +247,11 @@ class StalledClientTest {
   @FunctionalInterface
   interface Step {
     void run() throws Exception;
+  }
+
+  @FunctionalInterface
+  interface StalledStep {
+    void run(RawHttp stalled) throws Exception;
   }
 
   /**
