@@ -9,6 +9,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.Test;
@@ -25,32 +29,68 @@ class JettyCoreWriteTest {
   private boolean atOnce = true;
   private Callback pending;
 
+  /** Which way each write went: "response" or "endpoint". */
+  private final List<String> via = new ArrayList<>();
+
+  /** The response's headers, once committed. */
+  private final HttpFields.Mutable headers = HttpFields.build();
+
+  private boolean committed;
+
   private final Response response =
       (Response)
           Proxy.newProxyInstance(
               getClass().getClassLoader(),
               new Class<?>[] {Response.class},
+              (proxy, method, args) ->
+                  switch (method.getName()) {
+                    case "isCommitted" -> committed;
+                    case "getHeaders" -> headers;
+                    case "write" -> {
+                      assertThat((Boolean) args[0]).as("never the last write").isFalse();
+                      // The first write commits the response.
+                      committed = true;
+                      yield take("response", (ByteBuffer) args[1], (Callback) args[2]);
+                    }
+                    default -> throw new AssertionError("unexpected call " + method.getName());
+                  });
+
+  private final EndPoint endPoint =
+      (EndPoint)
+          Proxy.newProxyInstance(
+              getClass().getClassLoader(),
+              new Class<?>[] {EndPoint.class},
               (proxy, method, args) -> {
-                if (!method.getName().equals("write")) {
+                if (!method.getName().equals("write") || args.length != 2) {
                   throw new AssertionError("unexpected call " + method.getName());
                 }
-                assertThat((Boolean) args[0]).as("never the last write").isFalse();
-                assertThat(pending).as("one write at a time").isNull();
-                ByteBuffer buffer = (ByteBuffer) args[1];
-                Callback callback = (Callback) args[2];
-                sizes.add(buffer.remaining());
-                byte[] bytes = new byte[buffer.remaining()];
-                buffer.get(bytes);
-                written.writeBytes(bytes);
-                if (atOnce) {
-                  callback.succeeded();
-                } else {
-                  pending = callback;
-                }
-                return null;
+                ByteBuffer[] buffers = (ByteBuffer[]) args[1];
+                assertThat(buffers).hasSize(1);
+                return take("endpoint", buffers[0], (Callback) args[0]);
               });
 
-  private final JettyConnections.CoreWrite write = new JettyConnections.CoreWrite(response, PIECE);
+  private JettyConnections.CoreWrite write =
+      new JettyConnections.CoreWrite(response, null, null, PIECE);
+
+  private Object take(String where, ByteBuffer buffer, Callback callback) {
+    assertThat(pending).as("one write at a time").isNull();
+    via.add(where);
+    sizes.add(buffer.remaining());
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.get(bytes);
+    written.writeBytes(bytes);
+    if (atOnce) {
+      callback.succeeded();
+    } else {
+      pending = callback;
+    }
+    return null;
+  }
+
+  /** A stream's write on an HTTP/1.x connection, whose body may go to the endpoint. */
+  private void onConnection(HttpVersion version) {
+    write = new JettyConnections.CoreWrite(response, endPoint, version, PIECE);
+  }
 
   private void write(String text) {
     write.write(
@@ -104,6 +144,73 @@ class JettyCoreWriteTest {
 
     assertThat(sizes).containsExactly(8, 8);
     assertThat(done).containsExactly("failed: reset by peer");
+  }
+
+  @Test
+  void closingHttp11Response_afterItsFirstWrite_goesToTheEndPoint() {
+    onConnection(HttpVersion.HTTP_1_1);
+    headers.put(HttpHeader.CONNECTION, "close");
+    write("");
+    write("abc");
+    write("abcdefghijklmnopqrst");
+
+    assertThat(via).containsExactly("response", "endpoint", "endpoint", "endpoint", "endpoint");
+    assertThat(sizes).containsExactly(0, 3, 8, 8, 4);
+    assertThat(text()).isEqualTo("abcabcdefghijklmnopqrst");
+    assertThat(done).containsExactly("written", "written", "written");
+  }
+
+  @Test
+  void http10Response_afterItsFirstWrite_goesToTheEndPoint() {
+    onConnection(HttpVersion.HTTP_1_0);
+    write("ab");
+    write("cd");
+    assertThat(via).containsExactly("response", "endpoint");
+  }
+
+  @Test
+  void persistentHttp11Response_staysWithTheResponse() {
+    // Chunked by the container: its frames are not the connection's bytes as they are.
+    onConnection(HttpVersion.HTTP_1_1);
+    write("ab");
+    write("cd");
+    write("ef");
+    assertThat(via).containsExactly("response", "response", "response");
+  }
+
+  @Test
+  void responseWithALengthOrTransferCoding_staysWithTheResponse() {
+    onConnection(HttpVersion.HTTP_1_0);
+    headers.put(HttpHeader.CONTENT_LENGTH, "4");
+    write("ab");
+    write("cd");
+    assertThat(via).containsExactly("response", "response");
+
+    via.clear();
+    headers.clear();
+    committed = false;
+    onConnection(HttpVersion.HTTP_1_1);
+    headers.put(HttpHeader.CONNECTION, "close");
+    headers.put(HttpHeader.TRANSFER_ENCODING, "chunked");
+    write("ab");
+    write("cd");
+    assertThat(via).containsExactly("response", "response");
+  }
+
+  @Test
+  void endPointWriteCompletedLater_nextGoesOnlyOnceItIsWritten() {
+    onConnection(HttpVersion.HTTP_1_1);
+    headers.put(HttpHeader.CONNECTION, "close");
+    write("ab");
+    atOnce = false;
+    write("cd");
+    assertThat(done).containsExactly("written");
+    complete();
+    assertThat(done).containsExactly("written", "written");
+    write("ef");
+    pending.failed(new IOException("broken pipe"));
+    assertThat(via).containsExactly("response", "endpoint", "endpoint");
+    assertThat(done).containsExactly("written", "written", "failed: broken pipe");
   }
 
   private void complete() {

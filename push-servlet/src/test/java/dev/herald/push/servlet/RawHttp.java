@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A bare HTTP/1.0 client on a socket, for what the JDK client cannot do: stop reading while the
@@ -64,6 +65,11 @@ final class RawHttp implements AutoCloseable {
   static RawHttp send(int port, byte[] request) throws IOException {
     Socket socket = new Socket();
     socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+    return over(socket, request);
+  }
+
+  /** Sends raw request bytes over a connected socket (a TLS one, say). */
+  static RawHttp over(Socket socket, byte[] request) throws IOException {
     socket.setSoTimeout(20_000);
     socket.getOutputStream().write(request);
     socket.getOutputStream().flush();
@@ -129,6 +135,10 @@ final class RawHttp implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    if (socket instanceof SSLSocket) {
+      // Closing a TLS socket waits for the server's close_notify, which an open stream never sends.
+      socket.setSoTimeout(100);
+    }
     socket.close();
   }
 }
