@@ -117,6 +117,78 @@ class SocketSinkContainerTest {
   }
 
   /**
+   * On Jetty a ping goes into the frame queue the data frames use. Written to the connection, the
+   * opening ping overtakes the data frames still waiting there: it arrives whole, between whole
+   * data frames, while a batch far larger than the socket's buffers is still being written. Through
+   * the session's extension (compressed), it waits behind them, as the session's queue keeps its
+   * order. The ping interval's next ping, no write in flight by then, follows on both.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void pingsTakeTheDataFramesQueueOnJetty(boolean deflate) throws Exception {
+    SESSION.obtrudeValue(null);
+    try (TestServer server = startCapture(TestServer.Kind.JETTY);
+        RawSocket client =
+            deflate
+                ? new RawSocket(server.port(), "/sink", 0, "permessage-deflate")
+                : new RawSocket(server.port(), "/sink")) {
+      SocketSink sink = new SocketSink(awaitSession(), closer);
+      assertThat(sink.writesToConnection()).isEqualTo(!deflate);
+
+      // Random text, so that a deflated batch is as large on the wire as a plain one.
+      java.util.Random random = new java.util.Random(16);
+      List<Frame> batch = new ArrayList<>();
+      List<String> texts = new ArrayList<>();
+      for (int i = 0; i < 2_000; i++) {
+        StringBuilder text = new StringBuilder("{\"n\":" + i + ",\"text\":\"");
+        for (int c = 0; c < 4_000; c++) {
+          text.append((char) ('a' + random.nextInt(26)));
+        }
+        texts.add(text.append("\"}").toString());
+        batch.add(
+            new Frame(
+                Frame.Type.MESSAGE,
+                null,
+                texts.get(i).getBytes(StandardCharsets.UTF_8),
+                null,
+                null));
+      }
+      // 8 MB that the client does not read yet: the write is still in flight when it returns.
+      CompletableFuture<Void> written = write(sink, batch);
+      assertThat(written).isNotDone();
+
+      Inflater inflater = new Inflater(true);
+      List<Integer> pingsAfter = new ArrayList<>();
+      int next = 0;
+      while (next < texts.size()) {
+        RawSocket.ServerFrame frame = client.read();
+        if (frame.opcode() == 0x9) {
+          assertPing(frame);
+          pingsAfter.add(next);
+          continue;
+        }
+        assertThat(frame.opcode()).isEqualTo(1);
+        String text =
+            deflate
+                ? inflate(inflater, frame.payload())
+                : new String(frame.payload(), StandardCharsets.UTF_8);
+        assertThat(text).isEqualTo(texts.get(next++));
+      }
+      written.get(10, TimeUnit.SECONDS);
+      if (deflate) {
+        assertThat(pingsAfter).isEmpty();
+        assertPing(client.read());
+      } else {
+        assertThat(pingsAfter).hasSize(1);
+        assertThat(pingsAfter.get(0)).isBetween(1, texts.size() - 1);
+      }
+
+      sink.ping();
+      assertPing(client.read());
+    }
+  }
+
+  /**
    * On Jetty, a write after the session's close frame fails at once: the connection's frame queue,
    * which now takes the data frames without the session's checks, sends nothing after a close
    * (Jetty closes a session by itself on a client's close, an idle timeout or a protocol error).
@@ -149,6 +221,11 @@ class SocketSinkContainerTest {
       assertThatThrownBy(() -> written.get(10, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class);
     }
+  }
+
+  private static void assertPing(RawSocket.ServerFrame frame) {
+    assertThat(frame.opcode()).isEqualTo(0x9);
+    assertThat(new String(frame.payload(), StandardCharsets.US_ASCII)).isEqualTo("hb");
   }
 
   private static TestServer startCapture(TestServer.Kind kind) throws Exception {
