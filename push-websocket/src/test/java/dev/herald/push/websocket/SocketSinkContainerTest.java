@@ -135,14 +135,16 @@ class SocketSinkContainerTest {
       SocketSink sink = new SocketSink(awaitSession(), closer);
       assertThat(sink.writesToConnection()).isEqualTo(!deflate);
 
-      // Random text, so that a deflated batch is as large on the wire as a plain one.
+      // 16 MB of random text over 64 letters: deflated, still about 12 MB, well past what the
+      // socket's buffers take (a few MB on loopback) while the client does not read.
+      String letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
       java.util.Random random = new java.util.Random(16);
       List<Frame> batch = new ArrayList<>();
       List<String> texts = new ArrayList<>();
       for (int i = 0; i < 2_000; i++) {
         StringBuilder text = new StringBuilder("{\"n\":" + i + ",\"text\":\"");
-        for (int c = 0; c < 4_000; c++) {
-          text.append((char) ('a' + random.nextInt(26)));
+        for (int c = 0; c < 8_000; c++) {
+          text.append(letters.charAt(random.nextInt(letters.length())));
         }
         texts.add(text.append("\"}").toString());
         batch.add(
@@ -153,7 +155,7 @@ class SocketSinkContainerTest {
                 null,
                 null));
       }
-      // 8 MB that the client does not read yet: the write is still in flight when it returns.
+      // The client does not read yet: the write is still in flight when it returns.
       CompletableFuture<Void> written = write(sink, batch);
       assertThat(written).isNotDone();
 
