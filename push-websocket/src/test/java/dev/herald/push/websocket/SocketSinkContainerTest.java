@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link SocketSink} on real containers: Jetty takes the one-write-per-batch path (straight to the
@@ -69,8 +71,7 @@ class SocketSinkContainerTest {
         String text =
             "{\"n\":" + i + ",\"text\":\"héllo ☃ " + "x".repeat(i % 3 == 0 ? 200 : 1) + "\"}";
         texts.add(text);
-        batch.add(
-            new Frame(Frame.Type.MESSAGE, null, text.getBytes(StandardCharsets.UTF_8), null, null));
+        batch.add(message(text));
       }
       CompletableFuture<Void> written = write(sink, batch);
       written.get(10, TimeUnit.SECONDS);
@@ -102,8 +103,7 @@ class SocketSinkContainerTest {
       for (int i = 0; i < 50; i++) {
         String text = "{\"n\":" + i + ",\"text\":\"héllo ☃ " + "x".repeat(i * 7) + "\"}";
         texts.add(text);
-        batch.add(
-            new Frame(Frame.Type.MESSAGE, null, text.getBytes(StandardCharsets.UTF_8), null, null));
+        batch.add(message(text));
       }
       write(sink, batch).get(10, TimeUnit.SECONDS);
       Inflater inflater = new Inflater(true);
@@ -124,7 +124,7 @@ class SocketSinkContainerTest {
    * order. The ping interval's next ping, no write in flight by then, follows on both.
    */
   @ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  @ValueSource(booleans = {false, true})
   void pingsTakeTheDataFramesQueueOnJetty(boolean deflate) throws Exception {
     SESSION.obtrudeValue(null);
     try (TestServer server = startCapture(TestServer.Kind.JETTY);
@@ -138,7 +138,7 @@ class SocketSinkContainerTest {
       // 16 MB of random text over 64 letters: deflated, still about 12 MB, well past what the
       // socket's buffers take (a few MB on loopback) while the client does not read.
       String letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-      java.util.Random random = new java.util.Random(16);
+      Random random = new Random(16);
       List<Frame> batch = new ArrayList<>();
       List<String> texts = new ArrayList<>();
       for (int i = 0; i < 2_000; i++) {
@@ -147,13 +147,7 @@ class SocketSinkContainerTest {
           text.append(letters.charAt(random.nextInt(letters.length())));
         }
         texts.add(text.append("\"}").toString());
-        batch.add(
-            new Frame(
-                Frame.Type.MESSAGE,
-                null,
-                texts.get(i).getBytes(StandardCharsets.UTF_8),
-                null,
-                null));
+        batch.add(message(texts.get(i)));
       }
       // The client does not read yet: the write is still in flight when it returns.
       CompletableFuture<Void> written = write(sink, batch);
@@ -217,12 +211,15 @@ class SocketSinkContainerTest {
       assertThat(close.opcode()).isEqualTo(8);
       assertThat(close.closeCode()).isEqualTo(1000);
 
-      byte[] late = "{\"late\":true}".getBytes(StandardCharsets.UTF_8);
-      CompletableFuture<Void> written =
-          write(sink, List.of(new Frame(Frame.Type.MESSAGE, null, late, null, null)));
+      CompletableFuture<Void> written = write(sink, List.of(message("{\"late\":true}")));
       assertThatThrownBy(() -> written.get(10, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class);
     }
+  }
+
+  /** A message frame of the text, as the hub hands it to a sink. */
+  private static Frame message(String text) {
+    return new Frame(Frame.Type.MESSAGE, null, text.getBytes(StandardCharsets.UTF_8), null, null);
   }
 
   private static void assertPing(RawSocket.ServerFrame frame) {
