@@ -143,13 +143,7 @@ final class PublishRequest implements ReadListener, AsyncListener {
   static CompletionStage<Publication> publish(
       TransportContext transport, Client client, byte[] body) {
     try {
-      String text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(body))
-              .toString();
+      String text = utf8(body);
       ClientFrame.Publish publish = ClientFrame.parsePublish(transport.codec(), text);
       return transport.publishAs(
           client, publish.channel(), publish.event(), publish.data(), publish.ephemeral());
@@ -161,6 +155,25 @@ final class PublishRequest implements ReadListener, AsyncListener {
       LOG.warn("Publish by client {} failed unexpectedly", client.id(), e);
       throw HttpError.of(ErrorCode.INTERNAL, "the publish failed unexpectedly");
     }
+  }
+
+  /**
+   * The body as text, refusing what is not UTF-8. The lenient decoding turns each malformed
+   * sequence into U+FFFD, so a text without one came from valid UTF-8 and is taken as it is; only a
+   * body with one (malformed, or a U+FFFD of its own) is decoded again strictly. Most bodies are
+   * ASCII, which the lenient decoding copies once, without a decoder or a char buffer.
+   */
+  static String utf8(byte[] body) throws CharacterCodingException {
+    String text = new String(body, StandardCharsets.UTF_8);
+    if (text.indexOf('\uFFFD') < 0) {
+      return text;
+    }
+    return StandardCharsets.UTF_8
+        .newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(ByteBuffer.wrap(body))
+        .toString();
   }
 
   /** What a publish is answered: {@code 202} with where it went, or an error. */

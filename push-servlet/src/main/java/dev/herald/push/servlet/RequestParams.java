@@ -139,16 +139,22 @@ final class RequestParams {
   /**
    * The request's query parameters, decoded strictly from the raw query string rather than read
    * through the container, which may drop a parameter it cannot decode and serve the request as if
-   * it were absent. Decoded once per request.
+   * it were absent. Decoded once per request that has a query string.
    *
    * @throws dev.herald.push.PushException naming the parameter if the query string is malformed
    */
   static QueryParameters query(HttpServletRequest request) {
+    String raw = request.getQueryString();
+    if (raw == null || raw.isEmpty()) {
+      // Nothing to decode or to keep: most publishes. Storing an attribute makes the container
+      // create the request's attribute map (docs/benchmarks.md, twentieth round).
+      return QueryParameters.parse(raw);
+    }
     Object cached = request.getAttribute(QUERY_ATTRIBUTE);
     if (cached instanceof QueryParameters query) {
       return query;
     }
-    QueryParameters query = QueryParameters.parse(request.getQueryString());
+    QueryParameters query = QueryParameters.parse(raw);
     request.setAttribute(QUERY_ATTRIBUTE, query);
     return query;
   }

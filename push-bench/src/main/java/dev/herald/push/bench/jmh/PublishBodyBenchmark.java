@@ -7,6 +7,10 @@ import dev.herald.push.JsonCodec;
 import dev.herald.push.PushHub;
 import dev.herald.push.spi.ClientFrame;
 import dev.herald.push.spi.TransportContext;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -34,6 +38,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code newClient}: {@code TransportContext.newClient}, which draws the client id.
  *   <li>{@code idOneCallPerCharacter}: the id drawn as it was until then, one {@code
  *       SecureRandom.nextInt} per character.
+ *   <li>{@code bodyText} (twentieth round): the body's bytes to text as {@code PublishRequest.utf8}
+ *       does it, decoded leniently and checked for U+FFFD, decoded strictly only when one is found.
+ *   <li>{@code bodyTextStrict}: the way it was until then, a strict decoder made per body.
  * </ul>
  *
  * <p>The body is the load tool's chat publish: about 100 bytes of data in a small envelope.
@@ -54,6 +61,7 @@ public class PublishBodyBenchmark {
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
   private final SecureRandom random = new SecureRandom();
+  private final byte[] bodyBytes = BODY.getBytes(StandardCharsets.UTF_8);
   private PushHub hub;
   private TransportContext transport;
   private JsonCodec codec;
@@ -84,6 +92,26 @@ public class PublishBodyBenchmark {
     ObjectNode node = codec.parseObject(BODY);
     JsonNode data = node.get("data");
     return node.get("channel").asText() + node.get("event").asText() + codec.write(data);
+  }
+
+  @Benchmark
+  public String bodyText() throws CharacterCodingException {
+    String text = new String(bodyBytes, StandardCharsets.UTF_8);
+    return text.indexOf('\uFFFD') < 0 ? text : strict(bodyBytes);
+  }
+
+  @Benchmark
+  public String bodyTextStrict() throws CharacterCodingException {
+    return strict(bodyBytes);
+  }
+
+  private static String strict(byte[] body) throws CharacterCodingException {
+    return StandardCharsets.UTF_8
+        .newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(ByteBuffer.wrap(body))
+        .toString();
   }
 
   @Benchmark
