@@ -282,7 +282,13 @@ final class HttpTransports implements AutoCloseable {
     byte[] arrived = PublishRequest.arrivedBody(request.getInputStream(), length);
     CompletionStage<Publication> published = null;
     if (arrived != null) {
-      published = PublishRequest.publish(transport, client, arrived);
+      try {
+        published = PublishRequest.publish(transport, client, arrived);
+      } catch (HttpError e) {
+        // Answered here, not by the servlet: the body is read, so the connection stays open.
+        e.send(response);
+        return;
+      }
       if (published instanceof CompletableFuture<Publication> done && done.isDone()) {
         PublishRequest.Answer.of(client, done).send(response);
         return;

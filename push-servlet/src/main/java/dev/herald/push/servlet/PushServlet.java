@@ -309,12 +309,44 @@ public final class PushServlet extends HttpServlet {
         default -> throw new IllegalStateException(route.name());
       }
     } catch (HttpError e) {
-      e.send(response);
+      refuse(request, response, e);
     } catch (PushException e) {
-      HttpError.of(e).send(response);
+      refuse(request, response, HttpError.of(e));
     } catch (RuntimeException e) {
       LOG.warn("Unexpected failure serving {} {}", request.getMethod(), request.getPathInfo(), e);
-      HttpError.of(ErrorCode.INTERNAL, "an unexpected error occurred").send(response);
+      refuse(request, response, HttpError.of(ErrorCode.INTERNAL, "an unexpected error occurred"));
+    }
+  }
+
+  /**
+   * Sends an error answer, closing the connection when the request's body is still on its way. The
+   * container could keep the connection for another request only by reading that body first; Jetty
+   * instead closes it after the answer, which it has already sent whole without saying so, and a
+   * client that kept the connection would find its next request failing.
+   */
+  private static void refuse(
+      HttpServletRequest request, HttpServletResponse response, HttpError error)
+      throws IOException {
+    if (bodyStillComing(request)) {
+      error.header("Connection", "close");
+    }
+    error.send(response);
+  }
+
+  /**
+   * Whether the request has a body that has not all arrived. Only for a request whose body was not
+   * read: a publish whose body was read answers its refusal itself ({@link
+   * HttpTransports#publish}).
+   */
+  private static boolean bodyStillComing(HttpServletRequest request) {
+    long length = request.getContentLengthLong();
+    if (length == 0 || (length < 0 && request.getHeader("Transfer-Encoding") == null)) {
+      return false;
+    }
+    try {
+      return length < 0 || request.getInputStream().available() < length;
+    } catch (IOException | IllegalStateException e) {
+      return true;
     }
   }
 

@@ -98,6 +98,41 @@ class BadInputTest {
   }
 
   @OnBothContainers
+  void publish_refusedBeforeItsBodyArrived_closesTheConnectionAndSaysSo(TestServer server)
+      throws Exception {
+    // The body is declared and never sent: the answer comes before it, so the connection cannot
+    // serve another request (Jetty closes it), and a client that kept it would see its next
+    // request fail.
+    String request =
+        "POST /push/publish HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
+            + "Content-Length: 40\r\n\r\n";
+    try (RawHttp raw = RawHttp.send(server.port(), request.getBytes(StandardCharsets.US_ASCII))) {
+      String response = raw.readUntil("}");
+      assertThat(RawHttp.head(response)).startsWith("http/1.1 415").contains("connection: close");
+    }
+  }
+
+  @OnBothContainers
+  void publish_refusedWithItsBodyRead_keepsTheConnection(TestServer server) throws Exception {
+    // A channel that takes no client messages: 403, which neither container closes for by itself.
+    String body = body(TestServer.channel("news"), "e", "1");
+    String request =
+        "POST /push/publish HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + "Content-Length: "
+            + body.length()
+            + "\r\n\r\n"
+            + body;
+    byte[] bytes = request.getBytes(StandardCharsets.US_ASCII);
+    try (RawHttp raw = RawHttp.send(server.port(), bytes)) {
+      String first = raw.readUntil("}");
+      assertThat(RawHttp.head(first)).startsWith("http/1.1 403").doesNotContain("connection:");
+      // The same connection takes the next request.
+      raw.write(bytes);
+      assertThat(raw.readUntil(first + "HTTP/1.1 403")).startsWith(first);
+    }
+  }
+
+  @OnBothContainers
   void publish_declaredLengthOverLimit_returns413WithoutReadingTheBody(TestServer server)
       throws Exception {
     String request =
