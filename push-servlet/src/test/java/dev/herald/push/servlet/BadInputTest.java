@@ -22,6 +22,15 @@ class BadInputTest {
     return Http.post(server, "/push/publish", contentType, body);
   }
 
+  /** A publish request's head over HTTP/1.1, for a raw socket. */
+  private static String publishHead(String contentType, long contentLength) {
+    return "POST /push/publish HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+        + contentType
+        + "\r\nContent-Length: "
+        + contentLength
+        + "\r\n\r\n";
+  }
+
   @OnBothContainers
   void publish_malformedOrEmptyJson_returns400BadJson(TestServer server) throws Exception {
     for (String bad : List.of("{", "not json", "", "{\"channel\":\"chat/x\",}", "{} {}")) {
@@ -103,9 +112,7 @@ class BadInputTest {
     // The body is declared and never sent: the answer comes before it, so the connection cannot
     // serve another request (Jetty closes it), and a client that kept it would see its next
     // request fail.
-    String request =
-        "POST /push/publish HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
-            + "Content-Length: 40\r\n\r\n";
+    String request = publishHead("text/plain", 40);
     try (RawHttp raw = RawHttp.send(server.port(), request.getBytes(StandardCharsets.US_ASCII))) {
       String response = raw.readUntil("}");
       assertThat(RawHttp.head(response)).startsWith("http/1.1 415").contains("connection: close");
@@ -116,12 +123,7 @@ class BadInputTest {
   void publish_refusedWithItsBodyRead_keepsTheConnection(TestServer server) throws Exception {
     // A channel that takes no client messages: 403, which neither container closes for by itself.
     String body = body(TestServer.channel("news"), "e", "1");
-    String request =
-        "POST /push/publish HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            + "Content-Length: "
-            + body.length()
-            + "\r\n\r\n"
-            + body;
+    String request = publishHead(JSON, body.length()) + body;
     byte[] bytes = request.getBytes(StandardCharsets.US_ASCII);
     try (RawHttp raw = RawHttp.send(server.port(), bytes)) {
       String first = raw.readUntil("}");
@@ -135,9 +137,7 @@ class BadInputTest {
   @OnBothContainers
   void publish_declaredLengthOverLimit_returns413WithoutReadingTheBody(TestServer server)
       throws Exception {
-    String request =
-        "POST /push/publish HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            + "Content-Length: 1000000\r\n\r\n{\"channel\":";
+    String request = publishHead(JSON, 1_000_000) + "{\"channel\":";
     try (RawHttp raw = RawHttp.send(server.port(), request.getBytes(StandardCharsets.US_ASCII))) {
       String response = raw.readUntil("}");
       assertThat(response).startsWith("HTTP/1.1 413").contains("\"code\":\"too_large\"");
