@@ -328,7 +328,8 @@ public final class PushServlet extends HttpServlet {
       HttpServletRequest request, HttpServletResponse response, HttpError error)
       throws IOException {
     if (bodyStillComing(request)) {
-      error.header("Connection", "close");
+      // On the response, not the error: an HttpError is immutable once thrown.
+      response.setHeader("Connection", "close");
     }
     error.send(response);
   }
