@@ -18,6 +18,8 @@ import java.util.concurrent.Executor;
  * @param ephemeralPatterns channels whose client publishes are ephemeral unless they say otherwise
  * @param maxMemberDataBytes the largest presence data a member may carry, in UTF-8 bytes of compact
  *     JSON
+ * @param maxBatchDelay the longest a channel's next walk to its subscribers may wait for more of
+ *     its messages to go out with it; zero for none
  */
 record HubSettings(
     Broker broker,
@@ -43,7 +45,8 @@ record HubSettings(
     int openBurst,
     Duration closeTimeout,
     List<String> ephemeralPatterns,
-    int maxMemberDataBytes) {
+    int maxMemberDataBytes,
+    Duration maxBatchDelay) {
 
   /** Copies the lists. */
   public HubSettings {

@@ -136,6 +136,8 @@ public final class PushHub implements AutoCloseable {
   public static final class Builder {
     private static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration MAX_CLOSE_TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration DEFAULT_MAX_BATCH_DELAY = Duration.ofMillis(50);
+    private static final Duration MAX_BATCH_DELAY = Duration.ofSeconds(1);
 
     private Broker broker;
     private Authorizer authorizer = Authorizer.ALLOW_ALL;
@@ -162,6 +164,7 @@ public final class PushHub implements AutoCloseable {
     private int openRate = 20;
     private int openBurst = 100;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private Duration maxBatchDelay = DEFAULT_MAX_BATCH_DELAY;
 
     private Builder() {}
 
@@ -291,6 +294,27 @@ public final class PushHub implements AutoCloseable {
             "closeTimeout must be between 1 ms and " + MAX_CLOSE_TIMEOUT + ", was " + timeout);
       }
       this.closeTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The longest a channel's live messages may wait for more of its messages to go out with them,
+     * one write per subscriber. A channel waits only when delivering to its subscribers takes long:
+     * its next walk over them starts no sooner than four times as long as the last one took,
+     * counted from that one's start, and never later than this; a walk that took less than a
+     * quarter of a millisecond (a channel with up to a few hundred subscribers on a node that is
+     * not busy) lets the next start at once. So a busy channel with many subscribers spends at most
+     * about a quarter of the time delivering, and gets cheaper per message as it gets busier, while
+     * a quiet one or a small one is never delayed. Default 50 ms; at most 1 s; {@link
+     * Duration#ZERO} starts each walk as soon as the last one ended.
+     */
+    public Builder maxBatchDelay(Duration delay) {
+      Objects.requireNonNull(delay, "maxBatchDelay");
+      if (delay.isNegative() || delay.compareTo(MAX_BATCH_DELAY) > 0) {
+        throw new IllegalArgumentException(
+            "maxBatchDelay must be between 0 and " + MAX_BATCH_DELAY + ", was " + delay);
+      }
+      this.maxBatchDelay = delay;
       return this;
     }
 
@@ -461,7 +485,8 @@ public final class PushHub implements AutoCloseable {
               openBurst,
               closeTimeout,
               ephemeralPatterns,
-              maxMemberDataBytes));
+              maxMemberDataBytes,
+              maxBatchDelay));
     }
 
     private static int positive(String name, int value) {

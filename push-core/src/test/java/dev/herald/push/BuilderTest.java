@@ -25,6 +25,11 @@ class BuilderTest {
     assertThatThrownBy(() -> b.closeTimeout(Duration.ofHours(1)))
         .hasMessage("closeTimeout must be between 1 ms and PT10M, was PT1H");
     assertThatThrownBy(() -> b.closeTimeout(null)).hasMessage("closeTimeout");
+    assertThatThrownBy(() -> b.maxBatchDelay(Duration.ofMillis(-1)))
+        .hasMessage("maxBatchDelay must be between 0 and PT1S, was PT-0.001S");
+    assertThatThrownBy(() -> b.maxBatchDelay(Duration.ofSeconds(2)))
+        .hasMessage("maxBatchDelay must be between 0 and PT1S, was PT2S");
+    assertThatThrownBy(() -> b.maxBatchDelay(null)).hasMessage("maxBatchDelay");
     assertThatThrownBy(() -> b.broker(null)).hasMessage("broker");
     assertThatThrownBy(
             () -> b.acceptClientMessages("bad pattern*", ClientMessageHandler.PASS_THROUGH))

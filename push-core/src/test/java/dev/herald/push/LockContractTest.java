@@ -102,7 +102,8 @@ class LockContractTest {
                 ConnectionLimits.UNLIMITED,
                 Duration.ofSeconds(5),
                 List.of(),
-                1024));
+                1024,
+                Duration.ofMillis(50)));
     return hub;
   }
 

@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.push.spi.CloseReason;
 import dev.herald.push.spi.Connection;
 import dev.herald.push.spi.Frame;
+import dev.herald.push.spi.FrameSink;
 import dev.herald.push.spi.WireFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.stream.LongStream;
@@ -32,7 +35,7 @@ class RouteWalkTest {
     }
   }
 
-  private Connection connect(RecordingSink sink, String channel) {
+  private Connection connect(FrameSink sink, String channel) {
     return hub.transportContext()
         .connect(
             hub.transportContext().newClient(null, null),
@@ -193,6 +196,134 @@ class RouteWalkTest {
       assertThat(sink.closedWith()).isNull();
       // Each write took at most what one walk gives: half the outbox's bound.
       assertThat(sink.batchSizes()).allMatch(n -> n <= 32);
+    }
+  }
+
+  /**
+   * A transport whose every write of messages takes {@code millis} (it sleeps), so that a walk over
+   * its subscribers takes long; records the offsets each write carried.
+   */
+  private static final class SlowSink implements FrameSink {
+    final RecordingSink recording = new RecordingSink();
+    final List<List<Long>> writes = new CopyOnWriteArrayList<>();
+    final List<Long> writeNanos = new CopyOnWriteArrayList<>();
+    private final long millis;
+
+    SlowSink(long millis) {
+      this.millis = millis;
+    }
+
+    @Override
+    public void write(List<Frame> frames, WriteCallback callback) {
+      List<Long> offsets =
+          frames.stream()
+              .filter(f -> f.type() == Frame.Type.MESSAGE)
+              .map(f -> RecordingSink.parse(f).get("offset").asLong())
+              .toList();
+      if (!offsets.isEmpty()) {
+        writes.add(offsets);
+        writeNanos.add(System.nanoTime());
+        try {
+          Thread.sleep(millis);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      recording.write(frames, callback);
+    }
+
+    @Override
+    public void close(CloseReason reason) {
+      recording.close(reason);
+    }
+  }
+
+  /** Subscribers visited on the publishing thread (fewer than {@link HandOff#INLINE}). */
+  private List<SlowSink> slowSubscribers(String channel, long millis) {
+    List<SlowSink> sinks = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      SlowSink sink = new SlowSink(millis);
+      sinks.add(sink);
+      connect(sink, channel);
+    }
+    await().until(() -> hub.channel(channel).subscriberCount() == sinks.size());
+    return sinks;
+  }
+
+  private void publish(String channel, int from, int to) {
+    for (int i = from; i <= to; i++) {
+      hub.channel(channel).publish("tick", i).toCompletableFuture().join();
+    }
+  }
+
+  private static List<List<Long>> writes(List<Long>... writes) {
+    return List.of(writes);
+  }
+
+  @Test
+  void slowWalk_messagesThatComeBeforeTheNextIsDue_goOutTogetherInOneWrite() {
+    hub =
+        PushHub.builder()
+            .maxBatchDelay(Duration.ofSeconds(1))
+            .heartbeatInterval(Duration.ofHours(1))
+            .build();
+    // Each walk takes 10 writes of 20 ms, about 200 ms: the next one is due about 800 ms after
+    // the last one started, four times as long.
+    List<SlowSink> sinks = slowSubscribers("slow", 20);
+
+    publish("slow", 1, 1);
+    publish("slow", 2, 5);
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> sinks.stream().allMatch(s -> s.recording.offsets("slow").size() == 5));
+    for (SlowSink sink : sinks) {
+      assertThat(sink.writes).isEqualTo(writes(List.of(1L), range(2, 5)));
+      // Not sooner than four walks' length after the first write, less the rest of the walk.
+      long apart = sink.writeNanos.get(1) - sink.writeNanos.get(0);
+      assertThat(apart).isGreaterThanOrEqualTo(Duration.ofMillis(600).toNanos());
+      assertThat(sink.recording.closedWith()).isNull();
+    }
+  }
+
+  @Test
+  void slowWalk_enoughEntriesWaiting_startsTheNextWalkBeforeItIsDue() {
+    hub =
+        PushHub.builder()
+            .maxBatchDelay(Duration.ofSeconds(1))
+            // A walk may take 32 entries; the next one starts early once 8 wait.
+            .maxQueuedFrames(64)
+            .heartbeatInterval(Duration.ofHours(1))
+            .build();
+    List<SlowSink> sinks = slowSubscribers("early", 20);
+
+    publish("early", 1, 1);
+    // The ninth message makes eight waiting: their walk starts at once, on this thread.
+    publish("early", 2, 9);
+    publish("early", 10, 12);
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> sinks.stream().allMatch(s -> s.recording.offsets("early").size() == 12));
+    for (SlowSink sink : sinks) {
+      assertThat(sink.writes).isEqualTo(writes(List.of(1L), range(2, 9), range(10, 12)));
+    }
+  }
+
+  @Test
+  void maxBatchDelayZero_eachMessageWalkedAsSoonAsTheLastWalkEnded() {
+    hub =
+        PushHub.builder()
+            .maxBatchDelay(Duration.ZERO)
+            .heartbeatInterval(Duration.ofHours(1))
+            .build();
+    List<SlowSink> sinks = slowSubscribers("eager", 5);
+
+    publish("eager", 1, 4);
+
+    await().until(() -> sinks.stream().allMatch(s -> s.recording.offsets("eager").size() == 4));
+    for (SlowSink sink : sinks) {
+      assertThat(sink.writes).isEqualTo(writes(List.of(1L), List.of(2L), List.of(3L), List.of(4L)));
     }
   }
 }

@@ -56,6 +56,12 @@ public class HeraldProperties {
   /** How long closing a connection may take before it is aborted. */
   private Duration closeTimeout = Duration.ofSeconds(5);
 
+  /**
+   * The longest a busy channel's messages may wait for more of its messages to go out with them,
+   * one write per subscriber; 0 for never.
+   */
+  private Duration maxBatchDelay = Duration.ofMillis(50);
+
   /** The largest message payload, client or server, as encoded JSON. */
   private DataSize maxMessageSize = DataSize.ofKilobytes(64);
 
@@ -454,6 +460,14 @@ public class HeraldProperties {
 
   public void setCloseTimeout(Duration closeTimeout) {
     this.closeTimeout = closeTimeout;
+  }
+
+  public Duration getMaxBatchDelay() {
+    return maxBatchDelay;
+  }
+
+  public void setMaxBatchDelay(Duration maxBatchDelay) {
+    this.maxBatchDelay = maxBatchDelay;
   }
 
   public DataSize getMaxMessageSize() {

@@ -17,6 +17,7 @@ final class HubSettingsFromProperties {
         .trustedProxies(p.getTrustedProxies().toArray(String[]::new))
         .heartbeatInterval(p.getHeartbeatInterval())
         .closeTimeout(p.getCloseTimeout())
+        .maxBatchDelay(p.getMaxBatchDelay())
         .maxMessageBytes(intBytes("herald.max-message-size", p.getMaxMessageSize().toBytes()))
         .maxJsonDepth(p.getMaxJsonDepth())
         .maxQueuedFrames(p.getMaxQueuedFrames())

@@ -199,6 +199,13 @@ class HeraldAutoConfigurationTest {
                     .getFailure()
                     .rootCause()
                     .hasMessageContaining("set herald.redis.url"));
+    web.withPropertyValues("herald.max-batch-delay=2s")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("maxBatchDelay must be between 0 and PT1S, was PT2S"));
     web.withPropertyValues("herald.overflow-policy=drop")
         .run(context -> assertThat(context).hasFailed());
   }
