@@ -629,11 +629,19 @@ final class ChannelRoute implements BrokerListener {
       } else {
         waitFor(wait);
       }
-    } else if (waiting != 0 && tail - freed >= maxEntries() / 4) {
+    } else if (waiting != 0 && enoughWaiting()) {
       // Enough to go out together: waiting longer would only bring the entries' bound nearer.
       waiting = 0;
       handOff.afterUnlock(startWalk);
     }
+  }
+
+  /**
+   * Whether the entries waiting for the next walk reach a quarter of what a walk may take, by count
+   * or by bytes: it then starts without waiting for the spacing. Lock held.
+   */
+  private boolean enoughWaiting() {
+    return tail - freed >= maxEntries() / 4 || entryBytes >= hub.settings().maxQueuedBytes() / 8;
   }
 
   /**
@@ -727,9 +735,7 @@ final class ChannelRoute implements BrokerListener {
         free(walkStart);
         lastWalkTook = Math.max(1, System.nanoTime() - lastWalkStart);
         long wait =
-            tail > freed && !repairAfterWalk && !backlog && tail - freed < maxEntries() / 4
-                ? walkDelay()
-                : 0;
+            tail > freed && !repairAfterWalk && !backlog && !enoughWaiting() ? walkDelay() : 0;
         if (wait >= MIN_WAIT_NANOS) {
           waitFor(wait);
         } else {
