@@ -117,6 +117,8 @@ public class RedisPublishBenchmark {
             .broker(broker)
             .executor(dispatch)
             .heartbeatInterval(Duration.ofHours(1))
+            // One message in flight per operation: nothing to gather, a wait would only add idle.
+            .maxBatchDelay(Duration.ZERO)
             .build();
     channel = hub.channel(CHANNEL);
     for (int i = 0; i < subscribers; i++) {
