@@ -654,7 +654,8 @@ final class ChannelRoute implements BrokerListener {
       return 0;
     }
     long spacing = Math.min(max, lastWalkTook * WALK_SPACING);
-    return lastWalkStart + spacing - System.nanoTime();
+    // A short walk (a small channel) never waits: no clock read on its path.
+    return spacing < MIN_WAIT_NANOS ? 0 : lastWalkStart + spacing - System.nanoTime();
   }
 
   /** Starts the next walk on the executor once {@code nanos} have passed. Lock held. */
