@@ -263,6 +263,7 @@ class RouteWalkTest {
     }
   }
 
+  @SafeVarargs
   private static List<List<Long>> writes(List<Long>... writes) {
     return List.of(writes);
   }

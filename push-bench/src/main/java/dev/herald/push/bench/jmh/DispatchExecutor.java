@@ -1,5 +1,7 @@
 package dev.herald.push.bench.jmh;
 
+import dev.herald.push.PushHub;
+import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +49,18 @@ final class DispatchExecutor implements Executor, AutoCloseable {
       default:
         throw new IllegalArgumentException("executor must be direct or pool, was " + kind);
     }
+  }
+
+  /**
+   * A hub builder for a closed-loop benchmark on this executor: heartbeats off (one hour), and no
+   * spacing of a busy channel's walks ({@code maxBatchDelay} zero), since with one message in
+   * flight there is nothing to gather and a wait would only add idle time.
+   */
+  PushHub.Builder hubBuilder() {
+    return PushHub.builder()
+        .executor(this)
+        .heartbeatInterval(Duration.ofHours(1))
+        .maxBatchDelay(Duration.ZERO);
   }
 
   @Override

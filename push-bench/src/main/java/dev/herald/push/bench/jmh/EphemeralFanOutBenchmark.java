@@ -6,7 +6,6 @@ import dev.herald.push.InMemoryBroker;
 import dev.herald.push.PushHub;
 import dev.herald.push.spi.TransportContext;
 import dev.herald.push.spi.WireFormat;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -82,12 +81,7 @@ public class EphemeralFanOutBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     dispatch = DispatchExecutor.create(executor);
-    hub =
-        PushHub.builder()
-            .executor(dispatch)
-            .heartbeatInterval(Duration.ofHours(1))
-            .maxBatchDelay(Duration.ZERO)
-            .build();
+    hub = dispatch.hubBuilder().build();
     channel = hub.channel(CHANNEL);
     for (int i = 0; i < subscribers; i++) {
       CountingSink sink = new CountingSink(counter);

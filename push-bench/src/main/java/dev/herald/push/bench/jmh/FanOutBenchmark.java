@@ -8,7 +8,6 @@ import dev.herald.push.PushHub;
 import dev.herald.push.spi.Frame;
 import dev.herald.push.spi.TransportContext;
 import dev.herald.push.spi.WireFormat;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -89,12 +88,7 @@ public class FanOutBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     dispatch = DispatchExecutor.create(executor);
-    hub =
-        PushHub.builder()
-            .executor(dispatch)
-            .heartbeatInterval(Duration.ofHours(1))
-            .maxBatchDelay(Duration.ZERO)
-            .build();
+    hub = dispatch.hubBuilder().build();
     channel = hub.channel(CHANNEL);
     for (int i = 0; i < subscribers; i++) {
       CountingSink sink = new CountingSink(counter);

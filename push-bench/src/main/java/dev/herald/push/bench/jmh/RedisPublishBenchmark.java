@@ -16,7 +16,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -112,14 +111,7 @@ public class RedisPublishBenchmark {
     Await.until(() -> answersPing(port), "redis-server on port " + port);
     broker = RedisBroker.builder().redisUri("redis://127.0.0.1:" + port).build();
     dispatch = DispatchExecutor.create("pool");
-    hub =
-        PushHub.builder()
-            .broker(broker)
-            .executor(dispatch)
-            .heartbeatInterval(Duration.ofHours(1))
-            // One message in flight per operation: nothing to gather, a wait would only add idle.
-            .maxBatchDelay(Duration.ZERO)
-            .build();
+    hub = dispatch.hubBuilder().broker(broker).build();
     channel = hub.channel(CHANNEL);
     for (int i = 0; i < subscribers; i++) {
       CountingSink sink = new CountingSink(counter);
