@@ -110,9 +110,9 @@ final class Hub {
     settings.broker().watchHealth(this::onBrokerHealth);
     LOG.info(
         "Herald hub {} started: broker {} ({}: {}), heartbeat every {} ms, outbox {} frames or {}"
-            + " bytes then {}, at most {} channels per connection, {} KiB per message, client"
-            + " messages on {}, connections at most {} ({} per client address, opened at {}/s"
-            + " with bursts of {})",
+            + " bytes then {}, a busy channel's messages gathered for at most {} ms, at most {}"
+            + " channels per connection, {} KiB per message, client messages on {}, connections at"
+            + " most {} ({} per client address, opened at {}/s with bursts of {})",
         n,
         settings.broker().getClass().getSimpleName(),
         brokerHealth.status(),
@@ -121,6 +121,7 @@ final class Hub {
         settings.maxQueuedFrames(),
         settings.maxQueuedBytes(),
         settings.overflowPolicy(),
+        settings.maxBatchDelay().toMillis(),
         settings.maxChannelsPerConnection(),
         settings.codec().maxBytes() / 1024,
         settings.clientRules().isEmpty()
