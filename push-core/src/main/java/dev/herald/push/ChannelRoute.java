@@ -784,7 +784,7 @@ final class ChannelRoute implements BrokerListener {
       // Each of them gets at least up to here; one that goes live later is there already.
       walkStart = tail;
       lastWalkStart = System.nanoTime();
-      return new Walk(this, subscribers.live.toArray(new Subscription[0]));
+      return new Walk(this, subscribers.liveSnapshot());
     }
     free(tail);
     walking = false;

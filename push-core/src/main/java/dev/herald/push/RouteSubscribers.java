@@ -25,6 +25,26 @@ final class RouteSubscribers {
   /** Subscriptions waiting for the route's live feed to start. */
   final List<Subscription> waiting = new ArrayList<>();
 
+  private static final Subscription[] NONE = {};
+
+  /**
+   * {@link #live} as an array, made when a walk first needs it after the list changed and then
+   * shared by the walks that follow (never written once made): a walk holds its start's subscribers
+   * without a copy per message.
+   */
+  private Subscription[] liveArray = NONE;
+
+  private boolean liveChanged;
+
+  /** The live subscribers now, as an array the caller must not change. */
+  Subscription[] liveSnapshot() {
+    if (liveChanged) {
+      liveArray = live.toArray(NONE);
+      liveChanged = false;
+    }
+    return liveArray;
+  }
+
   /** Moves the subscription to the state, and to that state's list. */
   void move(Subscription sub, Subscription.State state) {
     if (sub.state == state) {
@@ -41,6 +61,7 @@ final class RouteSubscribers {
       case LIVE -> {
         sub.liveIndex = live.size();
         live.add(sub);
+        liveChanged = true;
       }
       case CATCHING_UP -> catchingUp.add(sub);
       case WAITING -> waiting.add(sub);
@@ -73,5 +94,6 @@ final class RouteSubscribers {
       moved.liveIndex = i;
     }
     sub.liveIndex = -1;
+    liveChanged = true;
   }
 }

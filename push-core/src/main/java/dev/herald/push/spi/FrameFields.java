@@ -13,9 +13,10 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The top-level fields of a client frame, read in one pass of Jackson's streaming parser, without
- * building a tree: a field's string or boolean value, and for {@code data} and {@code member} the
- * value's own JSON text, cut out of the frame as the client wrote it. Immutable.
+ * The top-level fields of a client frame, read in one pass without building a tree: a field's
+ * string or boolean value, and for {@code data} and {@code member} the value's own JSON text, cut
+ * out of the frame as the client wrote it. The usual frame is read by a scanner of our own ({@link
+ * Scanner}); any other by Jackson's streaming parser. Immutable.
  *
  * <p>A frame that is not a JSON object, is malformed, nests too deeply or is too large is refused
  * with the codec's own error: the codec parses it again to name the problem, so the errors are the
@@ -24,7 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Design note: a client publish used to be parsed into a tree and its {@code data} written out
  * again; both were a measurable part of each HTTP publish (issue 16). Cutting the value out keeps
  * the client's text, which {@link JsonCodec#normalize} returns as it is when it is already compact
- * and otherwise rewrites compactly, as every transport needs.
+ * and otherwise rewrites compactly, as every transport needs; a value the scanner read, and found
+ * compact, is kept without that second parse.
  */
 final class FrameFields {
   /** The fields the frames know; any other field is skipped. */
@@ -73,6 +75,25 @@ final class FrameFields {
         && text.getBytes(StandardCharsets.UTF_8).length > codec.maxBytes()) {
       throw refused(codec, text);
     }
+    FrameFields scanned = scan(codec, text);
+    return scanned != null ? scanned : parse(codec, text);
+  }
+
+  /**
+   * Reads the frame's fields with its own scanner ({@link Scanner}), or {@code null} if the frame
+   * is not one the scanner is sure of. Package-private for the tests that hold it to {@link
+   * #parse}.
+   */
+  static FrameFields scan(JsonCodec codec, String text) {
+    FrameFields fields = new FrameFields(codec, text);
+    return new Scanner(text, codec.maxDepth(), fields.values).frame() ? fields : null;
+  }
+
+  /**
+   * Reads the frame's fields with Jackson's streaming parser: every frame, valid or not, with
+   * Jackson's own verdict. Package-private for the tests.
+   */
+  static FrameFields parse(JsonCodec codec, String text) {
     FrameFields fields = new FrameFields(codec, text);
     try (JsonParser p = factory(codec).createParser(text)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -190,6 +211,345 @@ final class FrameFields {
     if (value.equals("null")) {
       return null;
     }
-    return codec.normalize(value);
+    // A value the scanner found valid and compact is kept as written, as normalize would keep it,
+    // without parsing it again; any other is the codec's to check and rewrite.
+    return range.length > 2 && range[2] == COMPACT ? value : codec.normalize(value);
+  }
+
+  /** The third element of a scanned value's range: valid, and no white space outside strings. */
+  private static final int COMPACT = 1;
+
+  /**
+   * A one-pass reader of the frames clients usually send, allocating nothing but itself and the
+   * values it keeps: one JSON object whose field names are plain (no escapes, at most {@link
+   * #MAX_NAME} characters), whose known string fields have no escapes, and whose values nest less
+   * deeply than the codec's limit. It checks the JSON grammar of everything it reads (RFC 8259, as
+   * Jackson does with its default features) and keeps what {@link #parse} keeps; on anything else,
+   * valid or not, it gives up and {@link #parse} reads the frame, so that refusals keep Jackson's
+   * words and the rarer valid forms its handling.
+   *
+   * <p>Design note: this reader exists for the cost of a publish over HTTP, where Jackson's parser
+   * was made twice per message, once for the frame and once more for its data (issue 16). It only
+   * ever says yes to a frame Jackson also accepts, with the same fields: {@code FrameFieldsTest}
+   * holds the two to that over a corpus of valid, broken and mutated frames.
+   */
+  private static final class Scanner {
+    private static final int MAX_NAME = 64;
+    private static final int MAX_NUMBER = 64;
+
+    private final String s;
+    private final int n;
+    private final int maxDepth;
+    private final Object[] values;
+    private int i;
+    private boolean spaced;
+
+    Scanner(String s, int maxDepth, Object[] values) {
+      this.s = s;
+      this.n = s.length();
+      this.maxDepth = maxDepth;
+      this.values = values;
+    }
+
+    /** Whether the whole text is one object this reader is sure of; its fields are then kept. */
+    boolean frame() {
+      space();
+      if (!take('{') || 1 >= maxDepth) {
+        return false;
+      }
+      space();
+      if (take('}')) {
+        return end();
+      }
+      do {
+        space();
+        int field = name();
+        if (field == -2) {
+          return false;
+        }
+        space();
+        if (!take(':')) {
+          return false;
+        }
+        space();
+        if (!member(field)) {
+          return false;
+        }
+        space();
+      } while (take(','));
+      return take('}') && end();
+    }
+
+    /** Reads a top-level field's value and keeps it as {@link #parse} would. */
+    private boolean member(int field) {
+      int start = i;
+      if (field == DATA || field == MEMBER) {
+        spaced = false;
+        if (!value(2)) {
+          return false;
+        }
+        values[field] = new int[] {start, i, spaced ? 0 : COMPACT};
+        return true;
+      }
+      if (field < 0) {
+        return value(2);
+      }
+      char c = i < n ? s.charAt(i) : 0;
+      if (c == '"') {
+        int end = plainString();
+        if (end < 0) {
+          return false;
+        }
+        values[field] = s.substring(start + 1, end);
+        return true;
+      }
+      if (literal("true")) {
+        values[field] = Boolean.TRUE;
+      } else if (literal("false")) {
+        values[field] = Boolean.FALSE;
+      } else if (literal("null")) {
+        values[field] = null;
+      } else if (value(2)) {
+        values[field] = OTHER;
+      } else {
+        return false;
+      }
+      return true;
+    }
+
+    /** Nothing but white space left. */
+    private boolean end() {
+      space();
+      return i == n;
+    }
+
+    /**
+     * A field name's index in {@link #NAMES}, -1 for another name, -2 if it is not a plain string
+     * this reader takes.
+     */
+    private int name() {
+      int start = i + 1;
+      if (!(i < n && s.charAt(i) == '"')) {
+        return -2;
+      }
+      int end = plainString();
+      if (end < 0 || end - start > MAX_NAME) {
+        return -2;
+      }
+      for (int k = 0; k < NAMES.length; k++) {
+        String known = NAMES[k];
+        if (known.length() == end - start && s.startsWith(known, start)) {
+          return k;
+        }
+      }
+      return -1;
+    }
+
+    /**
+     * At a quote: reads a string with no escapes and no control characters, and returns the index
+     * of its closing quote (the reader is then past it), or -1.
+     */
+    private int plainString() {
+      for (int k = i + 1; k < n; k++) {
+        char c = s.charAt(k);
+        if (c == '"') {
+          i = k + 1;
+          return k;
+        }
+        if (c == '\\' || c < 0x20) {
+          return -1;
+        }
+      }
+      return -1;
+    }
+
+    /** One JSON value at nesting {@code depth} (the frame's object being 1). */
+    private boolean value(int depth) {
+      if (i >= n) {
+        return false;
+      }
+      char c = s.charAt(i);
+      switch (c) {
+        case '{':
+          return object(depth);
+        case '[':
+          return array(depth);
+        case '"':
+          return string();
+        case 't':
+          return literal("true");
+        case 'f':
+          return literal("false");
+        case 'n':
+          return literal("null");
+        default:
+          return number();
+      }
+    }
+
+    private boolean object(int depth) {
+      if (depth >= maxDepth) {
+        return false;
+      }
+      i++;
+      spaceInside();
+      if (take('}')) {
+        return true;
+      }
+      do {
+        spaceInside();
+        int start = i;
+        if (!(i < n && s.charAt(i) == '"') || !string() || i - start - 2 > MAX_NAME) {
+          return false;
+        }
+        spaceInside();
+        if (!take(':')) {
+          return false;
+        }
+        spaceInside();
+        if (!value(depth + 1)) {
+          return false;
+        }
+        spaceInside();
+      } while (take(','));
+      return take('}');
+    }
+
+    private boolean array(int depth) {
+      if (depth >= maxDepth) {
+        return false;
+      }
+      i++;
+      spaceInside();
+      if (take(']')) {
+        return true;
+      }
+      do {
+        spaceInside();
+        if (!value(depth + 1)) {
+          return false;
+        }
+        spaceInside();
+      } while (take(','));
+      return take(']');
+    }
+
+    /** At a quote: a string with valid escapes and no control characters. */
+    private boolean string() {
+      for (int k = i + 1; k < n; k++) {
+        char c = s.charAt(k);
+        if (c == '"') {
+          i = k + 1;
+          return true;
+        }
+        if (c < 0x20) {
+          return false;
+        }
+        if (c == '\\') {
+          if (++k >= n) {
+            return false;
+          }
+          char e = s.charAt(k);
+          if (e == 'u') {
+            if (k + 4 >= n) {
+              return false;
+            }
+            for (int h = 1; h <= 4; h++) {
+              if (!isHex(s.charAt(k + h))) {
+                return false;
+              }
+            }
+            k += 4;
+          } else if ("\"\\/bfnrt".indexOf(e) < 0) {
+            return false;
+          }
+        }
+      }
+      return false;
+    }
+
+    private static boolean isHex(char c) {
+      return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+    }
+
+    /**
+     * {@code -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?}, at most {@link #MAX_NUMBER}.
+     */
+    private boolean number() {
+      int start = i;
+      int k = i;
+      if (k < n && s.charAt(k) == '-') {
+        k++;
+      }
+      if (k < n && s.charAt(k) == '0') {
+        k++;
+      } else {
+        int d = digits(k);
+        if (d == k) {
+          return false;
+        }
+        k = d;
+      }
+      if (k < n && s.charAt(k) == '.') {
+        int d = digits(k + 1);
+        if (d == k + 1) {
+          return false;
+        }
+        k = d;
+      }
+      if (k < n && (s.charAt(k) == 'e' || s.charAt(k) == 'E')) {
+        k++;
+        if (k < n && (s.charAt(k) == '+' || s.charAt(k) == '-')) {
+          k++;
+        }
+        int d = digits(k);
+        if (d == k) {
+          return false;
+        }
+        k = d;
+      }
+      i = k;
+      return k - start <= MAX_NUMBER;
+    }
+
+    private int digits(int from) {
+      int k = from;
+      while (k < n && s.charAt(k) >= '0' && s.charAt(k) <= '9') {
+        k++;
+      }
+      return k;
+    }
+
+    private boolean literal(String word) {
+      if (s.startsWith(word, i)) {
+        i += word.length();
+        return true;
+      }
+      return false;
+    }
+
+    private boolean take(char c) {
+      if (i < n && s.charAt(i) == c) {
+        i++;
+        return true;
+      }
+      return false;
+    }
+
+    /** Skips JSON white space between the frame's own tokens. */
+    private void space() {
+      while (i < n && isSpace(s.charAt(i))) {
+        i++;
+      }
+    }
+
+    /** Skips white space inside a value, noting that the value is not compact. */
+    private void spaceInside() {
+      int start = i;
+      space();
+      if (i > start) {
+        spaced = true;
+      }
+    }
   }
 }
