@@ -28,21 +28,19 @@ final class RouteSubscribers {
   private static final Subscription[] NONE = {};
 
   /**
-   * {@link #live} as an array, made when a walk first needs it after the list changed and then
-   * shared by the walks that follow (never written once made): a walk holds its start's subscribers
-   * without a copy per message.
+   * {@link #live} as an array, made when a walk first needs it after the list changed ({@code null}
+   * until then) and shared by the walks that follow (never written once made): a walk holds its
+   * start's subscribers without a copy per message.
    */
   private Subscription[] liveArray = NONE;
 
-  private boolean liveChanged;
-
   /** The live subscribers now, as an array the caller must not change. */
   Subscription[] liveSnapshot() {
-    if (liveChanged) {
-      liveArray = live.toArray(NONE);
-      liveChanged = false;
+    Subscription[] array = liveArray;
+    if (array == null) {
+      liveArray = array = live.toArray(NONE);
     }
-    return liveArray;
+    return array;
   }
 
   /** Moves the subscription to the state, and to that state's list. */
@@ -61,7 +59,7 @@ final class RouteSubscribers {
       case LIVE -> {
         sub.liveIndex = live.size();
         live.add(sub);
-        liveChanged = true;
+        liveArray = null;
       }
       case CATCHING_UP -> catchingUp.add(sub);
       case WAITING -> waiting.add(sub);
@@ -94,6 +92,6 @@ final class RouteSubscribers {
       moved.liveIndex = i;
     }
     sub.liveIndex = -1;
-    liveChanged = true;
+    liveArray = null;
   }
 }
