@@ -371,9 +371,9 @@ final class FrameFields {
       char c = s.charAt(i);
       switch (c) {
         case '{':
-          return object(depth);
+          return container(depth, '}');
         case '[':
-          return array(depth);
+          return container(depth, ']');
         case '"':
           return string();
         case 't':
@@ -387,51 +387,46 @@ final class FrameFields {
       }
     }
 
-    private boolean object(int depth) {
+    /**
+     * At {@code '{'} or {@code '['}: an object (members with names) or an array, through its {@code
+     * close} character.
+     */
+    private boolean container(int depth, char close) {
       if (depth >= maxDepth) {
         return false;
       }
       i++;
       spaceInside();
-      if (take('}')) {
+      if (take(close)) {
         return true;
       }
       do {
         spaceInside();
-        int start = i;
-        if (!(i < n && s.charAt(i) == '"') || !string() || i - start - 2 > MAX_NAME) {
+        if (close == '}' && !memberName()) {
           return false;
         }
-        spaceInside();
-        if (!take(':')) {
-          return false;
-        }
-        spaceInside();
         if (!value(depth + 1)) {
           return false;
         }
         spaceInside();
       } while (take(','));
-      return take('}');
+      return take(close);
     }
 
-    private boolean array(int depth) {
-      if (depth >= maxDepth) {
+    /**
+     * A member's name of at most {@link #MAX_NAME} characters and its colon, and the space after.
+     */
+    private boolean memberName() {
+      int start = i;
+      if (!(i < n && s.charAt(i) == '"') || !string() || i - start - 2 > MAX_NAME) {
         return false;
       }
-      i++;
       spaceInside();
-      if (take(']')) {
-        return true;
+      if (!take(':')) {
+        return false;
       }
-      do {
-        spaceInside();
-        if (!value(depth + 1)) {
-          return false;
-        }
-        spaceInside();
-      } while (take(','));
-      return take(']');
+      spaceInside();
+      return true;
     }
 
     /** At a quote: a string with valid escapes and no control characters. */
