@@ -168,8 +168,14 @@ final class FrameFields {
   }
 
   private static int index(String name) {
+    return index(name, 0, name.length());
+  }
+
+  /** The index in {@link #NAMES} of the name {@code text[start, end)}, or -1. */
+  private static int index(String text, int start, int end) {
     for (int i = 0; i < NAMES.length; i++) {
-      if (NAMES[i].equals(name)) {
+      String known = NAMES[i];
+      if (known.length() == end - start && text.startsWith(known, start)) {
         return i;
       }
     }
@@ -336,13 +342,7 @@ final class FrameFields {
       if (end < 0 || end - start > MAX_NAME) {
         return -2;
       }
-      for (int k = 0; k < NAMES.length; k++) {
-        String known = NAMES[k];
-        if (known.length() == end - start && s.startsWith(known, start)) {
-          return k;
-        }
-      }
-      return -1;
+      return index(s, start, end);
     }
 
     /**
