@@ -357,11 +357,9 @@ public final class PushEndpoint extends Endpoint {
     } else if (now - lastHeardNanos > options.idleTimeout().toNanos()) {
       LOG.debug("Client {}: silent for over {}, closing", client.id(), options.idleTimeout());
       c.close(SocketCloseReasons.IDLE_TIMEOUT);
-    } else if (writing == 0) {
-      if (!sink.pingBlocks()) {
-        sink.ping();
-        return;
-      }
+    } else if (!sink.pingBlocks()) {
+      sink.ping();
+    } else {
       try {
         endpoint.keepAlive().execute(sink::ping);
       } catch (RejectedExecutionException e) {

@@ -95,7 +95,7 @@ public final class PushWebSocketOptions {
     return idleTimeout;
   }
 
-  /** How often the server pings a socket that has no write in flight. */
+  /** How often the server pings each socket. */
   public Duration pingInterval() {
     return pingInterval;
   }
@@ -213,14 +213,16 @@ public final class PushWebSocketOptions {
 
     /**
      * How long a socket may go without a frame or pong from its peer; default 60 s. Must exceed the
-     * ping interval.
+     * ping interval. A ping to a busy socket is queued with the data in flight, so its pong comes
+     * once the peer has read what was ahead of it: a peer that reads steadily stays open however
+     * far behind it is, as long as no single write waits longer than the send timeout.
      */
     public Builder idleTimeout(Duration timeout) {
       this.idleTimeout = atLeastMillis("idleTimeout", timeout, 100);
       return this;
     }
 
-    /** How often an otherwise quiet socket is pinged; default 20 s. */
+    /** How often each socket is pinged, busy or quiet; default 20 s. */
     public Builder pingInterval(Duration interval) {
       this.pingInterval = atLeastMillis("pingInterval", interval, 10);
       return this;

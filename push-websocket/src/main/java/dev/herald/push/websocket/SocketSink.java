@@ -85,6 +85,11 @@ final class SocketSink implements FrameSink {
   /** When the message in flight was handed to the container ({@link System#nanoTime}), or 0. */
   private volatile long writeStartedNanos;
 
+  /**
+   * A ping asked for while a message was in flight, to be sent once it is written; not on Jetty.
+   */
+  private final AtomicBoolean pingOwed = new AtomicBoolean();
+
   /** A sink whose closes are not bounded. */
   SocketSink(Session session, Executor closer) {
     this(session, closer, null, 0);
@@ -198,13 +203,23 @@ final class SocketSink implements FrameSink {
   }
 
   /**
-   * Pings the peer unless a write is in flight (which shows by itself whether the peer reads). On
-   * Jetty the ping is queued without blocking ({@link #pingBlocks()} is {@code false}); elsewhere
-   * it blocks until the ping is handed to the network, as the Jakarta API requires, so call it off
-   * the hub's threads.
+   * Pings the peer, even while a write is in flight: a peer that reads steadily but stays behind,
+   * so that a write to it is nearly always in flight, must still get pings to answer, or it would
+   * be closed as idle. On Jetty the ping is queued with the data in flight without blocking ({@link
+   * #pingBlocks()} is {@code false}). Elsewhere a ping blocks until it is handed to the network, as
+   * the Jakarta API requires, so call it off the hub's threads; it is never sent beside a message:
+   * with no write in flight it is sent at once, otherwise as soon as the message in flight is
+   * written, before the next message of the batch or the next write can start.
    */
   void ping() {
-    if (writeStartedNanos == 0) {
+    if (jetty != null) {
+      sendPing();
+      return;
+    }
+    pingOwed.set(true);
+    // A write that ended before the flag was set leaves the ping to be sent here; if both sides
+    // miss it, the next write's end or the next check sends it.
+    if (writeStartedNanos == 0 && pingOwed.compareAndSet(true, false)) {
       sendPing();
     }
   }
@@ -394,6 +409,9 @@ final class SocketSink implements FrameSink {
           finish(failure);
           return;
         }
+        if (pingOwed.get() && pingOwed.compareAndSet(true, false) && pingThenRun()) {
+          return;
+        }
         if (next == frames.size()) {
           finish(null);
           return;
@@ -417,6 +435,26 @@ final class SocketSink implements FrameSink {
         if (state.compareAndSet(SENDING, RETURNED)) {
           return;
         }
+      }
+    }
+
+    /**
+     * Sends the ping asked for while a message was in flight, between that message and the next (or
+     * the write's end), on a worker since it blocks; then goes on with the batch. The write stays
+     * in flight meanwhile, so the send timeout covers the ping too. Returns whether the worker took
+     * it.
+     */
+    private boolean pingThenRun() {
+      try {
+        closer.execute(
+            () -> {
+              sendPing();
+              run();
+            });
+        return true;
+      } catch (RejectedExecutionException e) {
+        // The webapp is stopping; no ping then.
+        return false;
       }
     }
 

@@ -12,15 +12,17 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A WebSocket peer on a bare TCP socket that does the handshake and then does nothing at all: it
- * neither reads nor answers pings until the test asks it to read what arrived. It plays a half-open
- * connection, one whose other end is gone. Not thread-safe.
+ * neither reads nor answers pings until the test asks it to read what arrived, or to answer. It
+ * plays a half-open connection, one whose other end is gone, or a reader held to its own pace. Not
+ * thread-safe.
  */
 final class RawSocket implements AutoCloseable {
   /**
    * One frame from the server: its opcode, whether its RSV1 bit is set (a message compressed by
-   * {@code permessage-deflate}), and its payload as sent.
+   * {@code permessage-deflate}), its payload as sent, and whether it ends its message (a container
+   * may send a long message as a first frame and continuation frames, opcode 0).
    */
-  record ServerFrame(int opcode, boolean rsv1, byte[] payload) {
+  record ServerFrame(int opcode, boolean rsv1, byte[] payload, boolean fin) {
     String text() {
       return new String(payload, StandardCharsets.UTF_8);
     }
@@ -101,18 +103,26 @@ final class RawSocket implements AutoCloseable {
     }
     byte[] payload = new byte[(int) length];
     in.readFully(payload);
-    return new ServerFrame(b0 & 0x0f, (b0 & 0x40) != 0, payload);
+    return new ServerFrame(b0 & 0x0f, (b0 & 0x40) != 0, payload, (b0 & 0x80) != 0);
   }
 
   /** Sends a text frame, masked as a client's must be. */
   void sendText(String text) throws IOException {
-    byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+    send(0x1, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Answers a ping: a pong frame with the ping's payload, masked. */
+  void sendPong(byte[] payload) throws IOException {
+    send(0xA, payload);
+  }
+
+  private void send(int opcode, byte[] payload) throws IOException {
     if (payload.length > 125) {
       throw new IllegalArgumentException("short frames only");
     }
     byte[] mask = {0x11, 0x22, 0x33, 0x44};
     byte[] frame = new byte[6 + payload.length];
-    frame[0] = (byte) 0x81;
+    frame[0] = (byte) (0x80 | opcode);
     frame[1] = (byte) (0x80 | payload.length);
     System.arraycopy(mask, 0, frame, 2, 4);
     for (int i = 0; i < payload.length; i++) {

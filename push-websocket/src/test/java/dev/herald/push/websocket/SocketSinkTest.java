@@ -47,6 +47,8 @@ class SocketSinkTest {
                 (proxy, method, args) -> {
                   if (method.getName().equals("sendText") && args.length == 2) {
                     sender.accept((String) args[0], (SendHandler) args[1]);
+                  } else if (method.getName().equals("sendPing")) {
+                    sent.add("ping");
                   }
                   return null;
                 });
@@ -208,6 +210,91 @@ class SocketSinkTest {
 
     assertThat(sent).hasSize(1);
     assertThat(outcome.failed.get()).isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void ping_noWriteInFlight_isSentAtOnce() {
+    SocketSink sink = new SocketSink(session((t, h) -> {}), Runnable::run);
+
+    sink.ping();
+
+    assertThat(sent).containsExactly("ping");
+  }
+
+  @Test
+  void ping_messageInFlight_isSentRightAfterItBeforeTheNextMessage() {
+    AtomicReference<SendHandler> held = new AtomicReference<>();
+    List<Runnable> workers = new ArrayList<>();
+    SocketSink sink =
+        new SocketSink(
+            session(
+                (text, handler) -> {
+                  sent.add(text);
+                  held.set(handler);
+                }),
+            workers::add);
+    List<String> sentAtCallback = new ArrayList<>();
+    FrameSink.WriteCallback callback =
+        new FrameSink.WriteCallback() {
+          @Override
+          public void succeeded() {
+            sentAtCallback.addAll(sent);
+          }
+
+          @Override
+          public void failed(Throwable cause) {
+            sentAtCallback.add("failed: " + cause);
+          }
+        };
+    sink.write(frames(3), callback);
+
+    sink.ping();
+    assertThat(sent).as("no ping beside a message in flight").containsExactly("{\"n\":0}");
+    held.get().onResult(ok());
+    assertThat(sent).as("the next message waits for the ping").containsExactly("{\"n\":0}");
+    assertThat(workers).as("the blocking ping goes to a worker").hasSize(1);
+    assertThat(sink.writeStartedNanos()).as("the send timeout covers the ping").isNotZero();
+    workers.remove(0).run();
+    assertThat(sent).containsExactly("{\"n\":0}", "ping", "{\"n\":1}");
+
+    // Asked for while the last message is in flight: sent before the write ends.
+    sink.ping();
+    held.get().onResult(ok());
+    held.get().onResult(ok());
+    assertThat(sentAtCallback).isEmpty();
+    workers.remove(0).run();
+    assertThat(sentAtCallback)
+        .containsExactly("{\"n\":0}", "ping", "{\"n\":1}", "{\"n\":2}", "ping");
+    assertThat(sink.writeStartedNanos()).isZero();
+
+    // Owed once: the next write goes without a ping of its own.
+    sink.write(frames(1), callback);
+    held.get().onResult(ok());
+    assertThat(workers).isEmpty();
+    assertThat(sent).hasSize(6).endsWith("{\"n\":0}");
+  }
+
+  @Test
+  void ping_writeInFlightThatFails_isNotSentAndTheFailureIsReported() {
+    AtomicReference<SendHandler> held = new AtomicReference<>();
+    List<Runnable> workers = new ArrayList<>();
+    SocketSink sink =
+        new SocketSink(
+            session(
+                (text, handler) -> {
+                  sent.add(text);
+                  held.set(handler);
+                }),
+            workers::add);
+    Outcome outcome = new Outcome();
+    sink.write(frames(1), outcome);
+
+    sink.ping();
+    held.get().onResult(failed(new IOException("reset")));
+
+    assertThat(workers).isEmpty();
+    assertThat(outcome.failed.get()).hasMessage("reset");
+    assertThat(sent).containsExactly("{\"n\":0}");
   }
 
   @Test

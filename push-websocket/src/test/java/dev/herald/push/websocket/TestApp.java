@@ -30,6 +30,8 @@ import java.util.Map;
  *   <li>{@code /slow/ws}: a hub whose outboxes hold 256 KiB.
  *   <li>{@code /shutdown/ws}: a hub a test may close.
  *   <li>{@code /stall/ws}: a hub with 64 MiB outboxes; a write may wait 500 ms.
+ *   <li>{@code /busy/ws}: the same hub, pinging every 100 ms, closing after 3 s of silence; a write
+ *       may wait 20 s.
  * </ul>
  *
  * A request with an {@code X-Test-User} header arrives with that container principal.
@@ -124,6 +126,15 @@ final class TestApp implements AutoCloseable {
             .sendTimeout(Duration.ofMillis(500))
             .pingInterval(Duration.ofMillis(100))
             .idleTimeout(Duration.ofSeconds(30))
+            .build());
+    PushWebSocket.register(
+        context,
+        stallHub,
+        "/busy/ws",
+        PushWebSocketOptions.builder()
+            .sendTimeout(Duration.ofSeconds(20))
+            .pingInterval(Duration.ofMillis(100))
+            .idleTimeout(Duration.ofSeconds(3))
             .build());
   }
 

@@ -10,14 +10,17 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -386,6 +389,97 @@ abstract class WebSocketSafetyContract extends ContainerContract {
       assertThat(frame.closeCode()).isEqualTo(1001);
       assertThat(frame.closeReason()).isEqualTo("idle_timeout");
       assertThat(elapsedMillis).isGreaterThanOrEqualTo(2000);
+    }
+  }
+
+  /**
+   * A peer that reads steadily but never catches up, so that a write to it is in flight at nearly
+   * every check: it still gets pings, behind the data, and its pongs keep it open past the idle
+   * timeout. Reading at its own pace, it gets every message, in order.
+   */
+  @Test
+  void idle_peerReadingSteadilyBehindItsWrites_isPingedAndStaysOpen() throws Exception {
+    String channel = channel("busy");
+    String pad = "b".repeat(16 * 1024);
+    // Well over what the kernel's buffers hold (a 4 MiB send buffer, the peer's 64 KiB), so that
+    // the outbox is never empty and a write always waits for the peer.
+    int backlog = 600;
+    long runNanos = TimeUnit.SECONDS.toNanos(7);
+    Pattern number = Pattern.compile("\"n\":(\\d+)");
+    AtomicInteger read = new AtomicInteger();
+    AtomicInteger pongs = new AtomicInteger();
+    List<String> problems = Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch subscribed = new CountDownLatch(1);
+    AtomicBoolean done = new AtomicBoolean();
+    ExecutorService reader = Executors.newSingleThreadExecutor();
+    try (RawSocket peer = new RawSocket(app.port(), "/busy/ws", 64 * 1024)) {
+      Future<?> reading =
+          reader.submit(
+              () -> {
+                try {
+                  StringBuilder text = new StringBuilder();
+                  while (!done.get()) {
+                    RawSocket.ServerFrame frame = peer.read();
+                    if (frame.opcode() == 0x9) {
+                      peer.sendPong(frame.payload());
+                      pongs.incrementAndGet();
+                      continue;
+                    } else if (frame.opcode() == 0x8) {
+                      problems.add("closed: " + frame.closeCode() + " " + frame.closeReason());
+                      return;
+                    }
+                    text.append(frame.text());
+                    if (!frame.fin()) {
+                      continue;
+                    }
+                    String message = text.toString();
+                    text.setLength(0);
+                    if (message.startsWith("{\"type\":\"subscribed\"")) {
+                      subscribed.countDown();
+                    } else if (message.startsWith("{\"type\":\"message\"")) {
+                      Matcher m = number.matcher(message);
+                      int expected = read.get();
+                      if (!m.find() || Integer.parseInt(m.group(1)) != expected) {
+                        problems.add("message " + expected + " was not next");
+                        return;
+                      }
+                      // About 32 MB/s: far slower than the server writes on the loopback.
+                      if (read.incrementAndGet() % 4 == 0) {
+                        Thread.sleep(2);
+                      }
+                    }
+                  }
+                } catch (Exception e) {
+                  if (!done.get()) {
+                    problems.add(e.toString());
+                  }
+                }
+              });
+      peer.sendText("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
+      assertThat(subscribed.await(10, TimeUnit.SECONDS)).isTrue();
+
+      int published = 0;
+      long start = System.nanoTime();
+      while (System.nanoTime() - start < runNanos && problems.isEmpty()) {
+        if (published - read.get() < backlog) {
+          app.stallHub.channel(channel).publish("blob", Map.of("n", published++, "pad", pad));
+        } else {
+          Thread.sleep(1);
+        }
+      }
+      int pongsInRun = pongs.get();
+      int readInRun = read.get();
+      done.set(true);
+
+      assertThat(problems).as("what the peer saw").isEmpty();
+      assertThat(app.stallHub.connectionCount()).as("the peer's connection").isEqualTo(1);
+      // Seven seconds of 100-ms pings, each behind up to a backlog of data.
+      assertThat(pongsInRun).as("pings answered").isGreaterThan(10);
+      assertThat(readInRun).as("messages read").isGreaterThan(2 * backlog);
+      peer.close();
+      reading.get(10, TimeUnit.SECONDS);
+    } finally {
+      reader.shutdownNow();
     }
   }
 

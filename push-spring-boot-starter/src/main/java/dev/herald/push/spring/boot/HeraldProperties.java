@@ -235,7 +235,7 @@ public class HeraldProperties {
     /** Frames a client may send at once before the rate applies. */
     private int frameBurst = 100;
 
-    /** How often the server pings an idle socket. */
+    /** How often the server pings each socket, busy or idle. */
     private Duration pingInterval = Duration.ofSeconds(20);
 
     /** How long a socket may stay silent before it is closed. */
