@@ -359,7 +359,7 @@ public final class PushEndpoint extends Endpoint {
       c.close(SocketCloseReasons.IDLE_TIMEOUT);
     } else if (!sink.pingBlocks()) {
       sink.ping();
-    } else {
+    } else if (!sink.pingAfterMessage()) {
       try {
         endpoint.keepAlive().execute(sink::ping);
       } catch (RejectedExecutionException e) {

@@ -214,8 +214,8 @@ public final class PushWebSocketOptions {
     /**
      * How long a socket may go without a frame or pong from its peer; default 60 s. Must exceed the
      * ping interval. A ping to a busy socket is queued with the data in flight, so its pong comes
-     * once the peer has read what was ahead of it: a peer that reads steadily stays open however
-     * far behind it is, as long as no single write waits longer than the send timeout.
+     * once the peer has read what was ahead of it: a peer that reads steadily but stays behind
+     * stays open as long as that takes less than this timeout.
      */
     public Builder idleTimeout(Duration timeout) {
       this.idleTimeout = atLeastMillis("idleTimeout", timeout, 100);

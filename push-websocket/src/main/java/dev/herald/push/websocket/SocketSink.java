@@ -207,9 +207,8 @@ final class SocketSink implements FrameSink {
    * so that a write to it is nearly always in flight, must still get pings to answer, or it would
    * be closed as idle. On Jetty the ping is queued with the data in flight without blocking ({@link
    * #pingBlocks()} is {@code false}). Elsewhere a ping blocks until it is handed to the network, as
-   * the Jakarta API requires, so call it off the hub's threads; it is never sent beside a message:
-   * with no write in flight it is sent at once, otherwise as soon as the message in flight is
-   * written, before the next message of the batch or the next write can start.
+   * the Jakarta API requires, so call it off the hub's threads; with a write in flight, call {@link
+   * #pingAfterMessage()} instead, which does not block.
    */
   void ping() {
     if (jetty != null) {
@@ -218,10 +217,25 @@ final class SocketSink implements FrameSink {
     }
     pingOwed.set(true);
     // A write that ended before the flag was set leaves the ping to be sent here; if both sides
-    // miss it, the next write's end or the next check sends it.
+    // miss it, the next write's first message or the next check sends it.
     if (writeStartedNanos == 0 && pingOwed.compareAndSet(true, false)) {
       sendPing();
     }
+  }
+
+  /**
+   * Where a ping blocks: if a write is in flight, asks for a ping right after the message being
+   * written, before the next one, so that no worker waits behind the message, and returns {@code
+   * true}; the write's batch then hands the ping to a worker. Returns {@code false}, asking
+   * nothing, when no write is in flight: then {@link #ping()} on a worker. Never blocks.
+   */
+  boolean pingAfterMessage() {
+    if (jetty != null || writeStartedNanos == 0) {
+      return false;
+    }
+    // If the write ends meanwhile, the next write's first message or the next check sends it.
+    pingOwed.set(true);
+    return true;
   }
 
   /**
@@ -409,9 +423,6 @@ final class SocketSink implements FrameSink {
           finish(failure);
           return;
         }
-        if (pingOwed.get() && pingOwed.compareAndSet(true, false) && pingThenRun()) {
-          return;
-        }
         if (next == frames.size()) {
           finish(null);
           return;
@@ -419,6 +430,9 @@ final class SocketSink implements FrameSink {
         if (closed.get()) {
           // The rest would only queue up behind the close frame.
           finish(new IOException("the socket is closing"));
+          return;
+        }
+        if (pingOwed.get() && pingOwed.compareAndSet(true, false) && pingThenRun()) {
           return;
         }
         String text = frames.get(next++).text();
@@ -439,10 +453,10 @@ final class SocketSink implements FrameSink {
     }
 
     /**
-     * Sends the ping asked for while a message was in flight, between that message and the next (or
-     * the write's end), on a worker since it blocks; then goes on with the batch. The write stays
-     * in flight meanwhile, so the send timeout covers the ping too. Returns whether the worker took
-     * it.
+     * Sends the ping asked for while a message was in flight, before the next message (of this
+     * batch, or of the next write if that message was the batch's last), on a worker since it
+     * blocks; then goes on with the batch. The write stays in flight meanwhile, so the send timeout
+     * covers the ping too. Returns whether the worker took it.
      */
     private boolean pingThenRun() {
       try {

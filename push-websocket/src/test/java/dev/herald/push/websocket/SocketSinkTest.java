@@ -213,16 +213,18 @@ class SocketSinkTest {
   }
 
   @Test
-  void ping_noWriteInFlight_isSentAtOnce() {
+  void ping_noWriteInFlight_isSentAtOnceAndNotOwed() {
     SocketSink sink = new SocketSink(session((t, h) -> {}), Runnable::run);
 
+    assertThat(sink.pingAfterMessage()).isFalse();
+    assertThat(sent).isEmpty();
     sink.ping();
 
     assertThat(sent).containsExactly("ping");
   }
 
   @Test
-  void ping_messageInFlight_isSentRightAfterItBeforeTheNextMessage() {
+  void ping_messageInFlight_goesRightAfterItBeforeTheNextMessage() {
     AtomicReference<SendHandler> held = new AtomicReference<>();
     List<Runnable> workers = new ArrayList<>();
     SocketSink sink =
@@ -248,7 +250,7 @@ class SocketSinkTest {
         };
     sink.write(frames(3), callback);
 
-    sink.ping();
+    assertThat(sink.pingAfterMessage()).isTrue();
     assertThat(sent).as("no ping beside a message in flight").containsExactly("{\"n\":0}");
     held.get().onResult(ok());
     assertThat(sent).as("the next message waits for the ping").containsExactly("{\"n\":0}");
@@ -257,21 +259,27 @@ class SocketSinkTest {
     workers.remove(0).run();
     assertThat(sent).containsExactly("{\"n\":0}", "ping", "{\"n\":1}");
 
-    // Asked for while the last message is in flight: sent before the write ends.
-    sink.ping();
+    // Asked for while the batch's last message is in flight: the write ends, and the ping goes
+    // before the next write's first message.
     held.get().onResult(ok());
+    assertThat(sink.pingAfterMessage()).isTrue();
     held.get().onResult(ok());
-    assertThat(sentAtCallback).isEmpty();
-    workers.remove(0).run();
-    assertThat(sentAtCallback)
-        .containsExactly("{\"n\":0}", "ping", "{\"n\":1}", "{\"n\":2}", "ping");
+    assertThat(workers).isEmpty();
+    assertThat(sentAtCallback).containsExactly("{\"n\":0}", "ping", "{\"n\":1}", "{\"n\":2}");
     assertThat(sink.writeStartedNanos()).isZero();
+
+    sentAtCallback.clear();
+    sink.write(frames(1), callback);
+    assertThat(workers).hasSize(1);
+    workers.remove(0).run();
+    held.get().onResult(ok());
+    assertThat(sentAtCallback).endsWith("{\"n\":2}", "ping", "{\"n\":0}");
 
     // Owed once: the next write goes without a ping of its own.
     sink.write(frames(1), callback);
     held.get().onResult(ok());
     assertThat(workers).isEmpty();
-    assertThat(sent).hasSize(6).endsWith("{\"n\":0}");
+    assertThat(sent).hasSize(7).endsWith("ping", "{\"n\":0}", "{\"n\":0}");
   }
 
   @Test
@@ -289,7 +297,7 @@ class SocketSinkTest {
     Outcome outcome = new Outcome();
     sink.write(frames(1), outcome);
 
-    sink.ping();
+    assertThat(sink.pingAfterMessage()).isTrue();
     held.get().onResult(failed(new IOException("reset")));
 
     assertThat(workers).isEmpty();

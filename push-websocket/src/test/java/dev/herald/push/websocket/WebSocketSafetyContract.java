@@ -5,9 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -401,9 +404,10 @@ abstract class WebSocketSafetyContract extends ContainerContract {
   void idle_peerReadingSteadilyBehindItsWrites_isPingedAndStaysOpen() throws Exception {
     String channel = channel("busy");
     String pad = "b".repeat(16 * 1024);
-    // Well over what the kernel's buffers hold (a 4 MiB send buffer, the peer's 64 KiB), so that
-    // the outbox is never empty and a write always waits for the peer.
-    int backlog = 600;
+    // Twice what the kernel's buffers hold (the server's send buffer grows up to tcp_wmem's
+    // largest, 4 MiB by default; the peer's is 64 KiB), so that the outbox is never empty and a
+    // write always waits for the peer.
+    int backlog = (int) Math.max(600, 2 * (largestSendBuffer() + 64 * 1024) / pad.length());
     long runNanos = TimeUnit.SECONDS.toNanos(7);
     Pattern number = Pattern.compile("\"n\":(\\d+)");
     AtomicInteger read = new AtomicInteger();
@@ -418,6 +422,7 @@ abstract class WebSocketSafetyContract extends ContainerContract {
               () -> {
                 try {
                   StringBuilder text = new StringBuilder();
+                  long readStart = System.nanoTime();
                   while (!done.get()) {
                     RawSocket.ServerFrame frame = peer.read();
                     if (frame.opcode() == 0x9) {
@@ -443,9 +448,12 @@ abstract class WebSocketSafetyContract extends ContainerContract {
                         problems.add("message " + expected + " was not next");
                         return;
                       }
-                      // About 32 MB/s: far slower than the server writes on the loopback.
-                      if (read.incrementAndGet() % 4 == 0) {
-                        Thread.sleep(2);
+                      // 2,000 messages a second (32 MB/s), far slower than the server writes on
+                      // the loopback; a late wake-up is caught up at once.
+                      long ahead =
+                          readStart + read.incrementAndGet() * 500_000L - System.nanoTime();
+                      if (ahead > 1_000_000) {
+                        Thread.sleep(ahead / 1_000_000);
                       }
                     }
                   }
@@ -480,6 +488,16 @@ abstract class WebSocketSafetyContract extends ContainerContract {
       reading.get(10, TimeUnit.SECONDS);
     } finally {
       reader.shutdownNow();
+    }
+  }
+
+  /** The largest send buffer the kernel grows a TCP socket's to, or 4 MiB if it does not say. */
+  private static long largestSendBuffer() {
+    try {
+      String[] wmem = Files.readString(Path.of("/proc/sys/net/ipv4/tcp_wmem")).trim().split("\\s+");
+      return Long.parseLong(wmem[2]);
+    } catch (IOException | RuntimeException e) {
+      return 4L << 20;
     }
   }
 
