@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,6 +68,20 @@ class SocketSinkTest {
                   }
                   default -> null;
                 });
+  }
+
+  /**
+   * A sink whose every send is recorded and stays in flight until the test completes it through
+   * {@code held}, the handler of the latest send.
+   */
+  private SocketSink holdingSink(AtomicReference<SendHandler> held, Executor closer) {
+    return new SocketSink(
+        session(
+            (text, handler) -> {
+              sent.add(text);
+              held.set(handler);
+            }),
+        closer);
   }
 
   private static List<Frame> frames(int n) {
@@ -194,14 +209,7 @@ class SocketSinkTest {
   @Test
   void write_afterClose_stopsTheBatchAtTheNextFrame() {
     AtomicReference<SendHandler> held = new AtomicReference<>();
-    SocketSink sink =
-        new SocketSink(
-            session(
-                (text, handler) -> {
-                  sent.add(text);
-                  held.set(handler);
-                }),
-            Runnable::run);
+    SocketSink sink = holdingSink(held, Runnable::run);
     Outcome outcome = new Outcome();
     sink.write(frames(5), outcome);
 
@@ -227,14 +235,7 @@ class SocketSinkTest {
   void ping_messageInFlight_goesRightAfterItBeforeTheNextMessage() {
     AtomicReference<SendHandler> held = new AtomicReference<>();
     List<Runnable> workers = new ArrayList<>();
-    SocketSink sink =
-        new SocketSink(
-            session(
-                (text, handler) -> {
-                  sent.add(text);
-                  held.set(handler);
-                }),
-            workers::add);
+    SocketSink sink = holdingSink(held, workers::add);
     List<String> sentAtCallback = new ArrayList<>();
     FrameSink.WriteCallback callback =
         new FrameSink.WriteCallback() {
@@ -286,14 +287,7 @@ class SocketSinkTest {
   void ping_writeInFlightThatFails_isNotSentAndTheFailureIsReported() {
     AtomicReference<SendHandler> held = new AtomicReference<>();
     List<Runnable> workers = new ArrayList<>();
-    SocketSink sink =
-        new SocketSink(
-            session(
-                (text, handler) -> {
-                  sent.add(text);
-                  held.set(handler);
-                }),
-            workers::add);
+    SocketSink sink = holdingSink(held, workers::add);
     Outcome outcome = new Outcome();
     sink.write(frames(1), outcome);
 
