@@ -86,7 +86,8 @@ final class SocketSink implements FrameSink {
   private volatile long writeStartedNanos;
 
   /**
-   * A ping asked for while a message was in flight, to be sent once it is written; not on Jetty.
+   * A ping asked for while a message was in flight: sent once that message is written, before the
+   * next one; not on Jetty.
    */
   private final AtomicBoolean pingOwed = new AtomicBoolean();
 
