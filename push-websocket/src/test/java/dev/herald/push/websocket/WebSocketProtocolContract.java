@@ -80,7 +80,7 @@ abstract class WebSocketProtocolContract extends ContainerContract {
   }
 
   @Test
-  void subscribe_manyChannelsOnOneSocket_deliversEveryMessageInPublishOrder() {
+  void subscribe_manyChannelsOnOneSocket_deliversEveryMessageInOrderPerChannel() {
     String a = channel("multi");
     String b = channel("multi");
     String c = channel("multi");
@@ -111,9 +111,17 @@ abstract class WebSocketProtocolContract extends ContainerContract {
     publish(b, 5);
     List<JsonNode> messages = socket.next(5);
 
-    assertThat(messages)
-        .extracting(m -> m.path("channel").asText() + "#" + m.path("offset").asLong())
-        .containsExactly(a + "#2", b + "#2", a + "#3", c + "#2", b + "#3");
+    // Each channel's messages in offset order. Across channels the protocol promises no order: a
+    // channel whose last walk took long gathers its next messages for a moment (at most the hub's
+    // maxBatchDelay), so a later message of another channel may come first.
+    List<String> seen =
+        messages.stream()
+            .map(m -> m.path("channel").asText() + "#" + m.path("offset").asLong())
+            .toList();
+    assertThat(seen).containsExactlyInAnyOrder(a + "#2", b + "#2", a + "#3", c + "#2", b + "#3");
+    assertThat(seen).containsSubsequence(a + "#2", a + "#3");
+    assertThat(seen).containsSubsequence(b + "#2", b + "#3");
+    // The last frame's cursor covers every channel: each frame carries the cursor as it was queued.
     Cursor last = Cursor.decode(messages.get(4).path("cursor").asText());
     assertThat(last.size()).isEqualTo(3);
     assertThat(last.position(a).offset()).isEqualTo(3);
